@@ -1,0 +1,187 @@
+// matmul.wgsl — C[z] = act(op(A[z]) · op(B[z]) + bias)
+//
+// Shapes: op(A) is (M, K), op(B) is (K, N), C is (batch, M, N). With TRANS_A, A is stored
+// (K, M); with TRANS_B, B is stored (N, K). A rank-2 operand shared by every batch has batch
+// stride 0 (stride_a / stride_b). bias is (N) when HAS_BIAS, else an unused binding.
+// Epilogue ACT: 0 none, 1 relu, 2 leaky_relu (alpha), 3 gelu (tanh form), 4 sigmoid, 5 tanh.
+//
+// Bindings: a (read), b (read), bias (read), c (read_write), Params (uniform).
+// Entry points (all handle any M, N, K, including sizes that are not tile multiples):
+//   matmul_naive — one thread per element of C; the reference port, kept as an oracle.
+//   matmul_reg   — each thread computes a 4×4 block of C held in registers, loading its A and B
+//                  values straight from memory (no workgroup memory). Loads past the edge are
+//                  clamped to valid indices and their results discarded. Software adapters
+//                  (lavapipe, SwiftShader) favour it.
+//   matmul_tiled — 64×64 tiles of C per workgroup of 256 threads (4×4 per thread), staged
+//                  through workgroup memory in K-steps of 16; loads are laid out so that
+//                  neighbouring threads read neighbouring addresses for every transpose case.
+// Dispatch: linear workgroup id = wid.x + wid.y · nwg.x over (batch, tiles of M, tiles of N).
+// Accumulation is in f32 in a fixed order of k.
+
+override WG: u32 = 64u;
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+override HAS_BIAS: bool = false;
+override ACT: u32 = 0u;
+
+struct Params {
+  M: u32, N: u32, K: u32, batch: u32,
+  stride_a: u32, stride_b: u32, tiles_n: u32, tiles_mn: u32,
+  alpha: f32, pad0: u32, pad1: u32, pad2: u32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+@group(0) @binding(4) var<uniform> p: Params;
+
+const GELU_C: f32 = 0.7978845608028654;
+
+fn act(v0: f32, n: u32) -> f32 {
+  var v = v0;
+  if (HAS_BIAS) { v += bias[n]; }
+  switch ACT {
+    case 1u: { v = max(v, 0.0); }
+    case 2u: { v = select(p.alpha * v, v, v > 0.0); }
+    case 3u: { v = 0.5 * v * (1.0 + tanh(clamp(GELU_C * (v + 0.044715 * v * v * v), -15.0, 15.0))); }
+    case 4u: { if (v >= 0.0) { v = 1.0 / (1.0 + exp(-v)); } else { let e = exp(v); v = e / (1.0 + e); } }
+    case 5u: { v = tanh(clamp(v, -15.0, 15.0)); }
+    default: {}
+  }
+  return v;
+}
+
+fn a_at(off: u32, m: u32, k: u32) -> f32 {
+  if (TRANS_A) { return a[off + k * p.M + m]; }
+  return a[off + m * p.K + k];
+}
+
+fn b_at(off: u32, k: u32, n: u32) -> f32 {
+  if (TRANS_B) { return b[off + n * p.K + k]; }
+  return b[off + k * p.N + n];
+}
+
+@compute @workgroup_size(WG)
+fn matmul_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let idx = (wid.x + wid.y * nwg.x) * WG + lid;
+  let mn = p.M * p.N;
+  if (idx >= mn * p.batch) { return; }
+  let z = idx / mn;
+  let r = idx % mn;
+  let m = r / p.N;
+  let n = r % p.N;
+  let ao = z * p.stride_a;
+  let bo = z * p.stride_b;
+  var acc = 0.0;
+  for (var k = 0u; k < p.K; k++) {
+    acc += a_at(ao, m, k) * b_at(bo, k, n);
+  }
+  c[idx] = act(acc, n);
+}
+
+// ---------------------------------------------------------------- register-blocked, 8×8 threads × 4×4
+
+@compute @workgroup_size(64)
+fn matmul_reg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let t = wid.x + wid.y * nwg.x;
+  let z = t / p.tiles_mn;
+  if (z >= p.batch) { return; }
+  let tr = t % p.tiles_mn;
+  let m0 = (tr / p.tiles_n) * 32u + (lid / 8u) * 4u;
+  let n0 = (tr % p.tiles_n) * 32u + (lid % 8u) * 4u;
+  if (m0 >= p.M || n0 >= p.N) { return; }
+  let ao = z * p.stride_a;
+  let bo = z * p.stride_b;
+  let mm = p.M - 1u;
+  let nm = p.N - 1u;
+  let r0 = min(m0, mm); let r1 = min(m0 + 1u, mm); let r2 = min(m0 + 2u, mm); let r3 = min(m0 + 3u, mm);
+  let c0 = min(n0, nm); let c1 = min(n0 + 1u, nm); let c2 = min(n0 + 2u, nm); let c3 = min(n0 + 3u, nm);
+  var acc0 = vec4f(0.0); var acc1 = vec4f(0.0); var acc2 = vec4f(0.0); var acc3 = vec4f(0.0);
+  for (var k = 0u; k < p.K; k++) {
+    let av = vec4f(a_at(ao, r0, k), a_at(ao, r1, k), a_at(ao, r2, k), a_at(ao, r3, k));
+    let bv = vec4f(b_at(bo, k, c0), b_at(bo, k, c1), b_at(bo, k, c2), b_at(bo, k, c3));
+    acc0 = fma(vec4f(av.x), bv, acc0);
+    acc1 = fma(vec4f(av.y), bv, acc1);
+    acc2 = fma(vec4f(av.z), bv, acc2);
+    acc3 = fma(vec4f(av.w), bv, acc3);
+  }
+  let co = z * p.M * p.N;
+  store_row(co, m0, n0, acc0);
+  store_row(co, m0 + 1u, n0, acc1);
+  store_row(co, m0 + 2u, n0, acc2);
+  store_row(co, m0 + 3u, n0, acc3);
+}
+
+fn store_row(co: u32, m: u32, n0: u32, v: vec4f) {
+  if (m >= p.M) { return; }
+  let o = co + m * p.N;
+  c[o + n0] = act(v.x, n0);
+  if (n0 + 1u < p.N) { c[o + n0 + 1u] = act(v.y, n0 + 1u); }
+  if (n0 + 2u < p.N) { c[o + n0 + 2u] = act(v.z, n0 + 2u); }
+  if (n0 + 3u < p.N) { c[o + n0 + 3u] = act(v.w, n0 + 3u); }
+}
+
+// ---------------------------------------------------------------- workgroup-memory tiles, 64×64, BK 16
+
+const TS: u32 = 64u;
+const BK: u32 = 16u;
+var<workgroup> As: array<f32, 1024>;   // [BK][TS]: As[k * TS + m]
+var<workgroup> Bs: array<f32, 1024>;   // [BK][TS]: Bs[k * TS + n]
+
+@compute @workgroup_size(256)
+fn matmul_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let t = wid.x + wid.y * nwg.x;
+  let z = t / p.tiles_mn;               // uniform across the workgroup
+  let live = z < p.batch;
+  let tr = t % p.tiles_mn;
+  let tm = (tr / p.tiles_n) * TS;
+  let tn = (tr % p.tiles_n) * TS;
+  let ao = z * p.stride_a;
+  let bo = z * p.stride_b;
+  let tx = lid % 16u;
+  let ty = lid / 16u;
+  var acc: array<vec4f, 4>;
+  for (var i = 0u; i < 4u; i++) { acc[i] = vec4f(0.0); }
+  for (var k0 = 0u; k0 < p.K; k0 += BK) {
+    for (var r = 0u; r < 4u; r++) {
+      let e = lid + r * 256u;
+      // A tile: with A stored (M, K) neighbouring threads take neighbouring k; stored (K, M), m.
+      var ml: u32; var kl: u32;
+      if (TRANS_A) { ml = e % TS; kl = e / TS; } else { kl = e % BK; ml = e / BK; }
+      let gm = tm + ml; let gk = k0 + kl;
+      var av = 0.0;
+      if (live && gm < p.M && gk < p.K) { av = a_at(ao, gm, gk); }
+      As[kl * TS + ml] = av;
+      var nl: u32; var kb: u32;
+      if (TRANS_B) { kb = e % BK; nl = e / BK; } else { nl = e % TS; kb = e / TS; }
+      let gn = tn + nl; let gkb = k0 + kb;
+      var bv = 0.0;
+      if (live && gn < p.N && gkb < p.K) { bv = b_at(bo, gkb, gn); }
+      Bs[kb * TS + nl] = bv;
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < BK; k++) {
+      let av = vec4f(As[k * TS + ty], As[k * TS + ty + 16u], As[k * TS + ty + 32u], As[k * TS + ty + 48u]);
+      let bv = vec4f(Bs[k * TS + tx], Bs[k * TS + tx + 16u], Bs[k * TS + tx + 32u], Bs[k * TS + tx + 48u]);
+      acc[0] = fma(vec4f(av.x), bv, acc[0]);
+      acc[1] = fma(vec4f(av.y), bv, acc[1]);
+      acc[2] = fma(vec4f(av.z), bv, acc[2]);
+      acc[3] = fma(vec4f(av.w), bv, acc[3]);
+    }
+    workgroupBarrier();
+  }
+  if (!live) { return; }
+  let co = z * p.M * p.N;
+  for (var i = 0u; i < 4u; i++) {
+    let m = tm + ty + 16u * i;
+    if (m < p.M) {
+      let o = co + m * p.N;
+      let v = acc[i];
+      for (var j = 0u; j < 4u; j++) {
+        let n = tn + tx + 16u * j;
+        if (n < p.N) { c[o + n] = act(v[j], n); }
+      }
+    }
+  }
+}

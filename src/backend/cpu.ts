@@ -1,0 +1,82 @@
+/**
+ * The cpu backend: interprets ops with the float64 references. Storage is Float64Array, so a
+ * whole graph runs in double precision (finite differences, second-order checks).
+ */
+import { ArgumentError } from '../errors.js';
+import type { Attrs } from '../graph/tensor.js';
+import type { Backend, HostArray, OpCall, Prepared, Storage, View } from './types.js';
+
+export interface CpuStorage extends Storage {
+  data: Float64Array;
+}
+
+/** Arrays handed to an op implementation: subarrays over f64 storage, shapes, attrs. */
+export interface CpuArgs {
+  ins: Float64Array[];
+  outs: Float64Array[];
+  inShapes: (readonly number[])[];
+  outShapes: (readonly number[])[];
+  inDtypes: string[];
+  attrs: Attrs;
+}
+
+export type CpuOpImpl = (a: CpuArgs) => void;
+const CPU_OPS = new Map<string, CpuOpImpl>();
+
+/** Register the cpu implementation of an op (each family's module does this once). */
+export function registerCpuOp(name: string, impl: CpuOpImpl): void {
+  CPU_OPS.set(name, impl);
+}
+
+function arr(v: View): Float64Array {
+  return (v.storage as CpuStorage).data.subarray(v.offset, v.offset + v.length);
+}
+
+export class CpuBackend implements Backend {
+  readonly name = 'cpu' as const;
+  readonly adapter = 'cpu (float64 reference interpreter)';
+  readonly limits = { maxBindingBytes: 2 ** 31, maxBufferBytes: 2 ** 33, offsetAlignElems: 1 };
+  private disposed = false;
+
+  async alloc(label: string, length: number): Promise<Storage> {
+    const s: CpuStorage = { label, length, data: new Float64Array(length) };
+    return s;
+  }
+  release(s: Storage): void {
+    (s as CpuStorage).data = new Float64Array(0);
+  }
+  write(v: View, data: HostArray | readonly number[]): void {
+    const a = arr(v);
+    for (let i = 0; i < v.length; i++) a[i] = data[i];
+  }
+  async read(v: View): Promise<HostArray> {
+    const a = arr(v);
+    return v.dtype === 'i32' ? Int32Array.from(a) : Float64Array.from(a);
+  }
+  async prepare(call: OpCall): Promise<Prepared> {
+    const impl = CPU_OPS.get(call.op);
+    if (!impl) throw new ArgumentError(`cpu backend: op '${call.op}' is not implemented`);
+    let attrs = call.attrs;
+    const run = () => impl({
+      ins: call.inputs.map(arr),
+      outs: call.outputs.map(arr),
+      inShapes: call.inputs.map((v) => v.shape),
+      outShapes: call.outputs.map((v) => v.shape),
+      inDtypes: call.inputs.map((v) => v.dtype),
+      attrs,
+    });
+    return {
+      call,
+      update(a: Attrs) { attrs = { ...attrs, ...a }; },
+      run,
+    } as Prepared & { run(): void };
+  }
+  async execute(steps: readonly Prepared[]): Promise<void> {
+    if (this.disposed) throw new ArgumentError('cpu backend: used after dispose()');
+    for (const s of steps) (s as Prepared & { run(): void }).run();
+  }
+  async sync(): Promise<void> {}
+  dispose(): void {
+    this.disposed = true;
+  }
+}

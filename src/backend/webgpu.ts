@@ -1,0 +1,250 @@
+/**
+ * The webgpu backend: ops lower to launches of WGSL kernels (src/kernels). Pipelines, bind
+ * groups and uniform buffers are made once per prepared op; a step is one command buffer with
+ * one compute pass and one submit. At most `maxInFlight` steps are queued: Dawn otherwise
+ * queues without bound.
+ */
+import { ArgumentError, GpuValidationError, LimitError } from '../errors.js';
+import type { Attrs, DType } from '../graph/tensor.js';
+import { Gpu, Usage } from '../gpu/device.js';
+import { gpuLowering, type Launch, type LowerContext } from '../kernels/spec.js';
+import type { Backend, HostArray, OpCall, Prepared, Storage, View } from './types.js';
+
+interface GpuStorage extends Storage {
+  buffer: GPUBuffer;
+}
+
+interface ReadyLaunch {
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: [number, number, number];
+  launch: Launch;
+  uniformOffset: number;
+}
+
+interface GpuPrepared extends Prepared {
+  launches: ReadyLaunch[];
+}
+
+export interface WebGpuBackendOptions {
+  /** Force a kernel variant per family, e.g. { matmul: 'naive' } (tests and benches). */
+  variants?: Record<string, string>;
+  /** Steps allowed in flight before run() waits (backpressure). */
+  maxInFlight?: number;
+  /** 1: log each dispatch; 2: also print WGSL when a pipeline is created. */
+  debug?: number;
+}
+
+const UNIFORM_ALIGN = 256;
+
+export class WebGpuBackend implements Backend {
+  readonly name = 'webgpu' as const;
+  readonly limits;
+  private inflight: Promise<unknown>[] = [];
+  private storages = new Set<GpuStorage>();
+  private variants: Record<string, string>;
+  private maxInFlight: number;
+  private debug: number;
+
+  constructor(readonly gpu: Gpu, opts: WebGpuBackendOptions = {}) {
+    const l = gpu.limits;
+    this.limits = {
+      maxBindingBytes: l.maxStorageBufferBindingSize,
+      maxBufferBytes: l.maxBufferSize,
+      offsetAlignElems: Math.max(1, l.minStorageBufferOffsetAlignment / 4),
+    };
+    this.variants = { ...(opts.variants ?? {}) };
+    this.maxInFlight = opts.maxInFlight ?? 2;
+    this.debug = opts.debug ?? 0;
+  }
+
+  get adapter(): string {
+    return this.gpu.adapterName;
+  }
+
+  async alloc(label: string, length: number, _dtype: DType = 'f32'): Promise<Storage> {
+    const bytes = Math.max(1, length) * 4;
+    const buffer = await this.gpu.createBuffer(label, bytes, Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST);
+    const s: GpuStorage = { label, length, buffer };
+    this.storages.add(s);
+    return s;
+  }
+
+  private allocSync(label: string, length: number): GpuStorage {
+    const bytes = Math.max(4, Math.max(1, length) * 4);
+    if (bytes > this.gpu.limits.maxBufferSize) throw new LimitError(`${label}: ${bytes} bytes exceeds maxBufferSize`);
+    const buffer = this.gpu.device.createBuffer({ label, size: bytes, usage: Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST });
+    const s: GpuStorage = { label, length, buffer };
+    this.storages.add(s);
+    return s;
+  }
+
+  release(s: Storage): void {
+    const g = s as GpuStorage;
+    if (this.storages.delete(g)) g.buffer.destroy();
+  }
+
+  write(v: View, data: HostArray | readonly number[]): void {
+    this.gpu.checkAlive();
+    if (data.length !== v.length) throw new ArgumentError(`write ${v.label}: ${data.length} values for ${v.length} elements`);
+    if (!v.length) return;
+    let arr: Float32Array | Int32Array;
+    if (v.dtype === 'i32') arr = data instanceof Int32Array ? data : Int32Array.from(data);
+    else arr = data instanceof Float32Array ? data : Float32Array.from(data);
+    this.gpu.device.queue.writeBuffer((v.storage as GpuStorage).buffer, v.offset * 4, arr.buffer, arr.byteOffset, arr.byteLength);
+  }
+
+  async read(v: View): Promise<HostArray> {
+    if (!v.length) return v.dtype === 'i32' ? new Int32Array(0) : new Float32Array(0);
+    const bytes = await this.gpu.readback((v.storage as GpuStorage).buffer, v.offset * 4, v.length * 4);
+    this.throwUncaptured('reading ' + v.label);
+    return v.dtype === 'i32' ? new Int32Array(bytes) : new Float32Array(bytes);
+  }
+
+  async prepare(call: OpCall): Promise<Prepared> {
+    const lower = gpuLowering(call.op);
+    if (!lower) throw new ArgumentError(`webgpu backend: op '${call.op}' has no kernel`);
+    for (const v of [...call.inputs, ...call.outputs]) this.gpu.checkBinding(v.label, v.length * 4);
+    const scratch: GpuStorage[] = [];
+    let scratchIdx = 0;
+    const ctx: LowerContext = {
+      limits: this.gpu.limits,
+      scratch: (length, label) => {
+        let s = scratch[scratchIdx];
+        if (!s || s.length < length) {
+          s = this.allocSync(`${call.op} scratch: ${label}`, length);
+          scratch[scratchIdx] = s;
+        }
+        scratchIdx++;
+        return { storage: s, offset: 0, length, dtype: 'f32', shape: [length], label };
+      },
+      variant: (family) => this.variants[family],
+    };
+    this.gpu.device.pushErrorScope('validation');
+    const launches = lower(call, ctx);
+    const uniformBytes = Math.max(UNIFORM_ALIGN, launches.length * UNIFORM_ALIGN);
+    const uniform = this.gpu.device.createBuffer({ label: `${call.op} params`, size: uniformBytes, usage: Usage.UNIFORM | Usage.COPY_DST });
+    const ready: ReadyLaunch[] = [];
+    for (let i = 0; i < launches.length; i++) {
+      const l = launches[i];
+      const k = l.kernel;
+      if (l.buffers.length !== k.bindings.length) {
+        throw new Error(`internal: ${k.name} takes ${k.bindings.length} buffers, got ${l.buffers.length}`);
+      }
+      this.checkAliasing(k.name, l);
+      const kinds = [...k.bindings, 'uniform' as const];
+      const overrides = { ...(k.overrides ?? {}), ...(l.overrides ?? {}) };
+      if (this.debug >= 2) console.error(`[slope] pipeline ${k.name} ${JSON.stringify(overrides)}\n${k.source}`);
+      const pipeline = await this.gpu.pipeline({ name: k.name, source: k.source, entry: k.entry, bindings: kinds, overrides });
+      const entries: GPUBindGroupEntry[] = l.buffers.map((v, b) => ({
+        binding: b,
+        resource: { buffer: (v.storage as GpuStorage).buffer, offset: v.offset * 4, size: Math.max(4, v.length * 4) },
+      }));
+      entries.push({ binding: k.bindings.length, resource: { buffer: uniform, offset: i * UNIFORM_ALIGN, size: Math.max(16, k.params.length * 4 + ((16 - ((k.params.length * 4) % 16)) % 16)) } });
+      const bindGroup = this.gpu.device.createBindGroup({ label: k.name, layout: this.gpu.layout(kinds), entries });
+      ready.push({ pipeline, bindGroup, workgroups: this.fold(k.name, l.workgroups), launch: l, uniformOffset: i * UNIFORM_ALIGN });
+    }
+    const err = await this.gpu.device.popErrorScope();
+    if (err) throw new GpuValidationError(`preparing ${call.op} (${call.outputs.map((o) => o.label).join(', ')}): ${err.message}`);
+    const writeUniforms = (ls: readonly Launch[]) => {
+      ls.forEach((l, i) => {
+        const data = packParams(l);
+        if (data.byteLength) this.gpu.device.queue.writeBuffer(uniform, i * UNIFORM_ALIGN, data);
+      });
+    };
+    writeUniforms(launches);
+    let attrs: Attrs = call.attrs;
+    const prepared: GpuPrepared = {
+      call,
+      launches: ready,
+      update: (a: Attrs) => {
+        attrs = { ...attrs, ...a };
+        scratchIdx = 0;
+        const again = lower({ ...call, attrs }, ctx);
+        if (again.length !== ready.length) throw new Error(`internal: ${call.op} changed its launches on update`);
+        writeUniforms(again);
+      },
+    };
+    return prepared;
+  }
+
+  /** One binding of a buffer read-only and another writable in one dispatch is invalid in WebGPU. */
+  private checkAliasing(name: string, l: Launch): void {
+    const k = l.kernel;
+    for (let i = 0; i < l.buffers.length; i++) {
+      for (let j = 0; j < l.buffers.length; j++) {
+        if (i !== j && k.bindings[i] === 'read' && k.bindings[j] === 'read_write' && l.buffers[i].storage === l.buffers[j].storage) {
+          throw new Error(`internal: ${name} reads ${l.buffers[i].label} and writes ${l.buffers[j].label} in the same buffer`);
+        }
+      }
+    }
+  }
+
+  private fold(name: string, wg: number | readonly [number, number, number]): [number, number, number] {
+    const max = this.gpu.limits.maxComputeWorkgroupsPerDimension;
+    if (typeof wg !== 'number') {
+      if (wg.some((d) => d > max)) throw new LimitError(`${name}: dispatch ${wg.join('×')} exceeds ${max} workgroups per dimension`);
+      return [wg[0], wg[1], wg[2]];
+    }
+    const n = Math.max(1, wg);
+    if (n <= max) return [n, 1, 1];
+    const y = Math.ceil(n / max);
+    if (y > max) throw new LimitError(`${name}: total dispatch size ${n} workgroups exceeds the WebGPU maximum (${max}×${max})`);
+    // Kernels compute the linear workgroup id as wid.x + wid.y·nwg.x and guard the tail.
+    return [Math.ceil(n / y), y, 1];
+  }
+
+  async execute(steps: readonly Prepared[]): Promise<void> {
+    this.gpu.checkAlive();
+    this.throwUncaptured('a previous step');
+    while (this.inflight.length >= this.maxInFlight) await this.inflight.shift();
+    const device = this.gpu.device;
+    const enc = device.createCommandEncoder({ label: 'step' });
+    const pass = enc.beginComputePass({ label: 'step' });
+    for (const s of steps as GpuPrepared[]) {
+      for (const r of s.launches) {
+        if (this.debug >= 1) console.error(`[slope] dispatch ${r.launch.kernel.name} ${r.workgroups.join('×')}`);
+        pass.setPipeline(r.pipeline);
+        pass.setBindGroup(0, r.bindGroup);
+        pass.dispatchWorkgroups(r.workgroups[0], r.workgroups[1], r.workgroups[2]);
+      }
+    }
+    pass.end();
+    device.queue.submit([enc.finish()]);
+    this.inflight.push(device.queue.onSubmittedWorkDone());
+  }
+
+  private throwUncaptured(when: string): void {
+    const errs = this.gpu.takeUncapturedErrors();
+    if (errs.length) throw new GpuValidationError(`WebGPU reported an error during ${when}: ${errs.map((e) => e.message).join('; ')}`);
+  }
+
+  async sync(): Promise<void> {
+    await this.gpu.sync();
+    this.inflight = [];
+    this.throwUncaptured('the last steps');
+  }
+
+  dispose(): void {
+    for (const s of this.storages) s.buffer.destroy();
+    this.storages.clear();
+    this.gpu.destroy();
+  }
+}
+
+function packParams(l: Launch): ArrayBuffer {
+  const fields = l.kernel.params;
+  const buf = new ArrayBuffer(Math.ceil((fields.length * 4) / 16) * 16);
+  const dv = new DataView(buf);
+  fields.forEach(([name, type], i) => {
+    const v = l.params?.[name];
+    if (v === undefined) throw new Error(`internal: ${l.kernel.name} param ${name} missing`);
+    if (type === 'f32') dv.setFloat32(i * 4, v, true);
+    else if (type === 'i32') dv.setInt32(i * 4, v, true);
+    else {
+      if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) throw new LimitError(`${l.kernel.name}: ${name} = ${v} does not fit a u32`);
+      dv.setUint32(i * 4, v, true);
+    }
+  });
+  return buf;
+}

@@ -1,0 +1,1 @@
+console.log("slope cli: not yet");

@@ -1,0 +1,6 @@
+/** Every graph op, by family. */
+export * from './elementwise.js';
+export * from './reduce.js';
+export * from './matmul.js';
+export * from './softmax.js';
+export * from './loss.js';

@@ -1,0 +1,425 @@
+/**
+ * Compiling and running a graph. The planner orders the needed nodes, fuses matmul + bias +
+ * activation chains, and gives every tensor storage: leaves their persistent homes,
+ * parameter gradients their place in the gradient arena, requested outputs their own buffers,
+ * and intermediates a slot from a pool reused by liveness. The executor prepares every op once
+ * (pipelines, bind groups) and runs a step as one submission, with no readback unless asked.
+ */
+import { ArgumentError, NonFiniteError, fmtShape } from '../errors.js';
+import type { Backend, HostArray, Prepared, Storage, View } from '../backend/types.js';
+import { view } from '../backend/types.js';
+import { LEAF_OPS, constData, opDef, Parameter, Variable, type Attrs, type Graph, type Tensor } from './tensor.js';
+import type { ParamStore } from './store.js';
+
+/** Extra work appended to every step after the graph (optimizer updates, metric bookkeeping). */
+export interface StepHook {
+  /** Called once when the program is compiled. */
+  prepare(ctx: HookContext): Promise<void>;
+  /** Called before each step is submitted: update scalars (learning rate, bias corrections). */
+  beforeStep?(): void;
+  /** The prepared ops to run after the graph each step. */
+  readonly ops: readonly Prepared[];
+}
+
+export interface HookContext {
+  readonly backend: Backend;
+  readonly store: ParamStore;
+  /** The parameters whose gradients this program computes, in arena order per chunk. */
+  readonly params: readonly Parameter[];
+  /** The storage of a tensor of this program (e.g. the loss, for a finite-loss guard). */
+  tensorView(t: Tensor): View;
+}
+
+export interface CompileOptions {
+  /** Tensors readable after each run, by name. */
+  outputs?: Record<string, Tensor>;
+  /** Parameter gradients to keep in the gradient arena (pairs, or a Map). */
+  gradients?: ReadonlyMap<Parameter, Tensor> | readonly (readonly [Parameter, Tensor])[];
+  /** Work appended after the graph, in order (e.g. an optimizer step). */
+  hooks?: readonly StepHook[];
+  /** Fuse matmul + bias + activation (default true). */
+  fuse?: boolean;
+}
+
+export interface RunOptions {
+  /** Scan float inputs for NaN/Inf on the host before upload (default: the engine's setting). */
+  checkFinite?: boolean;
+}
+
+export type Feed = Float32Array | Int32Array | Float64Array | readonly number[];
+
+interface Exec {
+  out: Tensor;
+  op: string;
+  inputs: Tensor[];
+  attrs: Attrs;
+}
+
+/** Ops the planner handles itself (no kernel). */
+const PLANNER_OPS = new Set(['reshape', 'fill', ...LEAF_OPS]);
+const FUSABLE_ACTS = new Set(['relu', 'leaky_relu', 'gelu', 'sigmoid', 'tanh']);
+
+export class Program {
+  private prepared: Prepared[] = [];
+  private steps: Prepared[] = [];
+  private inputViews = new Map<string, { view: View; tensor: Tensor }>();
+  private outputViews = new Map<string, View>();
+  private storageOf = new Map<number, View>();
+  private owned: Storage[] = [];
+  private ran = false;
+  readonly stats = { kernels: 0, slots: 0, slotElements: 0, fused: 0 };
+
+  private constructor(
+    private backend: Backend,
+    private store: ParamStore,
+    readonly graph: Graph,
+    private hooks: readonly StepHook[],
+    private checkFiniteDefault: boolean,
+  ) {}
+
+  static async compile(backend: Backend, store: ParamStore, graph: Graph, opts: CompileOptions, checkFinite: boolean): Promise<Program> {
+    const p = new Program(backend, store, graph, opts.hooks ?? [], checkFinite);
+    try {
+      await p.build(opts);
+    } catch (e) {
+      p.dispose();
+      throw e;
+    }
+    return p;
+  }
+
+  private async build(opts: CompileOptions): Promise<void> {
+    const outputs = opts.outputs ?? {};
+    const gradPairs = opts.gradients instanceof Map ? [...opts.gradients.entries()] : [...(opts.gradients ?? [])];
+    for (const [name, t] of Object.entries(outputs)) {
+      if (!t || t.graph !== this.graph) throw new ArgumentError(`compile: output '${name}' is not a tensor of this graph`);
+    }
+    for (const [p, t] of gradPairs) {
+      if (!(p instanceof Parameter)) throw new ArgumentError('compile: gradients must pair a Parameter with its gradient tensor');
+      if (t.graph !== this.graph || t.shape.join() !== p.shape.join()) {
+        throw new ArgumentError(`compile: gradient for '${p.name}' must be a tensor of this graph with shape ${fmtShape(p.shape)}, got ${t}`);
+      }
+    }
+    const roots: Tensor[] = [...Object.values(outputs), ...gradPairs.map(([, t]) => t), ...this.graph.assigns.map((a) => a.value)];
+
+    // 1. Topological order of what the roots need.
+    const order: Tensor[] = [];
+    const seen = new Set<number>();
+    const stack: [Tensor, number][] = roots.map((r) => [r, 0]);
+    for (const r of roots) {
+      if (seen.has(r.id)) continue;
+      const st: [Tensor, number][] = [[r, 0]];
+      while (st.length) {
+        const top = st[st.length - 1];
+        const [t, i] = top;
+        if (i === 0 && seen.has(t.id)) { st.pop(); continue; }
+        if (i === 0) seen.add(t.id);
+        if (i < t.inputs.length) {
+          top[1]++;
+          const c = t.inputs[i];
+          if (!seen.has(c.id)) st.push([c, 0]);
+        } else {
+          st.pop();
+          order.push(t);
+        }
+      }
+    }
+    void stack;
+
+    // 2. Place parameters (contiguously, in order of first use) and variables.
+    const params = order.filter((t) => t.op === 'param').map((t) => t.ref as Parameter);
+    await this.store.place([...params, ...gradPairs.map(([p]) => p)]);
+    for (const t of order) if (t.op === 'variable') await this.store.variable(t.ref as Variable);
+    for (const a of this.graph.assigns) await this.store.variable(a.variable);
+
+    // 3. Consumers, then fusion of matmul → add(bias) → activation.
+    const rootIds = new Set(roots.map((r) => r.id));
+    const consumers = new Map<number, number>();
+    for (const t of order) for (const i of t.inputs) consumers.set(i.id, (consumers.get(i.id) ?? 0) + 1);
+    const single = (t: Tensor) => (consumers.get(t.id) ?? 0) === 1 && !rootIds.has(t.id);
+    const absorbed = new Set<number>();
+    const execs: Exec[] = [];
+    const consumerOf = new Map<number, Tensor>();
+    for (const t of order) for (const i of t.inputs) consumerOf.set(i.id, t);
+    const fuse = opts.fuse !== false;
+    for (const t of order) {
+      if (absorbed.has(t.id) || PLANNER_OPS.has(t.op)) continue;
+      if (fuse && t.op === 'matmul' && !t.attrs.bias && single(t)) {
+        const add = consumerOf.get(t.id)!;
+        const other = add.op === 'binary' && add.attrs.kind === 'add' ? (add.inputs[0] === t ? add.inputs[1] : add.inputs[1] === t ? add.inputs[0] : null) : null;
+        const N = t.shape[t.rank - 1];
+        if (other && other !== t && other.rank === 1 && other.shape[0] === N && add.shape.join() === t.shape.join()) {
+          let outT = add;
+          let act = 'none';
+          let alpha = 0;
+          const next = single(add) ? consumerOf.get(add.id) : undefined;
+          if (next && next.op === 'unary' && FUSABLE_ACTS.has(next.attrs.kind as string)) {
+            outT = next;
+            act = next.attrs.kind as string;
+            alpha = (next.attrs.alpha as number) ?? 0;
+            absorbed.add(add.id);
+          }
+          absorbed.add(t.id);
+          absorbed.add(outT.id);
+          execs.push({ out: outT, op: 'matmul', inputs: [t.inputs[0], t.inputs[1], other], attrs: { ...t.attrs, bias: true, act, alpha } });
+          this.stats.fused++;
+          continue;
+        }
+      }
+      execs.push({ out: t, op: t.op, inputs: [...t.inputs], attrs: t.attrs });
+    }
+    // A fused node's inputs must be ready before it runs: move each exec after its inputs' producers.
+    const pos = new Map<number, number>();
+    const sorted: Exec[] = [];
+    const placed = new Set<number>();
+    const producer = new Map<number, Exec>();
+    for (const e of execs) producer.set(e.out.id, e);
+    const place = (e: Exec) => {
+      if (placed.has(e.out.id)) return;
+      placed.add(e.out.id);
+      for (const i of e.inputs) {
+        const base = baseOf(i);
+        const pe = producer.get(base.id);
+        if (pe) place(pe);
+      }
+      pos.set(e.out.id, sorted.length);
+      sorted.push(e);
+    };
+    for (const e of execs) place(e);
+
+    // 4. Storage. Views alias their base; leaves use their persistent homes.
+    const gradOf = new Map<number, Parameter>();
+    for (const [p, t] of gradPairs) if (!gradOf.has(t.id)) gradOf.set(t.id, p);
+    const gradViews = new Map<Parameter, View>();
+    for (const [p] of gradPairs) gradViews.set(p, await this.store.gradView(p));
+    const pinned = new Set<number>();
+
+    for (const t of order) {
+      if (t.op === 'param') this.storageOf.set(t.id, this.store.view(t.ref as Parameter));
+      else if (t.op === 'variable') this.storageOf.set(t.id, await this.store.variable(t.ref as Variable));
+      else if (t.op === 'input') {
+        const s = await this.own(`input '${t.ref}'`, t.size, t.dtype);
+        const v = view(s, 0, t.shape, t.dtype, `input '${t.ref}'`);
+        this.storageOf.set(t.id, v);
+        this.inputViews.set(t.ref as string, { view: v, tensor: t });
+      } else if (t.op === 'const' || t.op === 'fill') {
+        const s = await this.own(`constant ${t}`, t.size, t.dtype);
+        const v = view(s, 0, t.shape, t.dtype, `constant ${t}`);
+        const data = t.op === 'const' ? constData(t)! : new (t.dtype === 'i32' ? Int32Array : Float32Array)(t.size).fill(t.attrs.value as number);
+        if (t.size) this.backend.write(v, data);
+        this.storageOf.set(t.id, v);
+      }
+    }
+
+    // Last use of each base storage, counting uses through views.
+    const lastUse = new Map<number, number>();
+    sorted.forEach((e, k) => { for (const i of e.inputs) lastUse.set(baseOf(i).id, k); });
+    const persistent = new Set<number>([...rootIds].map((id) => id));
+    for (const r of roots) persistent.add(baseOf(r).id);
+
+    // Slot pool: sizes are planned first, then allocated.
+    interface Slot { id: number; length: number; dtype: 'f32' | 'i32'; storage?: Storage }
+    const slots: Slot[] = [];
+    const free: Slot[] = [];
+    const slotOf = new Map<number, Slot>();
+    const releaseAt = new Map<number, Slot[]>();
+    sorted.forEach((e, k) => {
+      const out = e.out;
+      const p = gradOf.get(out.id);
+      const readsGrad = e.inputs.some((i) => pinned.has(baseOf(i).id));
+      if (p && !readsGrad) {
+        pinned.add(out.id);
+        this.storageOf.set(out.id, gradViews.get(p)!);
+      } else if (persistent.has(out.id)) {
+        // Outputs keep their own storage (allocated below, never reused).
+      } else {
+        const need = Math.max(1, out.size);
+        let best = -1;
+        for (let j = 0; j < free.length; j++) {
+          if (best < 0 || Math.abs(free[j].length - need) < Math.abs(free[best].length - need)) best = j;
+        }
+        const slot = best >= 0 ? free.splice(best, 1)[0] : { id: slots.length, length: 0, dtype: 'f32' as const };
+        if (best < 0) slots.push(slot);
+        slot.length = Math.max(slot.length, need);
+        slotOf.set(out.id, slot);
+        const last = lastUse.get(out.id);
+        if (last === undefined) free.push(slot); // unused result: the slot is free right away
+        else (releaseAt.get(last) ?? releaseAt.set(last, []).get(last)!).push(slot);
+      }
+      for (const s of releaseAt.get(k) ?? []) free.push(s);
+    });
+    this.stats.slots = slots.length;
+    for (const s of slots) {
+      s.storage = await this.own(`workspace slot ${s.id}`, s.length, 'f32');
+      this.stats.slotElements += s.length;
+    }
+    for (const e of sorted) {
+      const out = e.out;
+      if (this.storageOf.has(out.id)) continue;
+      const slot = slotOf.get(out.id);
+      if (slot) this.storageOf.set(out.id, view(slot.storage!, 0, out.shape, out.dtype, String(out)));
+      else this.storageOf.set(out.id, view(await this.own(`output ${out}`, Math.max(1, out.size), out.dtype), 0, out.shape, out.dtype, String(out)));
+    }
+
+    // 5. Prepare every op once.
+    for (const e of sorted) {
+      const call = {
+        op: e.op,
+        inputs: e.inputs.map((i) => this.viewOf(i)),
+        outputs: [this.storageOf.get(e.out.id)!],
+        attrs: e.attrs,
+      };
+      this.prepared.push(await this.backend.prepare(call));
+    }
+    for (const [p, t] of gradPairs) {
+      if (!pinned.has(t.id)) {
+        const gv = gradViews.get(p)!;
+        this.prepared.push(await this.backend.prepare({ op: 'copy', inputs: [this.viewOf(t)], outputs: [gv], attrs: {} }));
+      }
+    }
+    const ctx: HookContext = {
+      backend: this.backend,
+      store: this.store,
+      params: [...gradViews.keys()],
+      tensorView: (t) => this.viewOf(t),
+    };
+    for (const h of this.hooks) await h.prepare(ctx);
+    const assignOps: Prepared[] = [];
+    for (const a of this.graph.assigns) {
+      const dst = await this.store.variable(a.variable);
+      assignOps.push(await this.backend.prepare({ op: 'copy', inputs: [this.viewOf(a.value)], outputs: [dst], attrs: {} }));
+    }
+    this.stats.kernels = this.prepared.length;
+    for (const [name, t] of Object.entries(outputs)) this.outputViews.set(name, this.viewOf(t));
+    this.steps = [...this.prepared, ...this.hooks.flatMap((h) => h.ops), ...assignOps];
+    this.assignCount = assignOps.length;
+    this.hookStart = this.prepared.length;
+
+    function baseOf(t: Tensor): Tensor {
+      let b = t;
+      while (opDef(b.op).view) b = b.inputs[0];
+      return b;
+    }
+  }
+
+  private assignCount = 0;
+  private hookStart = 0;
+
+  private async own(label: string, length: number, dtype: 'f32' | 'i32'): Promise<Storage> {
+    const s = await this.backend.alloc(label, Math.max(1, length), dtype);
+    this.owned.push(s);
+    return s;
+  }
+
+  /** The storage view of a tensor (views resolve to their base, reshaped). */
+  private viewOf(t: Tensor): View {
+    const v = this.storageOf.get(t.id);
+    if (v) return v;
+    if (opDef(t.op).view) {
+      const b = this.viewOf(t.inputs[0]);
+      const r = view(b.storage, b.offset, t.shape, t.dtype, `${b.label}→${fmtShape(t.shape)}`);
+      this.storageOf.set(t.id, r);
+      return r;
+    }
+    throw new Error(`internal: no storage for ${t}`);
+  }
+
+  /** The names and shapes this program expects to be fed. */
+  get inputs(): { name: string; shape: readonly number[]; dtype: string }[] {
+    return [...this.inputViews].map(([name, { tensor }]) => ({ name, shape: tensor.shape, dtype: tensor.dtype }));
+  }
+
+  /**
+   * Run one step: upload the feeds, then submit the graph, the hooks and the assigns as one
+   * submission. Nothing is read back.
+   */
+  async run(feeds: Record<string, Feed> = {}, opts: RunOptions = {}): Promise<void> {
+    const checkFinite = opts.checkFinite ?? this.checkFiniteDefault;
+    for (const name of Object.keys(feeds)) {
+      if (!this.inputViews.has(name)) {
+        const known = [...this.inputViews.keys()].join(', ') || 'none';
+        throw new ArgumentError(`run: unknown input '${name}' (this program's inputs: ${known})`);
+      }
+    }
+    const uploads: [View, Feed][] = [];
+    for (const [name, { view: v, tensor }] of this.inputViews) {
+      const data = feeds[name];
+      if (data === undefined) throw new ArgumentError(`run: input '${name}' ${fmtShape(tensor.shape)} was not fed`);
+      validateFeed(name, tensor, data, this.graph.labelRanges.get(name), checkFinite);
+      uploads.push([v, data]);
+    }
+    for (const [v, d] of uploads) this.backend.write(v, d as HostArray);
+    for (const h of this.hooks) h.beforeStep?.();
+    await this.backend.execute(this.steps);
+    this.ran = true;
+  }
+
+  /** Run only the graph part (no hooks, no assigns): e.g. evaluation with a training graph. */
+  async runGraphOnly(feeds: Record<string, Feed> = {}, opts: RunOptions = {}): Promise<void> {
+    const saved = this.steps;
+    this.steps = this.prepared;
+    try {
+      await this.run(feeds, opts);
+    } finally {
+      this.steps = saved;
+    }
+  }
+
+  /** Read an output of the last run. f32 outputs come back as Float32Array (Float64Array on cpu). */
+  async read(name: string): Promise<HostArray> {
+    const v = this.outputViews.get(name);
+    if (!v) throw new ArgumentError(`read: no output named '${name}' (outputs: ${[...this.outputViews.keys()].join(', ') || 'none'})`);
+    if (!this.ran) throw new ArgumentError(`read('${name}'): the program has not run yet`);
+    return this.backend.read(v);
+  }
+
+  /** Read a scalar output as a number. */
+  async item(name: string): Promise<number> {
+    const a = await this.read(name);
+    return a[0];
+  }
+
+  get outputNames(): string[] {
+    return [...this.outputViews.keys()];
+  }
+
+  /** The view of an output (for hooks and tests). */
+  outputView(name: string): View | undefined {
+    return this.outputViews.get(name);
+  }
+
+  dispose(): void {
+    for (const s of this.owned) this.backend.release(s);
+    this.owned = [];
+    this.prepared = [];
+    this.steps = [];
+  }
+}
+
+function validateFeed(name: string, t: Tensor, data: Feed, classes: number | undefined, checkFinite: boolean): void {
+  if (!(data instanceof Float32Array || data instanceof Int32Array || data instanceof Float64Array || Array.isArray(data))) {
+    throw new ArgumentError(`input '${name}': expected a Float32Array, Int32Array or number[], got ${Object.prototype.toString.call(data)}`);
+  }
+  if (data.length !== t.size) {
+    throw new ArgumentError(`input '${name}': got ${data.length} values, shape ${fmtShape(t.shape)} needs ${t.size}`);
+  }
+  if (t.dtype === 'i32') {
+    if (data instanceof Float32Array || data instanceof Float64Array || Array.isArray(data)) {
+      for (let i = 0; i < data.length; i++) {
+        if (!Number.isInteger(data[i])) throw new ArgumentError(`input '${name}' is int32 but element ${i} is ${data[i]}`);
+      }
+    }
+    if (classes !== undefined) {
+      for (let i = 0; i < data.length; i++) {
+        const v = data[i];
+        if (v < 0 || v >= classes) {
+          throw new ArgumentError(`input '${name}': target ${v} at index ${i} is out of bounds for ${classes} classes (expected 0 ≤ label < ${classes})`);
+        }
+      }
+    }
+  } else if (checkFinite) {
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) throw new NonFiniteError(`input '${name}' contains ${data[i]} at index ${i}`);
+    }
+  }
+}

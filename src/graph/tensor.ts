@@ -1,0 +1,231 @@
+/**
+ * The IR: a graph of nodes with static shapes. Every node has one output tensor; a `Tensor` is
+ * that node. Leaves are inputs (fed each run), parameters (trainable, persistent), variables
+ * (persistent, not trainable: running statistics, metric accumulators) and constants.
+ * Op semantics (shape inference and the backward rule, written in IR ops) live in the op table
+ * filled by graph/ops/*; backends implement the ops by name.
+ */
+import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+
+export type DType = 'f32' | 'i32';
+export type Shape = readonly number[];
+export type AttrValue = number | boolean | string | null | readonly number[];
+export type Attrs = Readonly<Record<string, AttrValue>>;
+
+/** What an op is: how it infers its output and how it differentiates, in IR ops. */
+export interface OpDef {
+  name: string;
+  /** Output shape and dtype; throws ShapeError naming the op and the shapes. */
+  infer(inputs: readonly Tensor[], attrs: Attrs): { shape: number[]; dtype: DType };
+  /**
+   * Gradients of a scalar objective w.r.t. each input, given `g` = its gradient w.r.t. `out`.
+   * Written in IR ops, so gradients can be differentiated again. null = no gradient flows.
+   */
+  vjp?(out: Tensor, g: Tensor): (Tensor | null)[];
+  /** A view: the output aliases the first input's storage (reshape). */
+  view?: boolean;
+}
+
+const OPS = new Map<string, OpDef>();
+
+export function defineOp(def: OpDef): OpDef {
+  if (OPS.has(def.name)) throw new Error(`op ${def.name} defined twice`);
+  OPS.set(def.name, def);
+  return def;
+}
+
+export function opDef(name: string): OpDef {
+  const d = OPS.get(name);
+  if (!d) throw new Error(`unknown op '${name}'`);
+  return d;
+}
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function checkShape(shape: Shape, what: string): number[] {
+  if (!Array.isArray(shape)) throw new ShapeError(`${what}: shape must be an array of integers, got ${String(shape)}`);
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0) {
+      throw new ShapeError(`${what}: shape ${fmtShape(shape)} has a dimension that is not a non-negative integer (${d})`);
+    }
+  }
+  if (sizeOf(shape) > Number.MAX_SAFE_INTEGER / 8) throw new ShapeError(`${what}: shape ${fmtShape(shape)} is too large`);
+  return [...shape];
+}
+
+let nextTensorId = 1;
+
+/** A node of the graph and the tensor it produces. */
+export class Tensor {
+  readonly id = nextTensorId++;
+  readonly size: number;
+  constructor(
+    readonly graph: Graph,
+    readonly op: string,
+    readonly inputs: readonly Tensor[],
+    readonly shape: readonly number[],
+    readonly dtype: DType,
+    readonly attrs: Attrs = {},
+    /** The persistent object behind a param/variable leaf, or the input's name. */
+    readonly ref: Parameter | Variable | string | null = null,
+  ) {
+    this.size = sizeOf(shape);
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  /** A readable description for messages: `matmul#12 [64,10]`. */
+  toString(): string {
+    const name = typeof this.ref === 'string' ? `'${this.ref}'` : this.ref ? `'${this.ref.name}'` : `#${this.id}`;
+    return `${this.op}${name} ${fmtShape(this.shape)}`;
+  }
+}
+
+export type InitFn = (shape: readonly number[]) => Float32Array;
+
+/** A trainable tensor that lives on the device across steps (PyTorch's nn.Parameter). */
+export class Parameter {
+  readonly shape: number[];
+  readonly size: number;
+  /** Host copy of the initial values; the engine owns the live values once compiled. */
+  data: Float32Array;
+  constructor(readonly name: string, shape: Shape, init: Float32Array | InitFn | number = 0) {
+    this.shape = checkShape(shape, `Parameter '${name}'`);
+    this.size = sizeOf(this.shape);
+    if (typeof init === 'function') this.data = init(this.shape);
+    else if (typeof init === 'number') this.data = new Float32Array(this.size).fill(init);
+    else this.data = init;
+    if (this.data.length !== this.size) {
+      throw new ArgumentError(`Parameter '${name}': initial data has ${this.data.length} values, shape ${fmtShape(this.shape)} needs ${this.size}`);
+    }
+  }
+}
+
+/** A persistent, non-trainable tensor (running statistics, metric accumulators). */
+export class Variable {
+  readonly shape: number[];
+  readonly size: number;
+  data: Float32Array | Int32Array;
+  constructor(readonly name: string, shape: Shape, readonly dtype: DType = 'f32', init: number | Float32Array | Int32Array = 0) {
+    this.shape = checkShape(shape, `Variable '${name}'`);
+    this.size = sizeOf(this.shape);
+    if (typeof init === 'number') this.data = dtype === 'f32' ? new Float32Array(this.size).fill(init) : new Int32Array(this.size).fill(init);
+    else this.data = init;
+    if (this.data.length !== this.size) throw new ArgumentError(`Variable '${name}': initial data has ${this.data.length} values, needs ${this.size}`);
+  }
+}
+
+/** An assignment performed at the end of a step: `variable ← value`. */
+export interface Assign {
+  variable: Variable;
+  value: Tensor;
+}
+
+/** Where graph nodes are created. A graph may be compiled many times. */
+export class Graph {
+  readonly nodes: Tensor[] = [];
+  readonly assigns: Assign[] = [];
+  private inputsByName = new Map<string, Tensor>();
+  private leaves = new Map<Parameter | Variable, Tensor>();
+  /** Label-range constraints recorded by ops on i32 inputs: name → number of classes. */
+  readonly labelRanges = new Map<string, number>();
+
+  /** Create a node (used by op builders). Shape inference runs here: errors surface at build time. */
+  node(op: string, inputs: readonly Tensor[], attrs: Attrs = {}): Tensor {
+    for (const t of inputs) {
+      if (!(t instanceof Tensor)) throw new ArgumentError(`${op}: expected a Tensor input, got ${typeof t}`);
+      if (t.graph !== this) throw new ArgumentError(`${op}: input ${t} belongs to another graph`);
+    }
+    const { shape, dtype } = opDef(op).infer(inputs, attrs);
+    const t = new Tensor(this, op, inputs, shape, dtype, attrs);
+    this.nodes.push(t);
+    return t;
+  }
+
+  /** A tensor fed at each run under `name`. */
+  input(name: string, shape: Shape, dtype: DType = 'f32'): Tensor {
+    if (typeof name !== 'string' || !name) throw new ArgumentError('input: name must be a non-empty string');
+    if (this.inputsByName.has(name)) throw new ArgumentError(`input '${name}' is already defined in this graph`);
+    const t = new Tensor(this, 'input', [], checkShape(shape, `input '${name}'`), dtype, {}, name);
+    this.nodes.push(t);
+    this.inputsByName.set(name, t);
+    return t;
+  }
+
+  /** The graph's tensor for a parameter (one node per parameter). */
+  param(p: Parameter): Tensor {
+    let t = this.leaves.get(p);
+    if (!t) {
+      t = new Tensor(this, 'param', [], p.shape, 'f32', {}, p);
+      this.nodes.push(t);
+      this.leaves.set(p, t);
+    }
+    return t;
+  }
+
+  /** The graph's tensor for a variable; reads see the value from before this step's assigns. */
+  variable(v: Variable): Tensor {
+    let t = this.leaves.get(v);
+    if (!t) {
+      t = new Tensor(this, 'variable', [], v.shape, v.dtype, {}, v);
+      this.nodes.push(t);
+      this.leaves.set(v, t);
+    }
+    return t;
+  }
+
+  /** A constant filled with `value` (computed once at compile). */
+  fill(shape: Shape, value: number, dtype: DType = 'f32'): Tensor {
+    if (!Number.isFinite(value)) throw new ArgumentError(`fill: value must be finite, got ${value}`);
+    return this.node('fill', [], { shape: checkShape(shape, 'fill'), value, dtype });
+  }
+
+  /** A constant holding `data` (uploaded once at compile). */
+  constant(data: Float32Array | Int32Array | number[], shape?: Shape): Tensor {
+    const arr = Array.isArray(data) ? Float32Array.from(data) : data;
+    const sh = checkShape(shape ?? [arr.length], 'constant');
+    if (sizeOf(sh) !== arr.length) throw new ShapeError(`constant: ${arr.length} values do not fill shape ${fmtShape(sh)}`);
+    const t = new Tensor(this, 'const', [], sh, arr instanceof Int32Array ? 'i32' : 'f32', {}, null);
+    (t as { data?: Float32Array | Int32Array }).data = arr;
+    this.nodes.push(t);
+    return t;
+  }
+
+  /** At the end of each step, store `value` into `variable` (after every read of it). */
+  assign(variable: Variable, value: Tensor): void {
+    if (value.graph !== this) throw new ArgumentError(`assign '${variable.name}': value belongs to another graph`);
+    if (value.shape.join() !== variable.shape.join() || value.dtype !== variable.dtype) {
+      throw new ShapeError(`assign '${variable.name}': value ${value} does not match variable ${fmtShape(variable.shape)} ${variable.dtype}`);
+    }
+    this.variable(variable);
+    this.assigns.push({ variable, value });
+  }
+
+  getInput(name: string): Tensor | undefined {
+    return this.inputsByName.get(name);
+  }
+  get inputs(): Tensor[] {
+    return [...this.inputsByName.values()];
+  }
+}
+
+export function constData(t: Tensor): Float32Array | Int32Array | undefined {
+  return (t as { data?: Float32Array | Int32Array }).data;
+}
+
+/** Leaf ops: not executed by a backend kernel. */
+export const LEAF_OPS = new Set(['input', 'param', 'variable', 'const']);
+
+defineOp({ name: 'input', infer: () => { throw new Error('leaf'); } });
+defineOp({ name: 'param', infer: () => { throw new Error('leaf'); } });
+defineOp({ name: 'variable', infer: () => { throw new Error('leaf'); } });
+defineOp({ name: 'const', infer: () => { throw new Error('leaf'); } });
+defineOp({
+  name: 'fill',
+  infer: (_i, a) => ({ shape: [...(a.shape as number[])], dtype: a.dtype as DType }),
+  vjp: () => [],
+});

@@ -1,0 +1,80 @@
+/** Lowerings of the elementwise ops onto shaders/elementwise.wgsl. */
+import source from '../../shaders/elementwise.wgsl';
+import { BINARY_KINDS, UNARY_KINDS } from '../graph/ops/elementwise.js';
+import { groups, kernel, registerGpuOp, attrNum, type Launch } from './spec.js';
+import type { OpCall } from '../backend/types.js';
+
+const WG = 256;
+const P = [['n', 'u32'], ['alpha', 'f32'], ['beta', 'f32'], ['pad', 'u32']] as const;
+const BP = ['n', 'd1', 'd2', 'd3', 'sa0', 'sa1', 'sa2', 'sa3', 'sb0', 'sb1', 'sb2', 'sb3'].map((k) => [k, 'u32'] as const);
+
+export const ELEMENTWISE = {
+  unary: kernel('elementwise', source, 'unary', ['read', 'read_write'], P),
+  unaryDeriv2: kernel('elementwise', source, 'unary_deriv2', ['read', 'read_write'], P),
+  scale: kernel('elementwise', source, 'scale', ['read', 'read_write'], P),
+  copy: kernel('elementwise', source, 'copy', ['read', 'read_write'], [['n', 'u32'], ['pad0', 'u32'], ['pad1', 'u32'], ['pad2', 'u32']]),
+  unaryGrad: kernel('elementwise', source, 'unary_grad', ['read', 'read', 'read_write'], P),
+  binarySame: kernel('elementwise', source, 'binary_same', ['read', 'read', 'read_write'], P),
+  binary: kernel('elementwise', source, 'binary', ['read', 'read', 'read_write'], BP),
+  broadcast: kernel('elementwise', source, 'broadcast', ['read', 'read_write'], BP),
+  oneHot: kernel('elementwise', source, 'one_hot', ['read', 'read_write'], [['n', 'u32'], ['classes', 'u32'], ['pad0', 'u32'], ['pad1', 'u32']]),
+};
+
+const unaryCode = (k: unknown) => {
+  const i = (UNARY_KINDS as readonly string[]).indexOf(String(k));
+  if (i < 0) throw new Error(`internal: unary kind ${String(k)}`);
+  return i;
+};
+const binaryCode = (k: unknown) => {
+  const i = (BINARY_KINDS as readonly string[]).indexOf(String(k));
+  if (i < 0) throw new Error(`internal: binary kind ${String(k)}`);
+  return i;
+};
+
+/** Broadcast strides of `shape` inside the 4-d padded output shape (0 on broadcast dims). */
+export function broadcastParams(shape: readonly number[], out: readonly number[], prefix: 'sa' | 'sb'): Record<string, number> {
+  const o4 = [...Array(4 - out.length).fill(1), ...out];
+  const s4 = [...Array(4 - shape.length).fill(1), ...shape];
+  const st = [0, 0, 0, 0];
+  let acc = 1;
+  for (let d = 3; d >= 0; d--) {
+    st[d] = s4[d] === 1 && o4[d] !== 1 ? 0 : acc;
+    acc *= s4[d];
+  }
+  const r: Record<string, number> = {};
+  st.forEach((v, d) => { r[`${prefix}${d}`] = v; });
+  return r;
+}
+
+function outDims(out: readonly number[]) {
+  const o4 = [...Array(4 - out.length).fill(1), ...out];
+  return { d1: o4[1], d2: o4[2], d3: o4[3] };
+}
+
+function flat(call: OpCall, k: (typeof ELEMENTWISE)[keyof typeof ELEMENTWISE], params: Record<string, number>, overrides?: Record<string, number>): Launch[] {
+  const n = call.outputs[0].length;
+  if (!n) return [];
+  return [{ kernel: k, buffers: [...call.inputs, ...call.outputs], params: { n, pad: 0, alpha: 0, beta: 0, ...params }, overrides, workgroups: groups(n, WG) }];
+}
+
+registerGpuOp('unary', (c) => flat(c, ELEMENTWISE.unary, { alpha: attrNum(c.attrs, 'alpha', 0.01) }, { OP: unaryCode(c.attrs.kind) }));
+registerGpuOp('unary_grad', (c) => flat(c, ELEMENTWISE.unaryGrad, { alpha: attrNum(c.attrs, 'alpha', 0.01) }, { OP: unaryCode(c.attrs.kind) }));
+registerGpuOp('unary_deriv2', (c) => flat(c, ELEMENTWISE.unaryDeriv2, {}, { OP: unaryCode(c.attrs.kind) }));
+registerGpuOp('scale', (c) => flat(c, ELEMENTWISE.scale, { alpha: attrNum(c.attrs, 'alpha', 1), beta: attrNum(c.attrs, 'beta', 0) }));
+registerGpuOp('copy', (c) => flat(c, ELEMENTWISE.copy, { pad0: 0, pad1: 0, pad2: 0 }));
+registerGpuOp('one_hot', (c) => flat(c, ELEMENTWISE.oneHot, { classes: attrNum(c.attrs, 'classes'), pad0: 0, pad1: 0 }));
+registerGpuOp('binary', (c) => {
+  const [a, b] = c.inputs;
+  const out = c.outputs[0];
+  const OP = binaryCode(c.attrs.kind);
+  if (a.length === out.length && b.length === out.length) return flat(c, ELEMENTWISE.binarySame, {}, { OP });
+  return flat(c, ELEMENTWISE.binary, {
+    ...outDims(out.shape), ...broadcastParams(a.shape, out.shape, 'sa'), ...broadcastParams(b.shape, out.shape, 'sb'),
+  }, { OP });
+});
+registerGpuOp('broadcast', (c) => {
+  const out = c.outputs[0];
+  return flat(c, ELEMENTWISE.broadcast, {
+    ...outDims(out.shape), ...broadcastParams(c.inputs[0].shape, out.shape, 'sa'), sb0: 0, sb1: 0, sb2: 0, sb3: 0,
+  });
+});

@@ -1,0 +1,6 @@
+/** Registers every kernel family's lowerings. */
+import './elementwise.js';
+import './reduce.js';
+import './matmul.js';
+import './softmax.js';
+import './cross_entropy.js';

@@ -1,0 +1,70 @@
+/**
+ * Kernels as small typed spec objects. A spec names a WGSL entry point, its storage bindings in
+ * order (inputs, then outputs) and the fields of its `Params` uniform, which is always the last
+ * binding. A lowering turns an op call into launches of specs; the backend makes pipelines and
+ * bind groups once and replays them. Tunables are WGSL `override` constants; nothing from a
+ * user is ever spliced into shader text.
+ */
+import type { Attrs } from '../graph/tensor.js';
+import type { OpCall, View } from '../backend/types.js';
+import type { DeviceLimits } from '../gpu/device.js';
+
+export type ParamType = 'u32' | 'i32' | 'f32';
+
+export interface KernelSpec {
+  /** Unique name, `family.entry`, used in errors and the pipeline cache. */
+  readonly name: string;
+  readonly source: string;
+  readonly entry: string;
+  /** Storage bindings in binding order. */
+  readonly bindings: readonly ('read' | 'read_write')[];
+  /** Fields of the Params uniform (binding = bindings.length), each 4 bytes, in declaration order. */
+  readonly params: readonly (readonly [string, ParamType])[];
+  /** Default override constants. */
+  readonly overrides?: Readonly<Record<string, number>>;
+}
+
+export interface Launch {
+  readonly kernel: KernelSpec;
+  readonly buffers: readonly View[];
+  readonly params?: Readonly<Record<string, number>>;
+  readonly overrides?: Readonly<Record<string, number>>;
+  /** Workgroup count: a number is a linear count folded into (x, y) by the backend. */
+  readonly workgroups: number | readonly [number, number, number];
+}
+
+export interface LowerContext {
+  readonly limits: DeviceLimits;
+  /** Scratch storage owned by this op (allocated once at prepare; same buffers on every call). */
+  scratch(length: number, label: string): View;
+  /** A variant forced by the engine's options for this family, if any. */
+  variant(family: string): string | undefined;
+}
+
+export type Lowering = (call: OpCall, ctx: LowerContext) => Launch[];
+
+const LOWERINGS = new Map<string, Lowering>();
+
+/** Register the WebGPU lowering of an op (each kernel family's module does this once). */
+export function registerGpuOp(op: string, lower: Lowering): void {
+  LOWERINGS.set(op, lower);
+}
+
+export function gpuLowering(op: string): Lowering | undefined {
+  return LOWERINGS.get(op);
+}
+
+/** A spec with the family's common pieces filled in. */
+export function kernel(family: string, source: string, entry: string, bindings: KernelSpec['bindings'], params: KernelSpec['params'], overrides?: Record<string, number>): KernelSpec {
+  return { name: `${family}.${entry}`, source, entry, bindings, params, overrides };
+}
+
+/** Linear workgroup count for n items at `perGroup` items per workgroup. */
+export function groups(n: number, perGroup: number): number {
+  return Math.max(1, Math.ceil(n / perGroup));
+}
+
+export function attrNum(a: Attrs, k: string, d = 0): number {
+  const v = a[k];
+  return typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : d;
+}

@@ -1,0 +1,7 @@
+/** The Node entry point: slope's API with Dawn (the `webgpu` package) as the GPU. */
+import { setGpuProvider } from './engine.js';
+import { nodeGpu, releaseNodeGpu } from './gpu/node.js';
+
+setGpuProvider(() => nodeGpu(), releaseNodeGpu);
+
+export * from './index.js';

@@ -1,0 +1,151 @@
+/**
+ * Elementwise references, from the definitions:
+ *   relu(x) = max(x, 0)            leaky_relu(x) = x if x > 0 else αx
+ *   gelu(x) = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))   (the tanh form, PyTorch approximate='tanh')
+ *   sigmoid(x) = 1/(1 + e^−x)      tanh, exp, log, neg, square, sqrt, abs
+ * Derivatives f'(t) take t = the op's output for relu, sigmoid, tanh, exp, sqrt and the input
+ * otherwise; second derivatives f''(t) are with respect to that same t.
+ */
+import { size, strides, type In, type Out } from './util.js';
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_K = 0.044715;
+
+export function unaryValue(kind: string, x: number, alpha = 0.01): number {
+  switch (kind) {
+    case 'relu': return x > 0 ? x : 0;
+    case 'leaky_relu': return x > 0 ? x : alpha * x;
+    case 'gelu': return 0.5 * x * (1 + Math.tanh(GELU_C * (x + GELU_K * x * x * x)));
+    case 'sigmoid': return 1 / (1 + Math.exp(-x));
+    case 'tanh': return Math.tanh(x);
+    case 'exp': return Math.exp(x);
+    case 'log': return Math.log(x);
+    case 'neg': return -x;
+    case 'square': return x * x;
+    case 'sqrt': return Math.sqrt(x);
+    case 'abs': return Math.abs(x);
+  }
+  throw new Error(`ref: unknown unary ${kind}`);
+}
+
+/** f'(t): see the header for which t. */
+export function unaryDeriv(kind: string, t: number, alpha = 0.01): number {
+  switch (kind) {
+    case 'relu': return t > 0 ? 1 : 0;
+    case 'leaky_relu': return t > 0 ? 1 : alpha;
+    case 'gelu': {
+      const u = GELU_C * (t + GELU_K * t * t * t);
+      const th = Math.tanh(u);
+      return 0.5 * (1 + th) + 0.5 * t * (1 - th * th) * GELU_C * (1 + 3 * GELU_K * t * t);
+    }
+    case 'sigmoid': return t * (1 - t);
+    case 'tanh': return 1 - t * t;
+    case 'exp': return t;
+    case 'log': return 1 / t;
+    case 'neg': return -1;
+    case 'square': return 2 * t;
+    case 'sqrt': return 0.5 / t;
+    case 'abs': return t > 0 ? 1 : t < 0 ? -1 : 0;
+  }
+  throw new Error(`ref: unknown unary ${kind}`);
+}
+
+/** d f'(t)/dt. */
+export function unaryDeriv2(kind: string, t: number): number {
+  switch (kind) {
+    case 'relu': case 'leaky_relu': case 'neg': case 'abs': return 0;
+    case 'gelu': {
+      const u = GELU_C * (t + GELU_K * t * t * t);
+      const du = GELU_C * (1 + 3 * GELU_K * t * t);
+      const th = Math.tanh(u);
+      const sech2 = 1 - th * th;
+      // f' = ½(1+th) + ½ t sech² du ;  f'' = ½ sech² du + ½ sech² du + ½ t (−2 th sech² du²) + ½ t sech² ddu
+      const ddu = GELU_C * 6 * GELU_K * t;
+      return sech2 * du - t * th * sech2 * du * du + 0.5 * t * sech2 * ddu;
+    }
+    case 'sigmoid': return 1 - 2 * t;
+    case 'tanh': return -2 * t;
+    case 'exp': return 1;
+    case 'log': return -1 / (t * t);
+    case 'square': return 2;
+    case 'sqrt': return -0.5 / (t * t);
+  }
+  throw new Error(`ref: unknown unary ${kind}`);
+}
+
+/** out[i] = f(x[i]). */
+export function unary(out: Out, x: In, kind: string, alpha = 0.01): void {
+  for (let i = 0; i < out.length; i++) out[i] = unaryValue(kind, x[i], alpha);
+}
+
+/** out[i] = g[i] · f'(t[i]). */
+export function unaryGrad(out: Out, t: In, g: In, kind: string, alpha = 0.01): void {
+  for (let i = 0; i < out.length; i++) out[i] = g[i] * unaryDeriv(kind, t[i], alpha);
+}
+
+/** out[i] = f''(t[i]). */
+export function unaryDeriv2All(out: Out, t: In, kind: string): void {
+  for (let i = 0; i < out.length; i++) out[i] = unaryDeriv2(kind, t[i]);
+}
+
+export function binaryValue(kind: string, a: number, b: number): number {
+  switch (kind) {
+    case 'add': return a + b;
+    case 'sub': return a - b;
+    case 'mul': return a * b;
+    case 'div': return a / b;
+    case 'eq': return a === b ? 1 : 0;
+    case 'max': return a >= b ? a : b;
+    case 'min': return a <= b ? a : b;
+  }
+  throw new Error(`ref: unknown binary ${kind}`);
+}
+
+/** Index into a broadcast operand of shape `s` for the output multi-index of `outShape`. */
+function broadcastIndexer(s: readonly number[], outShape: readonly number[]) {
+  const r = outShape.length;
+  const padded = [...new Array(r - s.length).fill(1), ...s];
+  const st = strides(padded).map((v, i) => (padded[i] === 1 ? 0 : v));
+  const os = strides(outShape);
+  return (i: number) => {
+    let idx = 0;
+    let rem = i;
+    for (let d = 0; d < r; d++) {
+      const q = Math.floor(rem / os[d]);
+      rem -= q * os[d];
+      idx += q * st[d];
+    }
+    return idx;
+  };
+}
+
+/** out = a ∘ b with NumPy broadcasting. out has shape outShape. */
+export function binary(out: Out, a: In, b: In, kind: string, aShape: readonly number[], bShape: readonly number[], outShape: readonly number[]): void {
+  const ia = broadcastIndexer(aShape, outShape);
+  const ib = broadcastIndexer(bShape, outShape);
+  for (let i = 0; i < out.length; i++) out[i] = binaryValue(kind, a[ia(i)], b[ib(i)]);
+}
+
+/** out = x broadcast to outShape. */
+export function broadcast(out: Out, x: In, xShape: readonly number[], outShape: readonly number[]): void {
+  const ix = broadcastIndexer(xShape, outShape);
+  for (let i = 0; i < out.length; i++) out[i] = x[ix(i)];
+}
+
+/** out = α x + β. */
+export function scale(out: Out, x: In, alpha: number, beta: number): void {
+  for (let i = 0; i < out.length; i++) out[i] = alpha * x[i] + beta;
+}
+
+/** out (N, C) = one-hot rows of labels (N). */
+export function oneHot(out: Out, labels: In, classes: number): void {
+  for (let n = 0; n < labels.length; n++) {
+    for (let c = 0; c < classes; c++) out[n * classes + c] = labels[n] === c ? 1 : 0;
+  }
+}
+
+export function copy(out: Out, x: In): void {
+  for (let i = 0; i < out.length; i++) out[i] = x[i];
+}
+
+export { size };

@@ -1,0 +1,23 @@
+/**
+ * Tolerances, declared once, each with its reason. A GPU float32 result g passes against the
+ * float64 reference r when ‖g − r‖ / ‖r‖ < rel (the issue's norm-wise criterion) and every
+ * element satisfies |g − r| ≤ atol + rtol·|r| (PyTorch's form); non-finite values must match.
+ */
+export interface Tol {
+  rel: number;
+  atol: number;
+  rtol: number;
+  why: string;
+}
+
+export const TOL: Record<string, Tol> = {
+  exact: { rel: 0, atol: 0, rtol: 0, why: 'copies, one-hot, comparisons: no rounding at all' },
+  elementwise: { rel: 1e-6, atol: 1e-6, rtol: 2e-6, why: '+,−,× correctly rounded; ÷ 2.5 ULP; one rounding per element' },
+  transcendental: { rel: 1e-5, atol: 1e-5, rtol: 1e-4, why: 'exp within 3+2|x| ULP, log 2^-21 abs near 1, tanh/sigmoid built from exp' },
+  reduce: { rel: 1e-5, atol: 1e-5, rtol: 1e-4, why: 'sum of R float32 terms: error grows ~ R·2^-24 in the worst case, √R typically' },
+  softmax: { rel: 1e-5, atol: 1e-6, rtol: 1e-4, why: 'exp (ULP bound) plus a row sum' },
+  crossEntropy: { rel: 1e-5, atol: 1e-5, rtol: 1e-4, why: 'log-sum-exp over C plus a mean over N' },
+  matmul: { rel: 1e-5, atol: 1e-5, rtol: 1e-3, why: 'K products summed in f32: error ~ K·2^-24·Σ|ab|; elementwise rtol loose for cancellation' },
+  matmulLongK: { rel: 1e-4, atol: 1e-4, rtol: 1e-2, why: 'K ≥ 256: the issue allows 1e-4 norm-wise' },
+  graph: { rel: 1e-5, atol: 1e-5, rtol: 1e-3, why: 'a whole forward+backward: a few roundings per op, compounded' },
+};
