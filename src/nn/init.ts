@@ -1,0 +1,69 @@
+/**
+ * Seeded initialisation, with PyTorch's defaults. `manualSeed(s)` makes model construction
+ * reproducible, as torch.manual_seed does.
+ */
+import { ArgumentError } from '../errors.js';
+
+/** mulberry32: small, fast, seedable; its state is one 32-bit word (saved in checkpoints). */
+export class Generator {
+  constructor(public state = 0x2f6b3a1d) {
+    this.state >>>= 0;
+  }
+  /** Uniform in [0, 1). */
+  next(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  /** Standard normal (Box–Muller). */
+  normal(): number {
+    const u = Math.max(Number.EPSILON, this.next());
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+  /** Integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+}
+
+/** The default generator used by layer constructors. */
+export const defaultGenerator = new Generator();
+
+/** Seed the default generator (PyTorch's torch.manual_seed). */
+export function manualSeed(seed: number): void {
+  if (!Number.isInteger(seed)) throw new ArgumentError(`manualSeed: seed must be an integer, got ${seed}`);
+  defaultGenerator.state = (seed ^ 0x9e3779b9) >>> 0;
+}
+
+export function uniform(n: number, lo: number, hi: number, gen = defaultGenerator): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * gen.next();
+  return a;
+}
+
+export function normal(n: number, mean = 0, std = 1, gen = defaultGenerator): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = mean + std * gen.normal();
+  return a;
+}
+
+/**
+ * PyTorch's nn.Linear default: kaiming_uniform_(a=√5) for the weight, which is
+ * U(−1/√fan_in, 1/√fan_in), and the same bound for the bias.
+ */
+export function linearInit(fanIn: number, n: number, gen = defaultGenerator): Float32Array {
+  const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+  return uniform(n, -bound, bound, gen);
+}
+
+/** Kaiming (He) normal for ReLU networks: N(0, 2/fan_in). */
+export function kaimingNormal(fanIn: number, n: number, gen = defaultGenerator): Float32Array {
+  return normal(n, 0, Math.sqrt(2 / Math.max(1, fanIn)), gen);
+}
+
+/** Xavier/Glorot uniform: U(±√(6/(fan_in + fan_out))). */
+export function xavierUniform(fanIn: number, fanOut: number, n: number, gen = defaultGenerator): Float32Array {
+  const b = Math.sqrt(6 / Math.max(1, fanIn + fanOut));
+  return uniform(n, -b, b, gen);
+}

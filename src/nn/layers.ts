@@ -1,0 +1,79 @@
+/** Linear, activation modules, Flatten and Sequential. */
+import { ArgumentError } from '../errors.js';
+import { Parameter, type Tensor } from '../graph/tensor.js';
+import { linear } from '../graph/ops/matmul.js';
+import { unary, type UnaryKind } from '../graph/ops/elementwise.js';
+import { reshape } from '../graph/ops/reduce.js';
+import { defaultGenerator, linearInit, type Generator } from './init.js';
+import { Module } from './module.js';
+
+export interface LinearOptions {
+  bias?: boolean;
+  /** Generator for the initial values (default: the one seeded by manualSeed). */
+  generator?: Generator;
+  /** Name prefix for the parameters (default 'linear<n>'). */
+  name?: string;
+}
+
+let linearCount = 0;
+
+/** y = x·Wᵀ + b with W (out, in), PyTorch's initialisation. */
+export class Linear extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LinearOptions = {}) {
+    super();
+    for (const [k, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+      if (!Number.isSafeInteger(v) || v < 1) throw new ArgumentError(`Linear: ${k} must be a positive integer, got ${v}`);
+    }
+    const gen = opts.generator ?? defaultGenerator;
+    const name = opts.name ?? `linear${linearCount++}`;
+    this.weight = this.registerParameter('weight', new Parameter(`${name}.weight`, [outFeatures, inFeatures], linearInit(inFeatures, outFeatures * inFeatures, gen)));
+    this.bias = opts.bias === false ? null : this.registerParameter('bias', new Parameter(`${name}.bias`, [outFeatures], linearInit(inFeatures, outFeatures, gen)));
+  }
+  forward(x: Tensor): Tensor {
+    if (x.shape[x.rank - 1] !== this.inFeatures) {
+      throw new ArgumentError(`Linear(${this.inFeatures}, ${this.outFeatures}): input ${x} has ${x.shape[x.rank - 1]} features, expected ${this.inFeatures}`);
+    }
+    const g = x.graph;
+    return linear(x, g.param(this.weight), this.bias ? g.param(this.bias) : null);
+  }
+}
+
+/** An elementwise activation as a module. */
+export class Activation extends Module {
+  constructor(readonly kind: UnaryKind, readonly negativeSlope = 0.01) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return unary(this.kind, x, { alpha: this.negativeSlope });
+  }
+}
+
+export class ReLU extends Activation { constructor() { super('relu'); } }
+export class Tanh extends Activation { constructor() { super('tanh'); } }
+export class Sigmoid extends Activation { constructor() { super('sigmoid'); } }
+export class GELU extends Activation { constructor() { super('gelu'); } }
+export class LeakyReLU extends Activation { constructor(negativeSlope = 0.01) { super('leaky_relu', negativeSlope); } }
+
+/** (N, ...) → (N, prod(...)). */
+export class Flatten extends Module {
+  forward(x: Tensor): Tensor {
+    return reshape(x, [x.shape[0], x.size / Math.max(1, x.shape[0])]);
+  }
+}
+
+/** Modules applied in order; parameters are named '0.weight', '1.bias', … as in PyTorch. */
+export class Sequential extends Module {
+  readonly layers: Module[];
+  constructor(...layers: Module[]) {
+    super();
+    this.layers = layers;
+    layers.forEach((m, i) => this.registerModule(String(i), m));
+  }
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (const m of this.layers) h = m.forward(h);
+    return h;
+  }
+}
