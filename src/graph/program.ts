@@ -26,8 +26,10 @@ export interface HookContext {
   readonly store: ParamStore;
   /** The parameters whose gradients this program computes, in arena order per chunk. */
   readonly params: readonly Parameter[];
-  /** The storage of a tensor of this program (e.g. the loss, for a finite-loss guard). */
+  /** The storage of a tensor of this program. */
   tensorView(t: Tensor): View;
+  /** The loss named in CompileOptions.loss, if any (an optimizer skips a step whose loss is not finite). */
+  readonly loss: View | null;
 }
 
 export interface CompileOptions {
@@ -39,6 +41,8 @@ export interface CompileOptions {
   hooks?: readonly StepHook[];
   /** Fuse matmul + bias + activation (default true). */
   fuse?: boolean;
+  /** The training loss (scalar): hooks may guard on it (skip the update when it is not finite). */
+  loss?: Tensor;
 }
 
 export interface RunOptions {
@@ -100,7 +104,7 @@ export class Program {
         throw new ArgumentError(`compile: gradient for '${p.name}' must be a tensor of this graph with shape ${fmtShape(p.shape)}, got ${t}`);
       }
     }
-    const roots: Tensor[] = [...Object.values(outputs), ...gradPairs.map(([, t]) => t), ...this.graph.assigns.map((a) => a.value)];
+    const roots: Tensor[] = [...Object.values(outputs), ...(opts.loss ? [opts.loss] : []), ...gradPairs.map(([, t]) => t), ...this.graph.assigns.map((a) => a.value)];
 
     // 1. Topological order of what the roots need.
     const order: Tensor[] = [];
@@ -282,6 +286,7 @@ export class Program {
       store: this.store,
       params: [...gradViews.keys()],
       tensorView: (t) => this.viewOf(t),
+      loss: opts.loss ? this.viewOf(opts.loss) : null,
     };
     for (const h of this.hooks) await h.prepare(ctx);
     const assignOps: Prepared[] = [];
