@@ -21,15 +21,12 @@ diagnostic(off, subgroup_uniformity);
 
 override WG: u32 = 64u;
 override ROWS: u32 = 8u;
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override HAS_BIAS: bool = false;
-override ACT: u32 = 0u;
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
   stride_a: u32, stride_b: u32, tiles_n: u32, tiles_mn: u32,
-  alpha: f32, pad0: u32, pad1: u32, pad2: u32,
+  alpha: f32, trans_a: u32, trans_b: u32, has_bias: u32,
+  act: u32, pad0: u32, pad1: u32, pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
@@ -41,28 +38,34 @@ struct Params {
 const GELU_C: f32 = 0.7978845608028654;
 const MAXR: u32 = 32u;
 
-fn act(v0: f32, n: u32) -> f32 {
-  var v = v0;
-  if (HAS_BIAS) { v += bias[n]; }
-  switch ACT {
-    case 1u: { v = max(v, 0.0); }
-    case 2u: { v = select(p.alpha * v, v, v > 0.0); }
-    case 3u: { v = 0.5 * v * (1.0 + tanh(clamp(GELU_C * (v + 0.044715 * v * v * v), -15.0, 15.0))); }
-    case 4u: { if (v >= 0.0) { v = 1.0 / (1.0 + exp(-v)); } else { let e = exp(v); v = e / (1.0 + e); } }
-    case 5u: { v = tanh(clamp(v, -15.0, 15.0)); }
-    default: {}
+// act, bias_at, a_at, b_at: as in matmul.wgsl.
+fn sigmoid(x: f32) -> f32 {
+  let e = exp(-abs(x));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+}
+
+fn act(v: f32) -> f32 {
+  switch p.act {
+    case 1u: { return max(v, 0.0); }
+    case 2u: { return select(p.alpha * v, v, v > 0.0); }
+    case 3u: { return v * sigmoid(2.0 * GELU_C * (v + 0.044715 * v * v * v)); }
+    case 4u: { return sigmoid(v); }
+    case 5u: { return tanh(clamp(v, -15.0, 15.0)); }
+    default: { return v; }
   }
-  return v;
+}
+
+fn bias_at(n: u32) -> f32 {
+  if (p.has_bias != 0u) { return bias[n]; }
+  return 0.0;
 }
 
 fn a_at(off: u32, m: u32, k: u32) -> f32 {
-  if (TRANS_A) { return a[off + k * p.M + m]; }
-  return a[off + m * p.K + k];
+  return a[off + select(m * p.K + k, k * p.M + m, p.trans_a != 0u)];
 }
 
 fn b_at(off: u32, k: u32, n: u32) -> f32 {
-  if (TRANS_B) { return b[off + n * p.K + k]; }
-  return b[off + k * p.N + n];
+  return b[off + select(k * p.N + n, n * p.K + k, p.trans_b != 0u)];
 }
 
 @compute @workgroup_size(WG)
@@ -81,12 +84,15 @@ fn matmul_sg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
   let c0 = min(n0, nm); let c1 = min(n0 + WG, nm); let c2 = min(n0 + 2u * WG, nm); let c3 = min(n0 + 3u * WG, nm);
   var acc: array<vec4f, MAXR>;
   for (var r = 0u; r < ROWS; r++) { acc[r] = vec4f(0.0); }
-  let k8 = p.K & ~7u;
   let lane = sl & 7u;
-  for (var k0 = 0u; k0 < k8; k0 += 8u) {
+  let km = max(p.K, 1u) - 1u;
+  for (var k0 = 0u; k0 < p.K; k0 += 8u) {
+    // Lane q holds A[m0 + r, k0 + q] (0 past K); the strip reaches every lane by shuffles.
+    let kq = k0 + lane;
     var s: array<f32, MAXR>;
-    for (var r = 0u; r < ROWS; r++) { s[r] = a_at(ao, min(m0 + r, mm), k0 + lane); }
-    for (var kk = 0u; kk < 8u; kk++) {
+    for (var r = 0u; r < ROWS; r++) { s[r] = select(0.0, a_at(ao, min(m0 + r, mm), min(kq, km)), kq < p.K); }
+    let steps = min(8u, p.K - k0);
+    for (var kk = 0u; kk < steps; kk++) {
       let k = k0 + kk;
       let bv = vec4f(b_at(bo, k, c0), b_at(bo, k, c1), b_at(bo, k, c2), b_at(bo, k, c3));
       for (var r = 0u; r < ROWS; r++) {
@@ -94,21 +100,15 @@ fn matmul_sg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
       }
     }
   }
-  for (var k = k8; k < p.K; k++) {
-    let bv = vec4f(b_at(bo, k, c0), b_at(bo, k, c1), b_at(bo, k, c2), b_at(bo, k, c3));
-    for (var r = 0u; r < ROWS; r++) {
-      acc[r] = fma(vec4f(a_at(ao, min(m0 + r, mm), k)), bv, acc[r]);
-    }
-  }
   let co = z * p.M * p.N;
-  for (var r = 0u; r < ROWS; r++) {
-    let m = m0 + r;
-    if (m < p.M) {
-      let o = co + m * p.N;
-      for (var j = 0u; j < 4u; j++) {
-        let n = n0 + j * WG;
-        if (n < p.N) { c[o + n] = act(acc[r][j], n); }
-      }
+  let bv = vec4f(bias_at(c0), bias_at(c1), bias_at(c2), bias_at(c3));
+  var res = acc;   // read with a run-time index: the store loop stays rolled (see matmul.wgsl)
+  for (var r = 0u; r < min(ROWS, p.M - m0); r++) {
+    let o = co + (m0 + r) * p.N;
+    let v = res[r];
+    for (var j = 0u; j < 4u; j++) {
+      let n = n0 + j * WG;
+      if (n < p.N) { c[o + n] = act(v[j] + bv[j]); }
     }
   }
 }

@@ -19,7 +19,7 @@ import { groups, kernel, registerGpuOp, type KernelSpec, type Launch, type Lower
 import type { OpCall } from '../backend/types.js';
 
 const P = ['M', 'N', 'K', 'batch', 'stride_a', 'stride_b', 'tiles_n', 'tiles_mn'].map((k) => [k, 'u32'] as const);
-const PARAMS = [...P, ['alpha', 'f32'] as const, ['pad0', 'u32'] as const, ['pad1', 'u32'] as const, ['pad2', 'u32'] as const];
+const PARAMS = [...P, ['alpha', 'f32'] as const, ...['trans_a', 'trans_b', 'has_bias', 'act', 'pad0', 'pad1', 'pad2'].map((k) => [k, 'u32'] as const)];
 const B = ['read', 'read', 'read', 'read_write'] as const;
 
 interface VariantDef {
@@ -72,10 +72,12 @@ export function defaultMatmulVariant(adapter: string, limits: Pick<DeviceLimits,
   return matmulVariantSupported('sg', limits) ? 'sg' : 'bcast';
 }
 
-/** Threads per workgroup: 64, fewer for narrow outputs of the wide variants (≥ 8: a subgroup). */
+/**
+ * Threads per workgroup: 64, or 8 (one subgroup) when the output is narrow enough for 8 threads
+ * of a wide variant. Two sizes only: each pipeline costs seconds of JIT on software adapters.
+ */
 function workgroupSize(v: VariantDef, N: number): number {
-  if (!v.wide) return 64;
-  return Math.min(64, Math.max(8, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(N / v.cols))))));
+  return v.wide && N <= 8 * v.cols ? 8 : 64;
 }
 
 export function lowerMatmul(call: OpCall, ctx: LowerContext): Launch[] {
@@ -103,9 +105,10 @@ export function lowerMatmul(call: OpCall, ctx: LowerContext): Launch[] {
     params: {
       M: d.M, N: d.N, K: d.K, batch: d.batch,
       stride_a: d.batchA ? d.M * d.K : 0, stride_b: d.batchB ? d.K * d.N : 0,
-      tiles_n: tilesN, tiles_mn: tilesMN, alpha: Number(at.alpha ?? 0), pad0: 0, pad1: 0, pad2: 0,
+      tiles_n: tilesN, tiles_mn: tilesMN, alpha: Number(at.alpha ?? 0),
+      trans_a: Number(!!at.transA), trans_b: Number(!!at.transB), has_bias: Number(!!at.bias), act, pad0: 0, pad1: 0, pad2: 0,
     },
-    overrides: { TRANS_A: Number(!!at.transA), TRANS_B: Number(!!at.transB), HAS_BIAS: Number(!!at.bias), ACT: act, WG: wg, ...v.overrides },
+    overrides: { WG: wg, ...v.overrides },
     workgroups: name === 'naive' ? groups(d.batch * d.M * d.N, 64) : d.batch * tilesMN,
   }];
 }
