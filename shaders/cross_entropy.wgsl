@@ -6,6 +6,7 @@
 // lse = m + log Σ exp(z − m):
 //   loss = Σ_c t̃_c (lse − z_c)
 //        = (1 − ε)(lse − z_y) + ε (lse − mean z)        for a label y
+// computed as (m − z_c) + log Σ exp(z − m): m + log s would round to m's precision first.
 // Backward: dz = (softmax(z) − t̃) · s, s = g/N (REDUCTION 1, mean), g (2, sum), gₙ (0, none).
 // The mean/sum of row losses is taken by reduce.wgsl afterwards.
 //
@@ -58,12 +59,12 @@ fn ce_rows_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
   var s = 0.0;
   var zsum = 0.0;
   for (var c = 0u; c < p.C; c++) { s += exp(z[o + c] - m); zsum += z[o + c]; }
-  let lse = m + log(s);
+  let ls = log(s);
   var loss = 0.0;
   if (PROBS) {
-    for (var c = 0u; c < p.C; c++) { loss += tgt(n, c, p.C, p.eps) * (lse - z[o + c]); }
+    for (var c = 0u; c < p.C; c++) { loss += tgt(n, c, p.C, p.eps) * ((m - z[o + c]) + ls); }
   } else {
-    loss = (1.0 - p.eps) * (lse - z[o + label(n)]) + p.eps * (lse - zsum / f32(p.C));
+    loss = (1.0 - p.eps) * ((m - z[o + label(n)]) + ls) + p.eps * ((m - zsum / f32(p.C)) + ls);
   }
   rows[n] = loss;
 }
@@ -110,9 +111,9 @@ fn ce_rows_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
   var s = 0.0;
   if (live) { for (var c = lid; c < p.C; c += WG) { s += exp(z[o + c] - m); } }
   s = wg_reduce(lid, s, false);
-  let lse = m + log(s);
+  let ls = log(s);
   var part = 0.0;
-  if (live) { for (var c = lid; c < p.C; c += WG) { part += tgt(n, c, p.C, p.eps) * (lse - z[o + c]); } }
+  if (live) { for (var c = lid; c < p.C; c += WG) { part += tgt(n, c, p.C, p.eps) * ((m - z[o + c]) + ls); } }
   part = wg_reduce(lid, part, false);
   if (live && lid == 0u) { rows[n] = part; }
 }
