@@ -7,7 +7,8 @@
 //   loss = Σ_c t̃_c (lse − z_c)
 //        = (1 − ε)(lse − z_y) + ε (lse − mean z)        for a label y
 // computed as (m − z_c) + log Σ exp(z − m): m + log s would round to m's precision first.
-// Backward: dz = (softmax(z) − t̃) · s, s = g/N (REDUCTION 1, mean), g (2, sum), gₙ (0, none).
+// Backward: dz = (softmax(z)·T − t̃) · s, s = g/N (REDUCTION 1, mean), g (2, sum), gₙ (0, none),
+// T = Σ_c t̃_c: 1 for labels; summed for probability targets (rows need not sum to one).
 // The mean/sum of row losses is taken by reduce.wgsl afterwards.
 //
 // MSE: mse_sq writes (a − b)² per element (then reduce.wgsl sums); mse_backward writes
@@ -78,7 +79,12 @@ fn ce_backward_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups)
   for (var c = 1u; c < bp.C; c++) { m = max(m, z[o + c]); }
   var s = 0.0;
   for (var c = 0u; c < bp.C; c++) { s += exp(z[o + c] - m); }
-  let inv = 1.0 / s;
+  var T = 1.0;
+  if (PROBS) {
+    T = 0.0;
+    for (var c = 0u; c < bp.C; c++) { T += tgt(n, c, bp.C, bp.eps); }
+  }
+  let inv = T / s;
   let sc = row_scale(n, bp.N);
   for (var c = 0u; c < bp.C; c++) {
     dz[o + c] = (exp(z[o + c] - m) * inv - tgt(n, c, bp.C, bp.eps)) * sc;
@@ -129,8 +135,14 @@ fn ce_backward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   var s = 0.0;
   if (live) { for (var c = lid; c < bp.C; c += WG) { s += exp(z[o + c] - m); } }
   s = wg_reduce(lid, s, false);
+  var T = 1.0;
+  if (PROBS) {
+    var tp = 0.0;
+    if (live) { for (var c = lid; c < bp.C; c += WG) { tp += tgt(n, c, bp.C, bp.eps); } }
+    T = wg_reduce(lid, tp, false);
+  }
   if (!live) { return; }
-  let inv = 1.0 / s;
+  let inv = T / s;
   let sc = row_scale(n, bp.N);
   for (var c = lid; c < bp.C; c += WG) {
     dz[o + c] = (exp(z[o + c] - m) * inv - tgt(n, c, bp.C, bp.eps)) * sc;

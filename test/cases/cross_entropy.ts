@@ -62,6 +62,15 @@ function ceCases(labels: boolean): KernelCase[] {
   ];
 }
 
+const unnormalised: KernelCase = kcase(F, 'probability rows that do not sum to one (gradient softmax·Σt − t)', async (e, r) => {
+  for (const [N, C] of [[7, 10], [3, 1000]]) {
+    const t = f32([N, C], r.uniform(N * C, 0, 1));
+    const z = f32([N, C], logits(r, N * C));
+    await checkOp(e, { op: 'cross_entropy', inputs: [z, t], outShapes: [[N]], attrs: { reduction: 'none', smoothing: 0.1 }, tol: TOL.crossEntropy, label: `CE Σt≠1 ${N}×${C}` });
+    await checkOp(e, { op: 'cross_entropy_backward', inputs: [z, t, f32([], r.normal(1))], outShapes: [[N, C]], attrs: { reduction: 'mean', smoothing: 0.1 }, tol: TOL.crossEntropy, label: `CE' Σt≠1 ${N}×${C}` });
+  }
+});
+
 const MSE_SHAPES = [[1], [7], [63, 65], [257]];
 
 const mseCases: KernelCase[] = [
@@ -79,4 +88,4 @@ const mseCases: KernelCase[] = [
   }),
 ];
 
-export const cases: KernelCase[] = [...ceCases(true), ...ceCases(false), ...mseCases];
+export const cases: KernelCase[] = [...ceCases(true), ...ceCases(false), unnormalised, ...mseCases];
