@@ -130,6 +130,66 @@ test('a tensor above maxBufferSize: OutOfMemoryError naming the tensor and its s
   }
 });
 
+/** A real device whose error scopes report an injected out-of-memory error when armed. */
+function oomInjectingGpu(real: GPU) {
+  const state = { armed: false, pops: 0 };
+  const bindAll = <T extends object>(t: T, over: Record<string, unknown>): T => new Proxy(t, {
+    get(target, k) {
+      if (typeof k === 'string' && k in over) return over[k];
+      const v = Reflect.get(target, k);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const gpu = {
+    requestAdapter: async (o?: GPURequestAdapterOptions) => {
+      const ad = await real.requestAdapter(o);
+      if (!ad) return null;
+      return bindAll(ad, {
+        requestDevice: async (d?: GPUDeviceDescriptor) => {
+          const dev = await ad.requestDevice(d);
+          return bindAll(dev, {
+            popErrorScope: async () => {
+              const err = await dev.popErrorScope();
+              // createBuffer pops the validation scope, then the out-of-memory scope.
+              if (state.armed && ++state.pops === 2) return { message: 'injected: out of memory' };
+              return err;
+            },
+          });
+        },
+      });
+    },
+  } as unknown as GPU;
+  return { gpu, state };
+}
+
+test('an allocation the device refuses (out-of-memory scope): OutOfMemoryError naming the tensor and size', async () => {
+  const probe = await gpuOrSkip();
+  if (!probe) return;
+  probe.dispose();
+  const { nodeGpu } = await import('../../src/gpu/node.js');
+  const { gpu, state } = oomInjectingGpu(nodeGpu());
+  const e = await slope.init({ gpu });
+  try {
+    const g = new slope.Graph();
+    const x = g.input('activations', [1000, 250]);
+    state.armed = true;
+    const err = await caught(() => e.compile(g, { outputs: { y: o.relu(x) } }));
+    assert.instance(err, slope.OutOfMemoryError, `${err.name}: ${err.message}`);
+    const oom = err as slope.OutOfMemoryError;
+    assert.is(oom.tensor, "input 'activations'");
+    assert.is(oom.bytes, 1_000_000);
+    assert.match(oom.message, /input 'activations' \(976\.6 KiB\)/);
+    assert.match(oom.message, /injected/);
+    // The failed program released what it had allocated; the engine still works.
+    state.armed = false;
+    const p = await e.compile(g, { outputs: { y: o.relu(x) } });
+    await p.run({ activations: new Float32Array(250_000).fill(-1) });
+    assert.is((await p.read('y'))[0], 0);
+  } finally {
+    e.dispose();
+  }
+});
+
 test('a binding above maxStorageBufferBindingSize: LimitError naming the tensor and size', async () => {
   const e = await gpuOrSkip();
   if (!e) return;
