@@ -5,7 +5,6 @@
  */
 import * as slope from '../src/browser.js';
 import { loadDigits, split, type Digits, type Split } from './digits.js';
-import { LineChart } from './chart.js';
 import { Session, type TrainConfig } from './session.js';
 
 const LOG_EVERY = 5;
@@ -37,8 +36,6 @@ window.__app = app;
 let digits: Digits;
 let parts: Split;
 let stopRequested = false;
-const lossChart = new LineChart($<HTMLCanvasElement>('loss-chart'), { title: 'training loss', xLabel: 'step', logY: true });
-const accChart = new LineChart($<HTMLCanvasElement>('acc-chart'), { title: 'accuracy', xLabel: 'step', yRange: [0, 1] });
 const hist = { loss: [] as [number, number][], smooth: [] as [number, number][], trainAcc: [] as [number, number][], testAcc: [] as [number, number][] };
 
 function status(text: string): void {
@@ -92,15 +89,21 @@ function setRunning(on: boolean): void {
   $<HTMLButtonElement>('stop').disabled = !on;
 }
 
+/** One series of the project's SVG line plot from [x, y] pairs. */
+function series(name: string, color: string, pts: [number, number][], markers = false): slope.Series {
+  return { name, color, x: pts.map((p) => p[0]), y: pts.map((p) => p[1]), markers };
+}
+
 function drawCharts(): void {
-  lossChart.draw([
-    { name: 'batch loss', color: '#98a2b3', points: hist.loss },
-    { name: 'smoothed', color: '#3559d1', points: hist.smooth },
-  ]);
-  accChart.draw([
-    { name: 'batch', color: '#98a2b3', points: hist.trainAcc },
-    { name: `test (${EVAL_COUNT})`, color: '#16794a', points: hist.testAcc },
-  ]);
+  const size = { width: 520, height: 260, xLabel: 'step' };
+  $('loss-chart').innerHTML = slope.linePlot({
+    ...size, title: 'training loss (cross-entropy)', yLog: true,
+    series: [series('batch loss', '#98a2b3', hist.loss), series('smoothed', '#3559d1', hist.smooth)],
+  });
+  $('acc-chart').innerHTML = slope.linePlot({
+    ...size, title: 'accuracy', yRange: [0, 1],
+    series: [series('batch', '#98a2b3', hist.trainAcc), series(`test (${EVAL_COUNT} digits)`, '#16794a', hist.testAcc, true)],
+  });
 }
 
 const fmtLoss = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
