@@ -44,7 +44,7 @@ test('built browser files are self-contained ES modules', () => {
   for (const f of ['dist/browser/slope.js', 'dist/web/app.js', 'dist/web/suite.js']) {
     assert.ok(existsSync(f), `${f} is missing: run node scripts/build.mjs`);
     const src = readFileSync(f, 'utf8');
-    const imports = [...src.matchAll(/^\s*(?:import|export)\b[^;'"]*from\s*["']([^"']+)["']/gm)].map((m) => m[1]);
+    const imports = [...src.matchAll(/^\s*(?:(?:import|export)\b[^;'"]*from|import)\s*["']([^"']+)["']/gm)].map((m) => m[1]);
     const requires = [...src.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
     assert.equal([...imports, ...requires], [], `${f} imports modules at run time`);
   }
