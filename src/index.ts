@@ -10,3 +10,5 @@ export type { Backend, View, Storage, OpCall, Prepared, HostArray } from './back
 export * as nn from './nn/index.js';
 export { Module, Linear, Sequential, ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Flatten, manualSeed, Generator } from './nn/index.js';
 export { linePlot, contourPlot, table, type Series, type LinePlotOptions, type ContourPlotOptions } from './plot/svg.js';
+export * as analysis from './analysis/index.js';
+export { HessianAnalyzer } from './analysis/index.js';
