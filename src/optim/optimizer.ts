@@ -33,7 +33,7 @@ export interface ChunkState {
 
 interface Segment { start: number; len: number; group: number }
 
-export abstract class Optimizer<O extends object = Options> implements StepHook {
+export abstract class Optimizer<O extends object = object> implements StepHook {
   /** The parameter groups (PyTorch's param_groups): change an option here, it applies next step. */
   readonly paramGroups: ParamGroup<O>[];
   readonly clipGradNorm: number | undefined;

@@ -54,7 +54,8 @@ export interface RefSpec {
 
 /** The reference update of one parameter in a group with options `o` (defaults filled in). */
 export function refFor(kind: Kind, opts: Opts): RefSpec {
-  const o = withDefaults(kind, opts) as never as Record<string, never>;
+  // The full option set is every reference's options at once (each step reads its own fields).
+  const o = withDefaults(kind, opts) as unknown as ref.SgdRef & ref.AdagradRef & ref.RmspropRef & ref.AdamRef & { initialAccumulatorValue: number };
   switch (kind) {
     case 'SGD':
       return { step: (p, s, g, t) => ref.sgdStep(p, s, g, o, t), keys: o.momentum !== 0 ? ['momentum_buffer'] : [], init: 0 };
