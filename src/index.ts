@@ -9,4 +9,5 @@ export * from './graph/ops/index.js';
 export type { Backend, View, Storage, OpCall, Prepared, HostArray } from './backend/types.js';
 export * as nn from './nn/index.js';
 export { Module, Linear, Sequential, ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Flatten, manualSeed, Generator } from './nn/index.js';
+export { linePlot, contourPlot, table, type Series, type LinePlotOptions, type ContourPlotOptions } from './plot/svg.js';
 export * from './optim/index.js';
