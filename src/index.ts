@@ -12,3 +12,4 @@ export { Module, Linear, Sequential, ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Flatt
 export { linePlot, contourPlot, table, type Series, type LinePlotOptions, type ContourPlotOptions } from './plot/svg.js';
 export * as analysis from './analysis/index.js';
 export { HessianAnalyzer } from './analysis/index.js';
+export * from './optim/index.js';

@@ -4,3 +4,4 @@ import './reduce.js';
 import './matmul.js';
 import './softmax.js';
 import './cross_entropy.js';
+import './optim.js';
