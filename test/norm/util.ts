@@ -18,6 +18,9 @@ export function project(y: Tensor, rng: Rng): Tensor {
   return slope.sum(slope.mul(y, g.constant(rng.normal(y.size), y.shape)));
 }
 
+/** engine.write with float64 values: the cpu backend stores them unrounded (its storage is f64). */
+const write64 = (e: slope.Engine, p: slope.Parameter, d: Float64Array) => e.write(p, d as unknown as Float32Array);
+
 function feedsOf(wrt: Record<string, Wrt>): Record<string, Float64Array> {
   const f: Record<string, Float64Array> = {};
   for (const [k, w] of Object.entries(wrt)) if (!w.param) f[k] = w.data;
@@ -43,7 +46,7 @@ export async function gradcheck(e: slope.Engine, loss: Tensor, wrt: Record<strin
   names.forEach((k, i) => { outputs[`d_${k}`] = grads[i]; });
   const prog = await e.compile(loss.graph, { outputs });
   const feeds = feedsOf(wrt);
-  for (const w of Object.values(wrt)) if (w.param) e.write(w.param, w.data);
+  for (const w of Object.values(wrt)) if (w.param) write64(e, w.param, w.data);
   await prog.runGraphOnly(feeds);
   const analytic: Record<string, Float64Array> = {};
   for (const k of names) analytic[k] = Float64Array.from(await prog.read(`d_${k}`));
@@ -58,9 +61,9 @@ export async function gradcheck(e: slope.Engine, loss: Tensor, wrt: Record<strin
       const at = async (delta: number) => {
         const d = Float64Array.from(w.data);
         d[i] += delta;
-        if (w.param) e.write(w.param, d);
+        if (w.param) write64(e, w.param, d);
         await prog.runGraphOnly(w.param ? feeds : { ...feeds, [k]: d });
-        if (w.param) e.write(w.param, w.data);
+        if (w.param) write64(e, w.param, w.data);
         return prog.item('loss');
       };
       fd[j] = ((await at(h)) - (await at(-h))) / (2 * h);
