@@ -27,11 +27,15 @@ export const NORM = {
 };
 export const NORM_VARIANTS = ['naive', 'wg'] as const;
 
-/** One workgroup per group pays when groups are long and not too many. */
+/**
+ * One workgroup per group pays only for few, long groups (e.g. BatchNorm2d with a handful of
+ * channels and a large N·H·W). Measured on the software adapter (llvmpipe, 2 cores), an MLP step
+ * with BatchNorm1d(128) at batch 64 took 2.5 ms with 'naive' and 35 ms with 'wg'.
+ */
 export function normVariant(ctx: LowerContext, len: number, count: number): 'naive' | 'wg' {
   const forced = ctx.variant('norm');
   if (forced === 'naive' || forced === 'wg') return forced;
-  return len >= 1024 || (len >= 64 && count < 4096) ? 'wg' : 'naive';
+  return len >= 4096 || (len >= 256 && count <= 32) ? 'wg' : 'naive';
 }
 
 function params(g: NormGeom, n: number, eps: number) {
