@@ -12,3 +12,6 @@ export { Module, Linear, Sequential, ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Flatt
 export { BatchNorm1d, BatchNorm2d, BatchRenorm1d, BatchRenorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, weightNorm, spectralNorm } from './nn/index.js';
 export { fitStandardizer, Standardizer, type StandardizeOptions } from './data/standardize.js';
 export { linePlot, contourPlot, table, type Series, type LinePlotOptions, type ContourPlotOptions } from './plot/svg.js';
+export * as analysis from './analysis/index.js';
+export { HessianAnalyzer } from './analysis/index.js';
+export * from './optim/index.js';
