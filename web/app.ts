@@ -5,7 +5,7 @@
  */
 import * as slope from '../src/browser.js';
 import { loadDigits, split, type Digits, type Split } from './digits.js';
-import { Session, type TrainConfig } from './session.js';
+import { NORMS, OPTIMIZERS, SCHEDULES, Session, type TrainConfig } from './session.js';
 
 const LOG_EVERY = 5;
 const EVAL_EVERY = 50;
@@ -215,7 +215,22 @@ function fail(e: unknown): void {
   console.error(e);
 }
 
+/** Fill the option lists from the session's tables; a new optimizer brings its usual learning rate. */
+function fillControls(): void {
+  const fill = (id: string, table: Record<string, { label: string }>, selected: string) => {
+    const sel = $<HTMLSelectElement>(id);
+    for (const [value, { label }] of Object.entries(table)) sel.add(new Option(label, value, value === selected, value === selected));
+  };
+  fill('optimizer', OPTIMIZERS, 'adam');
+  fill('schedule', SCHEDULES, 'cosine');
+  fill('layer-norm', NORMS, 'none');
+  $('optimizer').addEventListener('change', () => {
+    $<HTMLInputElement>('lr').value = String(OPTIMIZERS[$<HTMLSelectElement>('optimizer').value as keyof typeof OPTIMIZERS].lr);
+  });
+}
+
 async function main(): Promise<void> {
+  fillControls();
   await probeGpu();
   digits = await loadDigits('mnist-digits.bin', (f) => status(`loading digits… ${Math.round(100 * f)}%`));
   parts = split(digits, TEST_COUNT, 1);

@@ -1,16 +1,47 @@
 /**
  * One training session of the page: an MLP on the digits, a training program (forward,
- * backward and update in one step) and an evaluation program sharing the same parameters.
+ * backward and the optimizer's fused update in one submission) and an evaluation program
+ * sharing the same parameters. Optimizers, schedules and layers are the library's own.
  */
 import * as slope from '../src/browser.js';
 import { gather, rawMap, standardiseMap, type Digits, type PixelMap, type Split } from './digits.js';
 
 const { Graph, Sequential, Linear, ReLU, crossEntropy, grad } = slope;
 
-export type OptimizerName = 'sgd' | 'momentum';
-export type ScheduleName = 'constant' | 'step' | 'cosine' | 'warmup-cosine' | 'exponential';
+export const OPTIMIZERS = {
+  sgd: { label: 'SGD', lr: 0.1, make: (p: slope.Parameter[], lr: number) => new slope.SGD(p, { lr }) },
+  momentum: { label: 'SGD + momentum 0.9', lr: 0.05, make: (p: slope.Parameter[], lr: number) => new slope.SGD(p, { lr, momentum: 0.9 }) },
+  nesterov: { label: 'SGD + Nesterov 0.9', lr: 0.05, make: (p: slope.Parameter[], lr: number) => new slope.SGD(p, { lr, momentum: 0.9, nesterov: true }) },
+  adagrad: { label: 'Adagrad', lr: 0.05, make: (p: slope.Parameter[], lr: number) => new slope.Adagrad(p, { lr }) },
+  rmsprop: { label: 'RMSprop', lr: 0.001, make: (p: slope.Parameter[], lr: number) => new slope.RMSprop(p, { lr }) },
+  adam: { label: 'Adam', lr: 0.001, make: (p: slope.Parameter[], lr: number) => new slope.Adam(p, { lr }) },
+  adamw: { label: 'AdamW', lr: 0.001, make: (p: slope.Parameter[], lr: number) => new slope.AdamW(p, { lr }) },
+} as const;
+
+export const SCHEDULES = {
+  constant: { label: 'constant', make: (lr: number) => slope.constant(lr) },
+  step: { label: 'step (×0.5 every third)', make: (lr: number, T: number) => slope.stepLR(lr, Math.max(1, Math.round(T / 3)), 0.5) },
+  exponential: { label: 'exponential (to 1%)', make: (lr: number, T: number) => slope.exponentialLR(lr, 0.01 ** (1 / T)) },
+  cosine: { label: 'cosine annealing', make: (lr: number, T: number) => slope.cosineAnnealingLR(lr, T) },
+  'warmup-cosine': { label: 'warmup (10%) + cosine', make: (lr: number, T: number) => slope.warmupCosine(lr, Math.max(1, Math.round(T / 10)), T) },
+  'inverse-sqrt': { label: 'warmup + inverse sqrt', make: (lr: number, T: number) => slope.inverseSqrt(lr, Math.max(1, Math.round(T / 10))) },
+} as const;
+
+/** A hidden layer of `h` units after `w` inputs, with its normalization, then ReLU. */
+export const NORMS = {
+  none: { label: 'none', layer: (w: number, h: number) => [new Linear(w, h)] },
+  batchnorm: { label: 'BatchNorm', layer: (w: number, h: number) => [new Linear(w, h), new slope.BatchNorm1d(h)] },
+  batchrenorm: { label: 'Batch Renormalization', layer: (w: number, h: number) => [new Linear(w, h), new slope.BatchRenorm1d(h)] },
+  layernorm: { label: 'LayerNorm', layer: (w: number, h: number) => [new Linear(w, h), new slope.LayerNorm(h)] },
+  groupnorm: { label: 'GroupNorm (8 groups)', layer: (w: number, h: number) => [new Linear(w, h), new slope.GroupNorm(8, h)] },
+  weightnorm: { label: 'weight normalization', layer: (w: number, h: number) => [slope.weightNorm(new Linear(w, h))] },
+  spectralnorm: { label: 'spectral normalization', layer: (w: number, h: number) => [slope.spectralNorm(new Linear(w, h))] },
+} as const;
+
+export type OptimizerName = keyof typeof OPTIMIZERS;
+export type ScheduleName = keyof typeof SCHEDULES;
+export type NormName = keyof typeof NORMS;
 export type InputNorm = 'raw' | 'standardize';
-export type LayerNorm = 'none';
 
 export interface TrainConfig {
   optimizer: OptimizerName;
@@ -18,7 +49,7 @@ export interface TrainConfig {
   schedule: ScheduleName;
   batchSize: number;
   inputNorm: InputNorm;
-  layerNorm: LayerNorm;
+  layerNorm: NormName;
   hidden: number[];
   /** Horizon of the decaying schedules. */
   totalSteps: number;
@@ -27,27 +58,12 @@ export interface TrainConfig {
 
 export const EVAL_BATCH = 250;
 
-/** The learning rate at a step (0-based) for a schedule. */
-export function scheduleLr(name: ScheduleName, lr: number, step: number, total: number): number {
-  const t = Math.min(step, total);
-  switch (name) {
-    case 'constant': return lr;
-    case 'step': return lr * 0.5 ** Math.floor(t / Math.max(1, Math.round(total / 3)));
-    case 'exponential': return lr * 0.01 ** (t / total);
-    case 'cosine': return 0.5 * lr * (1 + Math.cos((Math.PI * t) / total));
-    case 'warmup-cosine': {
-      const warm = Math.max(1, Math.round(total * 0.1));
-      return t < warm ? (lr * (t + 1)) / warm : 0.5 * lr * (1 + Math.cos((Math.PI * (t - warm)) / Math.max(1, total - warm)));
-    }
-  }
-}
-
 function buildModel(cfg: TrainConfig, inputs: number): slope.Module {
   slope.manualSeed(cfg.seed);
   const layers: slope.Module[] = [];
   let width = inputs;
   for (const h of cfg.hidden) {
-    layers.push(new Linear(width, h), new ReLU());
+    layers.push(...NORMS[cfg.layerNorm].layer(width, h), new ReLU());
     width = h;
   }
   layers.push(new Linear(width, 10));
@@ -57,14 +73,11 @@ function buildModel(cfg: TrainConfig, inputs: number): slope.Module {
 export class Session {
   step = 0;
   private cursor = 0;
-  private velocity: Float32Array[];
 
   private constructor(
     readonly engine: slope.Engine, readonly cfg: TrainConfig, private digits: Digits, private split: Split,
-    private map: PixelMap, private model: slope.Module, private train: slope.Program, private evalProg: slope.Program,
-  ) {
-    this.velocity = model.parameters().map((p) => new Float32Array(p.size));
-  }
+    private map: PixelMap, private opt: slope.Optimizer, private train: slope.Program, private evalProg: slope.Program,
+  ) {}
 
   static async create(engine: slope.Engine, digits: Digits, split: Split, cfg: TrainConfig): Promise<Session> {
     const px = digits.rows * digits.cols;
@@ -75,44 +88,30 @@ export class Session {
     const loss = crossEntropy(logits, g.input('y', [cfg.batchSize], 'i32'));
     const params = model.parameters();
     const grads = grad(loss, params.map((p) => g.param(p)));
-    const outputs: Record<string, slope.Tensor> = { loss, logits };
-    grads.forEach((t, i) => { outputs[`g${i}`] = t; });
-    const train = await engine.compile(g, { outputs, loss });
+    const opt = OPTIMIZERS[cfg.optimizer].make(params, cfg.lr);
+    opt.schedule = SCHEDULES[cfg.schedule].make(cfg.lr, cfg.totalSteps);
+    const train = await engine.compile(g, {
+      outputs: { loss, logits }, loss, gradients: params.map((p, i) => [p, grads[i]] as const), hooks: [opt],
+    });
     const ge = new Graph();
     const evalLogits = model.eval().forward(ge.input('x', [EVAL_BATCH, px]));
     const evalProg = await engine.compile(ge, { outputs: { logits: evalLogits } });
     model.train();
-    return new Session(engine, cfg, digits, split, map, model, train, evalProg);
+    return new Session(engine, cfg, digits, split, map, opt, train, evalProg);
   }
 
+  /** The learning rate of the last step. */
   get lr(): number {
-    return scheduleLr(this.cfg.schedule, this.cfg.lr, this.step, this.cfg.totalSteps);
+    return this.opt.lr;
   }
 
-  /** One optimisation step on the next mini-batch (reshuffled each epoch). */
+  /** One optimisation step on the next mini-batch (cycling through the shuffled training digits). */
   async trainStep(): Promise<void> {
     const B = this.cfg.batchSize;
     const batch = gather(this.digits, this.split.train, this.cursor, B, this.map);
     this.cursor = (this.cursor + B) % this.split.train.length;
     await this.train.run(batch);
-    await this.update(this.lr);
     this.step++;
-  }
-
-  /** SGD (PyTorch's form: v ← μ·v + g, w ← w − lr·v). */
-  private async update(lr: number): Promise<void> {
-    const mu = this.cfg.optimizer === 'momentum' ? 0.9 : 0;
-    const params = this.model.parameters();
-    for (let i = 0; i < params.length; i++) {
-      const w = Float32Array.from(await this.engine.read(params[i]));
-      const g = await this.train.read(`g${i}`);
-      const v = this.velocity[i];
-      for (let k = 0; k < w.length; k++) {
-        v[k] = mu * v[k] + g[k];
-        w[k] -= lr * v[k];
-      }
-      this.engine.write(params[i], w);
-    }
   }
 
   /** Loss and accuracy of the last training batch. */

@@ -6,7 +6,7 @@
  */
 import * as slope from '../src/browser.js';
 import { allCases } from '../test/cases/index.js';
-import { trainingCheck } from './train_check.js';
+import { TRAIN_SPECS, trainingCheck } from './train_check.js';
 
 export interface CaseResult {
   family: string;
@@ -95,8 +95,10 @@ async function main(): Promise<void> {
       }
     }
   }
-  const train = ['training', 'MLP, webgpu vs cpu, per-step loss'] as const;
-  if (wanted(train.join(': '))) await runOne(train[0], train[1], () => trainingCheck(engine));
+  for (const spec of TRAIN_SPECS) {
+    const name = `${spec.name}: per-step loss, webgpu vs cpu`;
+    if (wanted(`training: ${name}`)) await runOne('training', name, () => trainingCheck(engine, spec));
+  }
   engine.dispose();
   state.ms = performance.now() - t0;
   const bad = state.results.filter((r) => !r.ok).length;
