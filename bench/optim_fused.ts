@@ -48,7 +48,7 @@ for (const [K, size] of [[4, 4096], [16, 1024], [64, 256], [128, 128]]) {
   const a = await engine.read(pf[K - 1]);
   const b = await engine.read(pt[K - 1]);
   if (a.some((v, i) => v !== b[i])) throw new Error('fused and per-tensor updates disagree');
-  const n = 50;
+  const n = 200;
   const f = await msPerUpdate(engine, fo, n);
   const s = await msPerUpdate(engine, so, n);
   rows.push([K, size, K * size, f.toFixed(3), s.toFixed(3), (s / f).toFixed(1)]);
