@@ -12,6 +12,7 @@ import { Program, type CompileOptions } from './graph/program.js';
 import type { Graph, Parameter, Variable } from './graph/tensor.js';
 import './backend/cpu_ops.js';
 import './backend/cpu_optim.js';
+import './backend/cpu_norm.js';
 import './kernels/index.js';
 
 export interface InitOptions extends AdapterOptions, WebGpuBackendOptions {
@@ -70,7 +71,7 @@ export class Engine {
   }
 
   /** Overwrite a parameter or variable. */
-  write(p: Parameter | Variable, data: Float32Array | Int32Array | readonly number[]): void {
+  write(p: Parameter | Variable, data: Float32Array | Float64Array | Int32Array | readonly number[]): void {
     this.check();
     this.store.write(p, data);
   }

@@ -5,3 +5,5 @@ import './matmul.js';
 import './softmax.js';
 import './cross_entropy.js';
 import './optim.js';
+import './norm.js';
+import './batchnorm.js';

@@ -58,6 +58,16 @@ function axis(lo: number, hi: number, log: boolean, p0: number, p1: number): Axi
       const v = 10 ** e;
       if (v >= lo * 0.999 && v <= hi * 1.001) ticks.push(v);
     }
+    if (l1 - l0 < 2.5) {
+      // Few decades: add 2× and 5× ticks so the axis stays readable.
+      for (let e = Math.floor(l0); e <= Math.ceil(l1); e++) {
+        for (const m of [2, 5]) {
+          const v = m * 10 ** e;
+          if (v >= lo * 0.999 && v <= hi * 1.001) ticks.push(v);
+        }
+      }
+      ticks.sort((a, b) => a - b);
+    }
     if (ticks.length < 2) ticks.push(lo, hi);
     return { map: (v) => p0 + ((Math.log10(v) - l0) / span) * (p1 - p0), ticks };
   }

@@ -4,3 +4,4 @@ export * from './reduce.js';
 export * from './matmul.js';
 export * from './softmax.js';
 export * from './loss.js';
+export * from './norm.js';
