@@ -11,6 +11,7 @@ import { ParamStore } from './graph/store.js';
 import { Program, type CompileOptions } from './graph/program.js';
 import type { Graph, Parameter, Variable } from './graph/tensor.js';
 import './backend/cpu_ops.js';
+import './backend/cpu_train.js';
 import './kernels/index.js';
 
 export interface InitOptions extends AdapterOptions, WebGpuBackendOptions {

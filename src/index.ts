@@ -9,3 +9,4 @@ export * from './graph/ops/index.js';
 export type { Backend, View, Storage, OpCall, Prepared, HostArray } from './backend/types.js';
 export * as nn from './nn/index.js';
 export { Module, Linear, Sequential, ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Flatten, manualSeed, Generator } from './nn/index.js';
+export * from './data/index.js';

@@ -5,3 +5,4 @@ import { nodeGpu, releaseNodeGpu } from './gpu/node.js';
 setGpuProvider(() => nodeGpu(), releaseNodeGpu);
 
 export * from './index.js';
+export * from './data/node.js';

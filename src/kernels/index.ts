@@ -4,3 +4,5 @@ import './reduce.js';
 import './matmul.js';
 import './softmax.js';
 import './cross_entropy.js';
+import './gather.js';
+import './metrics.js';

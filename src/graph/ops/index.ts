@@ -4,3 +4,5 @@ export * from './reduce.js';
 export * from './matmul.js';
 export * from './softmax.js';
 export * from './loss.js';
+export * from './gather.js';
+export * from './metrics.js';
