@@ -5,7 +5,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, existsSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 
 const quiet = process.argv.includes('--quiet');
 const noTypes = process.argv.includes('--no-types');
@@ -77,6 +77,10 @@ if (!quiet) console.log(`browser bundle dist/browser/slope.js: ${(size / 1024).t
 
 if (!noTypes) {
   // Declarations for the public API (and a type check of src/ on the way).
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error('build: type errors (see above)');
+    process.exit(1);
+  }
 }
 if (!quiet) console.log(`built dist/ (${tests.length} test files, ${benches.length} bench scripts)`);

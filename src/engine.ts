@@ -70,7 +70,7 @@ export class Engine {
   }
 
   /** Overwrite a parameter or variable. */
-  write(p: Parameter | Variable, data: Float32Array | Int32Array | readonly number[]): void {
+  write(p: Parameter | Variable, data: Float32Array | Float64Array | Int32Array | readonly number[]): void {
     this.check();
     this.store.write(p, data);
   }

@@ -9,4 +9,7 @@ export * from './graph/ops/index.js';
 export type { Backend, View, Storage, OpCall, Prepared, HostArray } from './backend/types.js';
 export * as nn from './nn/index.js';
 export { Module, Linear, Sequential, ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Flatten, manualSeed, Generator } from './nn/index.js';
+export { linePlot, contourPlot, table, type Series, type LinePlotOptions, type ContourPlotOptions } from './plot/svg.js';
+export * as analysis from './analysis/index.js';
+export { HessianAnalyzer } from './analysis/index.js';
 export * from './data/index.js';
