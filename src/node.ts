@@ -6,3 +6,4 @@ setGpuProvider(() => nodeGpu(), releaseNodeGpu);
 
 export * from './index.js';
 export * from './data/node.js';
+export { writeFileAtomic, readCheckpointFile, MAX_CHECKPOINT_BYTES, type AtomicFs } from './io/node.js';
