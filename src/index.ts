@@ -14,3 +14,4 @@ export * as analysis from './analysis/index.js';
 export { HessianAnalyzer } from './analysis/index.js';
 export * from './data/index.js';
 export * from './io/index.js';
+export * from './train/index.js';
