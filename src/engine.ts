@@ -11,6 +11,8 @@ import { ParamStore } from './graph/store.js';
 import { Program, type CompileOptions } from './graph/program.js';
 import type { Graph, Parameter, Variable } from './graph/tensor.js';
 import './backend/cpu_ops.js';
+import './backend/cpu_optim.js';
+import './backend/cpu_norm.js';
 import './backend/cpu_train.js';
 import './kernels/index.js';
 
