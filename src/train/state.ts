@@ -117,3 +117,13 @@ export async function checkpointBytes(t: TrainerStateAccess): Promise<Uint8Array
 export function parseCheckpoint(t: TrainerStateAccess, bytes: Uint8Array): TrainState {
   return decodeCheckpoint(bytes, expectedTensors(t.opts.model));
 }
+
+/** Load a checkpoint's model parameters and buffers into `model` (optimizer state is ignored). */
+export function loadWeights(engine: Engine, model: Module, bytes: Uint8Array): TrainState {
+  const s = decodeCheckpoint(bytes, expectedTensors(model));
+  const n = names(model);
+  const vars = new Map<string, Variable>(n.buffers);
+  for (const [path, v] of s.params) engine.write(n.byPath.get(path)!, v);
+  for (const [path, v] of s.buffers) engine.write(vars.get(path)!, v);
+  return s;
+}

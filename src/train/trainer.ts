@@ -6,14 +6,14 @@
  */
 import { ArgumentError, NonFiniteError } from '../errors.js';
 import type { Engine } from '../engine.js';
-import type { Program } from '../graph/program.js';
 import { Variable, type Parameter } from '../graph/tensor.js';
 import type { Module } from '../nn/module.js';
 import { Generator } from '../nn/init.js';
-import { packBytes, type Dataset } from '../data/dataset.js';
+import type { Dataset } from '../data/dataset.js';
 import { DataLoader, mixSeed } from '../data/loader.js';
 import { Feeder } from './feeder.js';
-import { buildStepGraph, metricVariables, microBatchRows, type DeviceTable, type Metrics, type StepMode } from './graphs.js';
+import { metricVariables, microBatchRows, type Metrics, type StepMode } from './graphs.js';
+import { Evaluator, Placement, readMetrics, resetMetrics, type Running } from './evaluate.js';
 import { ProgressBar } from './progress.js';
 import { exportState, importState, type TrainerStateAccess } from './state.js';
 import type { TrainState } from '../io/checkpoint.js';
@@ -50,12 +50,6 @@ export interface TrainerOptions {
   config?: Record<string, unknown>;
 }
 
-interface Running {
-  prog: Program;
-  feeder: Feeder;
-  metrics: Metrics;
-}
-
 export class Trainer implements TrainerStateAccess {
   readonly history: History = { log: [], epochs: [] };
   /** Updates taken; the epoch in progress (0-based) and the next batch in it. */
@@ -69,8 +63,8 @@ export class Trainer implements TrainerStateAccess {
   readonly onDevice: boolean;
   private train!: Running;
   private accumulate: Running | null = null;
-  private evals = new Map<Dataset, Running>();
-  private tables = new Map<Dataset, DeviceTable | null>();
+  readonly placement: Placement;
+  readonly evaluator: Evaluator;
   private logEvery: number;
   private epochSums = { loss: 0, correct: 0, count: 0, t0: 0 };
   private interval = { t0: 0, steps: 0 };
@@ -93,8 +87,11 @@ export class Trainer implements TrainerStateAccess {
     if (o.test && o.test.features !== o.train.features) throw new ArgumentError(`Trainer: test samples have ${o.test.features} features, training samples ${o.train.features}`);
     this.logEvery = o.logEvery ?? Math.max(1, Math.round(this.loader.batchesPerEpoch / 20));
     if (!Number.isSafeInteger(this.logEvery) || this.logEvery < 1) throw new ArgumentError(`Trainer: logEvery must be a positive integer, got ${o.logEvery}`);
-    this.onDevice = this.table(o.train) !== null;
-    this.microBatch = microBatchRows((rows) => this.graph(rows, 'train', o.train, metricVariables('probe')), o.batchSize, this.limit);
+    const limit = o.maxBindingBytes ?? engine.backend.limits.maxBindingBytes;
+    this.placement = new Placement(o.model, limit, o.dataOnDevice ?? 'auto');
+    this.evaluator = new Evaluator(engine, this.placement, o.evalBatchSize ?? 1000, o.train.features);
+    this.onDevice = this.placement.table(o.train) !== null;
+    this.microBatch = microBatchRows((rows) => this.graph(rows, 'train', metricVariables('probe')), o.batchSize, limit);
   }
 
   /** Build the programs (pipelines, uploads of device-resident data) for training on `engine`. */
@@ -104,38 +101,9 @@ export class Trainer implements TrainerStateAccess {
     return t;
   }
 
-  private get limit(): number {
-    return this.opts.maxBindingBytes ?? this.engine.backend.limits.maxBindingBytes;
-  }
-
-  /** The device table of a dataset, or null when it is streamed from the host. */
-  private table(ds: Dataset): DeviceTable | null {
-    if (this.tables.has(ds)) return this.tables.get(ds)!;
-    const mode = this.opts.dataOnDevice ?? 'auto';
-    const fits = ds.deviceBytes() <= this.limit;
-    if (mode === 'always' && !fits) throw new ArgumentError(`dataset '${ds.name}' needs ${ds.deviceBytes()} bytes, above the device's binding limit of ${this.limit}; use dataOnDevice 'auto' to stream it`);
-    let t: DeviceTable | null = null;
-    if (mode !== 'never' && fits) {
-      const y = new Variable(`${ds.name}.y`, [ds.length], 'i32', ds.y);
-      if (ds.bytes) {
-        const { table, words } = packBytes(ds.bytes.data, ds.length, ds.features);
-        t = { x: new Variable(`${ds.name}.x`, [ds.length, words], 'i32', table), y, bytes: { features: ds.features, scale: ds.bytes.scale, offset: ds.bytes.offset } };
-      } else {
-        t = { x: new Variable(`${ds.name}.x`, [ds.length, ds.features], 'f32', ds.x), y, bytes: null };
-      }
-    }
-    this.tables.set(ds, t);
-    return t;
-  }
-
-  private graph(rows: number, mode: StepMode, ds: Dataset, metrics: Metrics, accumulators: Map<Parameter, Variable> | null = null) {
-    const shift = mode === 'eval' ? 0 : this.opts.augmentShift ?? 0;
-    const s = ds.sampleShape;
-    return buildStepGraph({
-      model: this.opts.model, rows, sampleShape: s, table: this.table(ds), metrics, mode, params: this.params, accumulators,
-      streamBytes: ds.bytes ? { features: ds.features, scale: ds.bytes.scale, offset: ds.bytes.offset } : null,
-      shift: shift ? { height: s[s.length - 2], width: s[s.length - 1] } : null, labelSmoothing: this.opts.labelSmoothing ?? 0,
-    });
+  private graph(rows: number, mode: StepMode, metrics: Metrics, accumulators: Map<Parameter, Variable> | null = null) {
+    const o = this.opts;
+    return this.placement.graph(rows, mode, o.train, metrics, { params: this.params, accumulators, shift: o.augmentShift ?? 0, labelSmoothing: o.labelSmoothing ?? 0 });
   }
 
   private async compile(): Promise<void> {
@@ -144,13 +112,13 @@ export class Trainer implements TrainerStateAccess {
     const metrics = metricVariables('train');
     const acc = m < o.batchSize ? new Map(this.params.map((p) => [p, new Variable(`grad_accum.${p.name}`, p.shape)])) : null;
     o.model.train();
-    const g = this.graph(m, acc ? 'final' : 'train', o.train, metrics, acc);
+    const g = this.graph(m, acc ? 'final' : 'train', metrics, acc);
     if (o.schedule) o.optimizer.schedule = o.schedule;
     const prog = await this.engine.compile(g.graph, { outputs: { loss: g.loss! }, loss: g.loss!, gradients: g.gradients, hooks: [o.optimizer] });
     const feeder = () => new Feeder(o.train, m, this.onDevice, o.augmentShift ?? 0, this.gen);
     this.train = { prog, feeder: feeder(), metrics };
     if (acc) {
-      const ga = this.graph(m, 'accumulate', o.train, metrics, acc);
+      const ga = this.graph(m, 'accumulate', metrics, acc);
       this.accumulate = { prog: await this.engine.compile(ga.graph, {}), feeder: this.train.feeder, metrics };
     }
   }
@@ -200,19 +168,8 @@ export class Trainer implements TrainerStateAccess {
     return this.history;
   }
 
-  /** Read the accumulated metrics and zero them (the only readback of a log interval). */
-  private async readMetrics(m: Metrics): Promise<{ loss: number; correct: number; count: number }> {
-    const [loss, correct, count] = await Promise.all([m.loss, m.correct, m.count].map((v) => this.engine.read(v)));
-    this.resetMetrics(m);
-    return { loss: loss[0], correct: correct[0], count: count[0] };
-  }
-
-  private resetMetrics(m: Metrics): void {
-    for (const v of [m.loss, m.correct, m.count]) this.engine.write(v, [0]);
-  }
-
   private async logInterval(bar: ProgressBar | null, remaining: number): Promise<void> {
-    const r = await this.readMetrics(this.train.metrics);
+    const r = await readMetrics(this.engine, this.train.metrics);
     await this.checkFinite();
     const now = performance.now();
     const e: LogEntry = {
@@ -257,35 +214,7 @@ export class Trainer implements TrainerStateAccess {
   /** Mean loss (without label smoothing) and accuracy over a dataset, in evaluation mode. */
   async evaluate(ds: Dataset | null = this.opts.test ?? null): Promise<Evaluation> {
     if (!ds) throw new ArgumentError('evaluate: no dataset given and the trainer has no test set');
-    const r = await this.evalRunner(ds);
-    this.resetMetrics(r.metrics);
-    const rows = r.feeder.rows;
-    const pad = Int32Array.of(0);
-    for (let start = 0; start < ds.length; start += rows) {
-      const idx = Int32Array.from({ length: Math.min(rows, ds.length - start) }, (_, i) => start + i);
-      await r.prog.run(r.feeder.feeds(idx, 0, pad, false));
-    }
-    const m = await this.readMetrics(r.metrics);
-    return { loss: m.loss / m.count, accuracy: m.correct / m.count, count: m.count };
-  }
-
-  private async evalRunner(ds: Dataset): Promise<Running> {
-    let r = this.evals.get(ds);
-    if (r) return r;
-    if (ds.features !== this.opts.train.features) throw new ArgumentError(`evaluate: '${ds.name}' has ${ds.features} features, the model was trained on ${this.opts.train.features}`);
-    const metrics = metricVariables(`eval.${ds.name}`);
-    const want = Math.min(ds.length, this.opts.evalBatchSize ?? 1000);
-    const model = this.opts.model;
-    model.eval();
-    try {
-      const rows = microBatchRows((n) => this.graph(n, 'eval', ds, metricVariables('probe')), want, this.limit);
-      const g = this.graph(rows, 'eval', ds, metrics);
-      r = { prog: await this.engine.compile(g.graph, {}), feeder: new Feeder(ds, rows, this.table(ds) !== null, 0, this.gen), metrics };
-    } finally {
-      model.train();
-    }
-    this.evals.set(ds, r);
-    return r;
+    return this.evaluator.evaluate(ds);
   }
 
   /** Everything needed to continue exactly: parameters, buffers, optimizer, position, RNG, schedule. */
@@ -297,7 +226,7 @@ export class Trainer implements TrainerStateAccess {
   async loadState(s: TrainState): Promise<void> {
     await importState(this, s);
     this.loader = new DataLoader(this.opts.train.length, { batchSize: this.opts.batchSize, seed: s.progress.seed, shuffle: this.opts.shuffle, dropLast: this.opts.dropLast });
-    this.resetMetrics(this.train.metrics);
+    resetMetrics(this.engine, this.train.metrics);
     this.epochSums = { loss: 0, correct: 0, count: 0, t0: performance.now() };
   }
 }
