@@ -17,8 +17,10 @@ const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 
 export class ProgressBar {
   private open = false;
+  private lastPlain = -Infinity;
 
-  constructor(private sink: ProgressSink, private epochs: number, private stepsPerEpoch: number) {}
+  /** Plain lines (not a terminal) are printed at most every `plainEverySeconds`. */
+  constructor(private sink: ProgressSink, private epochs: number, private stepsPerEpoch: number, private plainEverySeconds = 10) {}
 
   /** A log interval: redraw the line (terminal) or print a line. */
   update(e: LogEntry, stepInEpoch: number, remainingSteps: number): void {
@@ -30,7 +32,8 @@ export class ProgressBar {
       const done = Math.round((width * stepInEpoch) / Math.max(1, this.stepsPerEpoch));
       this.sink.write(`\r\x1b[K${head} [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${tail}`);
       this.open = true;
-    } else {
+    } else if (e.seconds - this.lastPlain >= this.plainEverySeconds) {
+      this.lastPlain = e.seconds;
       this.sink.write(`${head} step ${tail}\n`);
     }
   }
