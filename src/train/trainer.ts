@@ -115,8 +115,7 @@ export class Trainer implements TrainerStateAccess {
     const g = this.graph(m, acc ? 'final' : 'train', metrics, acc);
     if (o.schedule) o.optimizer.schedule = o.schedule;
     const prog = await this.engine.compile(g.graph, { outputs: { loss: g.loss! }, loss: g.loss!, gradients: g.gradients, hooks: [o.optimizer] });
-    const feeder = () => new Feeder(o.train, m, this.onDevice, o.augmentShift ?? 0, this.gen);
-    this.train = { prog, feeder: feeder(), metrics };
+    this.train = { prog, feeder: new Feeder(o.train, m, this.onDevice, o.augmentShift ?? 0, this.gen), metrics };
     if (acc) {
       const ga = this.graph(m, 'accumulate', metrics, acc);
       this.accumulate = { prog: await this.engine.compile(ga.graph, {}), feeder: this.train.feeder, metrics };
