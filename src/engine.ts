@@ -13,6 +13,7 @@ import type { Graph, Parameter, Variable } from './graph/tensor.js';
 import './backend/cpu_ops.js';
 import './backend/cpu_optim.js';
 import './backend/cpu_norm.js';
+import './backend/cpu_train.js';
 import './kernels/index.js';
 
 export interface InitOptions extends AdapterOptions, WebGpuBackendOptions {

@@ -15,3 +15,6 @@ export { linePlot, contourPlot, table, type Series, type LinePlotOptions, type C
 export * as analysis from './analysis/index.js';
 export { HessianAnalyzer } from './analysis/index.js';
 export * from './optim/index.js';
+export * from './data/index.js';
+export * from './io/index.js';
+export * from './train/index.js';

@@ -7,3 +7,5 @@ import './cross_entropy.js';
 import './optim.js';
 import './norm.js';
 import './batchnorm.js';
+import './gather.js';
+import './metrics.js';

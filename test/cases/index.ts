@@ -1,33 +1,40 @@
 /**
- * STUB kernel case table: one smoke case so the browser harness can be built before the shared
- * table lands; replaced wholesale by the shared test/cases/index.ts on merge.
+ * Every kernel case, and the variants each family's cases run under. A harness runs the whole
+ * list of a family once per variant, forcing it with init({ variants: { [family]: variant } }).
  */
-import * as slope from '../../src/index.js';
 import type { Engine } from '../../src/index.js';
-import { matmul as matmulRef } from '../../src/ref/matmul.js';
-import { Rng } from '../util/rng.js';
-import { expectClose } from '../util/close.js';
-import { TOL } from '../tolerances.js';
+import type { KernelCase } from './types.js';
+import { cases as elementwise } from './elementwise.js';
+import { cases as reduce } from './reduce.js';
+import { cases as matmul } from './matmul.js';
+import { cases as softmax } from './softmax.js';
+import { cases as crossEntropy } from './cross_entropy.js';
 
-export interface KernelCase {
-  family: string;
-  name: string;
-  run(engine: Engine): Promise<void>;
+export type { KernelCase } from './types.js';
+
+export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy];
+
+/** Variants per family ('default' = whatever the engine picks). */
+export const VARIANTS: Record<string, readonly string[]> = {
+  elementwise: ['default'],
+  reduce: ['naive', 'wg'],
+  matmul: ['naive', 'reg', 'tiled', 'bcast', 'sg'],
+  softmax: ['naive', 'wg'],
+  cross_entropy: ['naive', 'wg'],
+};
+
+export function casesOf(family: string): KernelCase[] {
+  return allCases.filter((c) => c.family === family);
 }
 
-async function matmulSmoke(engine: Engine, M: number, K: number, N: number): Promise<void> {
-  const r = new Rng(M * 131 + K * 7 + N);
-  const a = r.normal(M * K), b = r.normal(K * N);
-  const g = new slope.Graph();
-  const c = slope.matmul(g.input('a', [M, K]), g.input('b', [K, N]));
-  const prog = await engine.compile(g, { outputs: { c } });
-  await prog.run({ a, b });
-  const got = await prog.read('c');
-  const ref = new Float64Array(M * N);
-  matmulRef(ref, a, b, { M, N, K, batch: 1, transA: false, transB: false, batchA: false, batchB: false });
-  expectClose(got, ref, TOL.matmul, `matmul ${M}x${K}x${N}`);
+/** Whether this engine can run a variant (sg needs subgroups of at least 8 lanes). */
+export function variantSupported(engine: Engine, family: string, variant: string): boolean {
+  if (family !== 'matmul' || variant !== 'sg') return true;
+  const gpu = (engine.backend as { gpu?: { limits?: { subgroupMinSize?: number } } }).gpu;
+  return (gpu?.limits?.subgroupMinSize ?? 0) >= 8;
 }
 
-export const allCases: KernelCase[] = [
-  { family: 'matmul', name: 'smoke 7x13x5', run: (e) => matmulSmoke(e, 7, 13, 5) },
-];
+/** init() options that force a variant of a family. */
+export function variantOptions(family: string, variant: string): { variants?: Record<string, string> } {
+  return variant === 'default' ? {} : { variants: { [family]: variant } };
+}

@@ -5,3 +5,5 @@ export * from './matmul.js';
 export * from './softmax.js';
 export * from './loss.js';
 export * from './norm.js';
+export * from './gather.js';
+export * from './metrics.js';
