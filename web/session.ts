@@ -1,145 +1,108 @@
 /**
- * One training session of the page: an MLP on the digits, a training program (forward,
- * backward and the optimizer's fused update in one submission) and an evaluation program
- * sharing the same parameters. Optimizers, schedules and layers are the library's own.
+ * One training session of the page, with the same training code as `slope train` in Node: the
+ * model, optimizer and schedule come from the command line's factories (parseModel, buildModel,
+ * makeOptimizer, makeSchedule) and the Trainer runs the steps (forward, backward, fused update
+ * and metric accumulation in one submission; metrics read once per log interval). An extra
+ * evaluation program shows the predictions for a few test digits.
  */
 import * as slope from '../src/browser.js';
-import { gather, rawMap, standardiseMap, type Digits, type PixelMap, type Split } from './digits.js';
 
-const { Graph, Sequential, Linear, ReLU, crossEntropy, grad } = slope;
-
-export const OPTIMIZERS = {
-  sgd: { label: 'SGD', lr: 0.1, make: (p: slope.Parameter[], lr: number) => new slope.SGD(p, { lr }) },
-  momentum: { label: 'SGD + momentum 0.9', lr: 0.05, make: (p: slope.Parameter[], lr: number) => new slope.SGD(p, { lr, momentum: 0.9 }) },
-  nesterov: { label: 'SGD + Nesterov 0.9', lr: 0.05, make: (p: slope.Parameter[], lr: number) => new slope.SGD(p, { lr, momentum: 0.9, nesterov: true }) },
-  adagrad: { label: 'Adagrad', lr: 0.05, make: (p: slope.Parameter[], lr: number) => new slope.Adagrad(p, { lr }) },
-  rmsprop: { label: 'RMSprop', lr: 0.001, make: (p: slope.Parameter[], lr: number) => new slope.RMSprop(p, { lr }) },
-  adam: { label: 'Adam', lr: 0.001, make: (p: slope.Parameter[], lr: number) => new slope.Adam(p, { lr }) },
-  adamw: { label: 'AdamW', lr: 0.001, make: (p: slope.Parameter[], lr: number) => new slope.AdamW(p, { lr }) },
-} as const;
-
-export const SCHEDULES = {
-  constant: { label: 'constant', make: (lr: number) => slope.constant(lr) },
-  step: { label: 'step (×0.5 every third)', make: (lr: number, T: number) => slope.stepLR(lr, Math.max(1, Math.round(T / 3)), 0.5) },
-  exponential: { label: 'exponential (to 1%)', make: (lr: number, T: number) => slope.exponentialLR(lr, 0.01 ** (1 / T)) },
-  cosine: { label: 'cosine annealing', make: (lr: number, T: number) => slope.cosineAnnealingLR(lr, T) },
-  'warmup-cosine': { label: 'warmup (10%) + cosine', make: (lr: number, T: number) => slope.warmupCosine(lr, Math.max(1, Math.round(T / 10)), T) },
-  'inverse-sqrt': { label: 'warmup + inverse sqrt', make: (lr: number, T: number) => slope.inverseSqrt(lr, Math.max(1, Math.round(T / 10))) },
-} as const;
-
-/** A hidden layer of `h` units after `w` inputs, with its normalization, then ReLU. */
-export const NORMS = {
-  none: { label: 'none', layer: (w: number, h: number) => [new Linear(w, h)] },
-  batchnorm: { label: 'BatchNorm', layer: (w: number, h: number) => [new Linear(w, h), new slope.BatchNorm1d(h)] },
-  batchrenorm: { label: 'Batch Renormalization', layer: (w: number, h: number) => [new Linear(w, h), new slope.BatchRenorm1d(h)] },
-  layernorm: { label: 'LayerNorm', layer: (w: number, h: number) => [new Linear(w, h), new slope.LayerNorm(h)] },
-  groupnorm: { label: 'GroupNorm (8 groups)', layer: (w: number, h: number) => [new Linear(w, h), new slope.GroupNorm(8, h)] },
-  weightnorm: { label: 'weight normalization', layer: (w: number, h: number) => [slope.weightNorm(new Linear(w, h))] },
-  spectralnorm: { label: 'spectral normalization', layer: (w: number, h: number) => [slope.spectralNorm(new Linear(w, h))] },
-} as const;
-
-export type OptimizerName = keyof typeof OPTIMIZERS;
-export type ScheduleName = keyof typeof SCHEDULES;
-export type NormName = keyof typeof NORMS;
+export type OptimizerName = slope.OptimizerName;
+export type NormName = slope.NormKind;
 export type InputNorm = 'raw' | 'standardize';
+
+export const OPTIMIZER_LABELS: Record<OptimizerName, string> = {
+  sgd: 'SGD', momentum: 'SGD + momentum 0.9', adagrad: 'Adagrad', rmsprop: 'RMSprop', adam: 'Adam', adamw: 'AdamW',
+};
+
+export const NORM_LABELS: Record<NormName, string> = { none: 'none', batch: 'BatchNorm', layer: 'LayerNorm' };
+
+/** Schedules as the command line spells them; warmups last a tenth of the run. */
+export const SCHEDULES: Record<string, { label: string; spec(totalSteps: number): string }> = {
+  constant: { label: 'constant', spec: () => 'constant' },
+  cosine: { label: 'cosine annealing', spec: () => 'cosine' },
+  'warmup-cosine': { label: 'warmup + cosine', spec: (T) => `warmup-cosine:${Math.max(1, Math.round(T / 10))}` },
+  'inverse-sqrt': { label: 'warmup + inverse sqrt', spec: (T) => `inverse-sqrt:${Math.max(1, Math.round(T / 10))}` },
+  step: { label: 'step (×0.5 every epoch)', spec: () => 'step:1,0.5' },
+  exp: { label: 'exponential (×0.7 per epoch)', spec: () => 'exp:0.7' },
+  plateau: { label: 'reduce on plateau (test loss)', spec: () => 'plateau:1,0.5' },
+};
 
 export interface TrainConfig {
   optimizer: OptimizerName;
   lr: number;
-  schedule: ScheduleName;
+  schedule: string;
   batchSize: number;
   inputNorm: InputNorm;
-  layerNorm: NormName;
+  norm: NormName;
   hidden: number[];
-  /** Horizon of the decaying schedules. */
+  /** Length of the run (the horizon of the decaying schedules). */
   totalSteps: number;
   seed: number;
 }
 
-export const EVAL_BATCH = 250;
+/** Steps between readbacks of the training loss and accuracy. */
+export const LOG_EVERY = 5;
 
-function buildModel(cfg: TrainConfig, inputs: number): slope.Module {
-  slope.manualSeed(cfg.seed);
-  const layers: slope.Module[] = [];
-  let width = inputs;
-  for (const h of cfg.hidden) {
-    layers.push(...NORMS[cfg.layerNorm].layer(width, h), new ReLU());
-    width = h;
-  }
-  layers.push(new Linear(width, 10));
-  return new Sequential(...layers);
+/** The same feature standardization for both sets, with the training set's statistics. */
+async function standardize(engine: slope.Engine, data: slope.Split): Promise<slope.Split> {
+  const D = data.train.features;
+  const st = await slope.fitStandardizer(engine, data.train.x, D);
+  const apply = async (ds: slope.Dataset) => new slope.Dataset({
+    name: ds.name, sampleShape: ds.sampleShape, y: ds.y, numClasses: ds.numClasses, x: await st.transform(engine, ds.x),
+    classNames: ds.classNames ?? undefined,
+  });
+  return { train: await apply(data.train), test: await apply(data.test) };
 }
 
 export class Session {
-  step = 0;
-  private cursor = 0;
-
   private constructor(
-    readonly engine: slope.Engine, readonly cfg: TrainConfig, private digits: Digits, private split: Split,
-    private map: PixelMap, private opt: slope.Optimizer, private train: slope.Program, private evalProg: slope.Program,
+    readonly engine: slope.Engine, readonly cfg: TrainConfig, readonly data: slope.Split,
+    readonly trainer: slope.Trainer, private grid: { prog: slope.Program; indices: Int32Array },
   ) {}
 
-  static async create(engine: slope.Engine, digits: Digits, split: Split, cfg: TrainConfig): Promise<Session> {
-    const px = digits.rows * digits.cols;
-    const map = cfg.inputNorm === 'standardize' ? standardiseMap(digits, split.train) : rawMap(px);
-    const model = buildModel(cfg, px);
-    const g = new Graph();
-    const logits = model.train().forward(g.input('x', [cfg.batchSize, px]));
-    const loss = crossEntropy(logits, g.input('y', [cfg.batchSize], 'i32'));
-    const params = model.parameters();
-    const grads = grad(loss, params.map((p) => g.param(p)));
-    const opt = OPTIMIZERS[cfg.optimizer].make(params, cfg.lr);
-    opt.schedule = SCHEDULES[cfg.schedule].make(cfg.lr, cfg.totalSteps);
-    const train = await engine.compile(g, {
-      outputs: { loss, logits }, loss, gradients: params.map((p, i) => [p, grads[i]] as const), hooks: [opt],
+  static async create(engine: slope.Engine, raw: slope.Split, cfg: TrainConfig, gridIndices: Int32Array, onLog: (e: slope.LogEntry) => void): Promise<Session> {
+    const data = cfg.inputNorm === 'standardize' ? await standardize(engine, raw) : raw;
+    const spec = slope.parseModel(`mlp:${cfg.hidden.join(',')}`, cfg.norm, 'relu');
+    const model = slope.buildModel(spec, data.train.features, data.train.numClasses, cfg.seed);
+    const optimizer = slope.makeOptimizer({ name: cfg.optimizer, lr: cfg.lr }, model.parameters());
+    const stepsPerEpoch = Math.ceil(data.train.length / cfg.batchSize);
+    const { schedule, plateau } = slope.makeSchedule(SCHEDULES[cfg.schedule].spec(cfg.totalSteps), { lr: cfg.lr, stepsPerEpoch, totalSteps: cfg.totalSteps }, optimizer);
+    const trainer = await slope.Trainer.create(engine, {
+      model, optimizer, train: data.train, test: data.test, batchSize: cfg.batchSize, seed: cfg.seed, schedule, plateau,
+      logEvery: LOG_EVERY, callbacks: { onLog },
     });
-    const ge = new Graph();
-    const evalLogits = model.eval().forward(ge.input('x', [EVAL_BATCH, px]));
-    const evalProg = await engine.compile(ge, { outputs: { logits: evalLogits } });
+    // Predictions for a few test digits: the model in evaluation mode, same parameters.
+    const g = new slope.Graph();
+    const logits = model.eval().forward(g.input('x', [gridIndices.length, data.test.features]));
     model.train();
-    return new Session(engine, cfg, digits, split, map, opt, train, evalProg);
+    const prog = await engine.compile(g, { outputs: { logits } });
+    return new Session(engine, cfg, data, trainer, { prog, indices: gridIndices });
   }
 
-  /** The learning rate of the last step. */
-  get lr(): number {
-    return this.opt.lr;
+  get step(): number {
+    return this.trainer.step;
   }
 
-  /** One optimisation step on the next mini-batch (cycling through the shuffled training digits). */
-  async trainStep(): Promise<void> {
-    const B = this.cfg.batchSize;
-    const batch = gather(this.digits, this.split.train, this.cursor, B, this.map);
-    this.cursor = (this.cursor + B) % this.split.train.length;
-    await this.train.run(batch);
-    this.step++;
+  /** Train for up to `steps` more steps (across epochs); stops at the configured length. */
+  async train(steps: number): Promise<void> {
+    const left = this.cfg.totalSteps - this.trainer.step;
+    if (left > 0) await this.trainer.fit({ epochs: Number.MAX_SAFE_INTEGER, steps: Math.min(steps, left) });
   }
 
-  /** Loss and accuracy of the last training batch. */
-  async lastBatchMetrics(): Promise<{ loss: number; acc: number }> {
-    const loss = (await this.train.read('loss'))[0];
-    const logits = await this.train.read('logits');
-    const B = this.cfg.batchSize;
-    const start = (this.cursor - B + this.split.train.length) % this.split.train.length;
-    const { y } = gather(this.digits, this.split.train, start, B, this.map);
-    return { loss, acc: accuracy(argmax(logits, 10), y) };
+  /** Loss and accuracy over the whole test set. */
+  evaluate(): Promise<slope.Evaluation> {
+    return this.trainer.evaluate(this.data.test);
   }
 
-  /** Predictions for the first `n` test digits (rounded up to whole evaluation batches). */
-  async evaluate(n: number): Promise<{ acc: number; preds: Int32Array; labels: Int32Array }> {
-    const batches = Math.ceil(n / EVAL_BATCH);
-    const preds = new Int32Array(batches * EVAL_BATCH), labels = new Int32Array(batches * EVAL_BATCH);
-    for (let b = 0; b < batches; b++) {
-      const { x, y } = gather(this.digits, this.split.test, b * EVAL_BATCH, EVAL_BATCH, this.map);
-      await this.evalProg.run({ x });
-      preds.set(argmax(await this.evalProg.read('logits'), 10), b * EVAL_BATCH);
-      labels.set(y, b * EVAL_BATCH);
-    }
-    return { acc: accuracy(preds, labels), preds, labels };
-  }
-
-  dispose(): void {
-    this.train.dispose();
-    this.evalProg.dispose();
+  /** Predicted classes of the grid's test digits. */
+  async predictions(): Promise<Int32Array> {
+    const { prog, indices } = this.grid;
+    const D = this.data.test.features;
+    const x = new Float32Array(indices.length * D), y = new Int32Array(indices.length);
+    this.data.test.fill(indices, x, y);
+    await prog.run({ x });
+    return argmax(await prog.read('logits'), this.data.test.numClasses);
   }
 }
 
@@ -152,10 +115,4 @@ export function argmax(logits: ArrayLike<number>, classes: number): Int32Array {
     out[i] = best;
   }
   return out;
-}
-
-function accuracy(preds: ArrayLike<number>, labels: ArrayLike<number>): number {
-  let ok = 0;
-  for (let i = 0; i < labels.length; i++) if (preds[i] === labels[i]) ok++;
-  return ok / labels.length;
 }

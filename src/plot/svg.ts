@@ -27,6 +27,8 @@ export interface LinePlotOptions {
   height?: number;
   xRange?: [number, number];
   yRange?: [number, number];
+  /** Corner of the legend (default 'top-right'): put it where the curves are not. */
+  legend?: 'top-right' | 'bottom-right';
 }
 
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
@@ -143,15 +145,16 @@ function seriesSvg(series: readonly Series[], xa: Axis, ya: Axis, xLog: boolean,
   return out.join('\n');
 }
 
-function legendSvg(series: readonly Series[], w: number): string {
+function legendSvg(series: readonly Series[], w: number, bottom: number | null = null): string {
+  const top = bottom === null ? M.top : bottom - series.length * 16 - 10;
   const out: string[] = [];
   series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
-    const y = M.top + 14 + i * 16;
+    const y = top + 14 + i * 16;
     const x = w - M.right - 170;
     out.push(`<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="2.5"${s.dash ? ' stroke-dasharray="6 4"' : ''}/><text x="${x + 28}" y="${y}">${esc(s.name)}</text>`);
   });
-  return `<g><rect x="${w - M.right - 176}" y="${M.top + 2}" width="170" height="${series.length * 16 + 6}" fill="white" fill-opacity="0.85" stroke="#ccc"/>${out.join('')}</g>`;
+  return `<g><rect x="${w - M.right - 176}" y="${top + 2}" width="170" height="${series.length * 16 + 6}" fill="white" fill-opacity="0.85" stroke="#ccc"/>${out.join('')}</g>`;
 }
 
 let clipCounter = 0;
@@ -170,7 +173,7 @@ export function linePlot(o: LinePlotOptions): string {
     `<defs><clipPath id="${clip}"><rect x="${M.left}" y="${M.top}" width="${w - M.left - M.right}" height="${h - M.top - M.bottom}"/></clipPath></defs>`,
     axesSvg(xa, ya, w, h),
     seriesSvg(o.series, xa, ya, !!o.xLog, !!o.yLog, clip),
-    o.series.length > 1 || o.series[0]?.name ? legendSvg(o.series, w) : '',
+    o.series.length > 1 || o.series[0]?.name ? legendSvg(o.series, w, o.legend === 'bottom-right' ? h - M.bottom : null) : '',
   ].join('\n');
   return frame(w, h, o.title, o.xLabel, o.yLabel, body);
 }

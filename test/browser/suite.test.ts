@@ -5,9 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { allCases } from '../cases/index.js';
 import { findChromium, launch, secs, skipMessage, startServer } from './harness.js';
-import type { SuiteState } from '../../web/suite.js';
+import { expectedLabels, label, type SuiteState } from '../../web/suite_plan.js';
 
 const TIMEOUT_MS = Number(process.env.SLOPE_BROWSER_TIMEOUT ?? 10 * 60) * 1000;
 
@@ -37,7 +36,8 @@ if (!executable) {
   let failure: unknown = null;
   try {
     state = await runSuitePage(executable);
-    console.log(`browser suite: ${state.results.length} results in ${secs(t0)} on ${state.adapter || 'no adapter'}`);
+    const skipped = state.results.filter((r) => r.skipped).length;
+    console.log(`browser suite: ${state.results.length} results (${skipped} skipped) in ${secs(t0)} on ${state.adapter || 'no adapter'}`);
   } catch (e) {
     failure = e;
   }
@@ -49,9 +49,9 @@ if (!executable) {
     assert.ok(state!.adapter.length > 0, 'no adapter name');
   });
 
-  test('every case of the shared table ran in the browser, in order', () => {
-    const ran = (state?.results ?? []).filter((r) => r.family !== 'training').map((r) => `${r.family}: ${r.name}`);
-    assert.equal(ran, allCases.map((c) => `${c.family}: ${c.name}`));
+  test('every case of the shared table ran in the browser under each variant, in order', () => {
+    const ran = (state?.results ?? []).filter((r) => r.family !== 'training').map(label);
+    assert.equal(ran, expectedLabels());
   });
 
   test('the short training run ran', () => {
@@ -59,7 +59,7 @@ if (!executable) {
   });
 
   for (const r of state?.results ?? []) {
-    test(`browser ${r.family}: ${r.name}`, () => {
+    test(`browser ${label(r)}${r.skipped ? ` (skipped: ${r.note})` : ''}`, () => {
       if (!r.ok) throw new Error(r.error);
     });
   }
