@@ -105,11 +105,22 @@ function onLog(e: slope.LogEntry): void {
   drawCharts(charts);
 }
 
+function testPoint(step: number, loss: number, accuracy: number): void {
+  if (charts.testLoss.at(-1)?.[0] === step) return;
+  charts.testLoss.push([step, loss]);
+  charts.testAcc.push([step, accuracy]);
+  $('test-acc').textContent = pct(accuracy);
+}
+
+/** The trainer evaluates the test set at each epoch's end. */
+function onEpochEnd(e: slope.EpochEntry): void {
+  if (e.testLoss !== null && e.testAccuracy !== null) testPoint(e.step, e.testLoss, e.testAccuracy);
+  drawCharts(charts);
+}
+
 async function evaluate(s: Session): Promise<void> {
   const ev = await s.evaluate();
-  charts.testLoss.push([s.step, ev.loss]);
-  charts.testAcc.push([s.step, ev.accuracy]);
-  $('test-acc').textContent = pct(ev.accuracy);
+  testPoint(s.step, ev.loss, ev.accuracy);
   const preds = await s.predictions();
   const cells = $('digits').children;
   for (let i = 0; i < cells.length; i++) {
@@ -143,7 +154,7 @@ async function train(): Promise<void> {
   status('compiling…');
   const engine = await slope.init({ backend: app.backend ?? 'webgpu' });
   try {
-    const s = await Session.create(engine, data, cfg, gridIndices, onLog);
+    const s = await Session.create(engine, data, cfg, gridIndices, { onLog, onEpochEnd });
     const t0 = performance.now();
     status(`training on ${engine.kind === 'cpu' ? 'the cpu reference backend' : engine.adapter}…`);
     while (s.step < cfg.totalSteps && !stopRequested) {

@@ -61,16 +61,17 @@ export class Session {
     readonly trainer: slope.Trainer, private grid: { prog: slope.Program; indices: Int32Array },
   ) {}
 
-  static async create(engine: slope.Engine, raw: slope.Split, cfg: TrainConfig, gridIndices: Int32Array, onLog: (e: slope.LogEntry) => void): Promise<Session> {
+  static async create(engine: slope.Engine, raw: slope.Split, cfg: TrainConfig, gridIndices: Int32Array, callbacks: slope.Callbacks): Promise<Session> {
     const data = cfg.inputNorm === 'standardize' ? await standardize(engine, raw) : raw;
     const spec = slope.parseModel(`mlp:${cfg.hidden.join(',')}`, cfg.norm, 'relu');
     const model = slope.buildModel(spec, data.train.features, data.train.numClasses, cfg.seed);
     const optimizer = slope.makeOptimizer({ name: cfg.optimizer, lr: cfg.lr }, model.parameters());
-    const stepsPerEpoch = Math.ceil(data.train.length / cfg.batchSize);
+    // dropLast: every step sees a full batch (8,004 digits leave a last batch of 4 at size 64).
+    const stepsPerEpoch = Math.floor(data.train.length / cfg.batchSize);
     const { schedule, plateau } = slope.makeSchedule(SCHEDULES[cfg.schedule].spec(cfg.totalSteps), { lr: cfg.lr, stepsPerEpoch, totalSteps: cfg.totalSteps }, optimizer);
     const trainer = await slope.Trainer.create(engine, {
-      model, optimizer, train: data.train, test: data.test, batchSize: cfg.batchSize, seed: cfg.seed, schedule, plateau,
-      logEvery: LOG_EVERY, callbacks: { onLog },
+      model, optimizer, train: data.train, test: data.test, batchSize: cfg.batchSize, seed: cfg.seed, dropLast: true, schedule, plateau,
+      logEvery: LOG_EVERY, callbacks,
     });
     // Predictions for a few test digits: the model in evaluation mode, same parameters.
     const g = new slope.Graph();

@@ -73,6 +73,7 @@ if (!executable) {
   });
 
   test('without WebGPU the page says so, and trains on the cpu reference backend on request', async () => {
+    const t0 = Date.now();
     const page = await openPage({ noWebGpu: true });
     assert.ok(await page.isVisible('#nogpu'), 'no banner without WebGPU');
     assert.match(await page.textContent('#nogpu') ?? '', /WebGPU is not available/);
@@ -86,6 +87,7 @@ if (!executable) {
     assert.not.ok(state.error, `cpu training failed: ${state.error}`);
     assert.equal(state.backend, 'cpu');
     assert.match(await page.textContent('#status') ?? '', /done after 10 steps/);
+    console.log(`  without WebGPU: banner shown; 10 steps on the cpu backend, page done in ${secs(t0)}`);
     await page.close();
   });
 }
