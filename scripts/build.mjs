@@ -5,7 +5,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, existsSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 
 const quiet = process.argv.includes('--quiet');
 const noTypes = process.argv.includes('--no-types');
@@ -34,6 +34,16 @@ const common = {
 // Node-only packages stay external in Node builds; the browser build must never see them.
 const nodeExternal = ['webgpu', 'mnist', 'playwright-core', 'uvu', 'uvu/*', 'esbuild'];
 
+// The browser builds (library, page, harness) fail on any Node-only import.
+const noNodeInBrowser = {
+  name: 'no-node-in-browser',
+  setup(b) {
+    b.onResolve({ filter: /^(node:|webgpu$|fs$|zlib$|path$|mnist$|child_process$|os$)/ }, (args) => ({
+      errors: [{ text: `Node-only module "${args.path}" reached the browser bundle (imported by ${args.importer})` }],
+    }));
+  },
+};
+
 rmSync('dist/node', { recursive: true, force: true });
 rmSync('dist/test', { recursive: true, force: true });
 
@@ -42,14 +52,7 @@ const builds = [
   esbuild.build({ ...common, platform: 'node', entryPoints: { slope: 'src/cli/main.ts' }, outdir: 'dist/cli', external: nodeExternal }),
   esbuild.build({
     ...common, platform: 'browser', entryPoints: { slope: 'src/browser.ts' }, outdir: 'dist/browser', metafile: true,
-    plugins: [{
-      name: 'no-node-in-browser',
-      setup(b) {
-        b.onResolve({ filter: /^(node:|webgpu$|fs$|zlib$|path$|mnist$|child_process$|os$)/ }, (args) => ({
-          errors: [{ text: `Node-only module "${args.path}" reached the browser bundle (imported by ${args.importer})` }],
-        }));
-      },
-    }],
+    plugins: [noNodeInBrowser],
   }),
 ];
 const tests = walk('test', (p) => p.endsWith('.test.ts'));
@@ -62,6 +65,7 @@ const browserTestEntries = walk('web', (p) => /(^|\/)(suite|app)\.ts$/.test(p));
 if (browserTestEntries.length) {
   builds.push(esbuild.build({
     ...common, platform: 'browser', entryPoints: browserTestEntries, outdir: 'dist/web', outbase: 'web',
+    plugins: [noNodeInBrowser],
   }));
 }
 const benches = walk('bench', (p) => p.endsWith('.ts') && !p.endsWith('.d.ts'));
@@ -77,6 +81,10 @@ if (!quiet) console.log(`browser bundle dist/browser/slope.js: ${(size / 1024).t
 
 if (!noTypes) {
   // Declarations for the public API (and a type check of src/ on the way).
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error('build: type errors (see above)');
+    process.exit(1);
+  }
 }
 if (!quiet) console.log(`built dist/ (${tests.length} test files, ${benches.length} bench scripts)`);

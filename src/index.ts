@@ -11,3 +11,12 @@ export { tuneMatmul, type MatmulTuneOptions, type MatmulTuneResult, type MatmulT
 export { setDefaultMatmulVariant, MATMUL_VARIANTS, type MatmulVariant } from './kernels/matmul.js';
 export * as nn from './nn/index.js';
 export { Module, Linear, Sequential, ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Flatten, manualSeed, Generator } from './nn/index.js';
+export { BatchNorm1d, BatchNorm2d, BatchRenorm1d, BatchRenorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, weightNorm, spectralNorm } from './nn/index.js';
+export { fitStandardizer, Standardizer, type StandardizeOptions } from './data/standardize.js';
+export { linePlot, contourPlot, table, type Series, type LinePlotOptions, type ContourPlotOptions } from './plot/svg.js';
+export * as analysis from './analysis/index.js';
+export { HessianAnalyzer } from './analysis/index.js';
+export * from './optim/index.js';
+export * from './data/index.js';
+export * from './io/index.js';
+export * from './train/index.js';

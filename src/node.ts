@@ -5,3 +5,5 @@ import { nodeGpu, releaseNodeGpu } from './gpu/node.js';
 setGpuProvider(() => nodeGpu(), releaseNodeGpu);
 
 export * from './index.js';
+export * from './data/node.js';
+export { writeFileAtomic, readCheckpointFile, MAX_CHECKPOINT_BYTES, type AtomicFs } from './io/node.js';

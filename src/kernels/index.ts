@@ -4,3 +4,8 @@ import './reduce.js';
 import './matmul.js';
 import './softmax.js';
 import './cross_entropy.js';
+import './optim.js';
+import './norm.js';
+import './batchnorm.js';
+import './gather.js';
+import './metrics.js';

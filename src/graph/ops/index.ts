@@ -4,3 +4,6 @@ export * from './reduce.js';
 export * from './matmul.js';
 export * from './softmax.js';
 export * from './loss.js';
+export * from './norm.js';
+export * from './gather.js';
+export * from './metrics.js';

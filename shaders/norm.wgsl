@@ -1,0 +1,306 @@
+// norm.wgsl — normalization over groups of a flat tensor x (n elements), seen two ways:
+//   statistics (A, C, S): group c holds M = A·S elements x[(a·C + c)·S + s]
+//   affine     (P, Q, T): element i uses w[q], b[q] with q = ⌊i / T⌋ mod Q
+// BatchNorm (N, C, *): (N, C, S) both; LayerNorm over K: (1, n/K, K) and (n/K, K, 1);
+// GroupNorm with G groups: (1, N·G, (C/G)·S) and (N, C, S); InstanceNorm: G = C.
+//
+// Statistics are (3, C): shift K = the group's first element, offset d = mean(x − K), biased
+// variance v. Working on x − K keeps every quantity of the size of the spread, not of the mean,
+// so a large mean with a small variance loses no digits (no E[x²] − E[x]² anywhere).
+//   stats:      Welford per thread on x − K, then Chan's pairwise merge in a fixed tree order
+//   apply:      y = ((x − K) − d) · inverseSqrt(v + ε) · w[q] + b[q]
+//   backward:   ĝ = g·w[q], x̂ as in apply, sums Σĝ and Σĝx̂ over the group, then
+//               dx = inverseSqrt(v + ε) · (ĝ − Σĝ/M − x̂ · Σĝx̂/M)     (SUMS: write the sums)
+//   affine_grad: dw[q] = Σ g·x̂ (BIAS = false) or db[q] = Σ g (BIAS = true) over q's elements
+//   row / stack: pick a row of a (R, C) tensor (row −1: K + d, the mean) / stack rows
+//
+// Bindings (Params last): stats x, out; apply x, stats, w, b, y; backward x, stats, w, g, out;
+// affine_grad x, stats, g, out; row t, out; stack r0, r1, r2, out. Absent w/b/rows are bound to
+// another read-only input and ignored (HAS_W, HAS_B, R).
+// Entry points:
+//   *_naive — one thread per group (or per q): sequential loops, a direct port of the reference.
+//   *_wg    — one workgroup per group (or per q): each thread folds a strided subset, then a
+//             tree merge in workgroup memory; WG must be a power of two.
+//   norm_apply, norm_row, norm_stack — one thread per output element.
+// Every reduction has a fixed order: the same input gives bit-identical output.
+// Dispatch: linear workgroup id = wid.x + wid.y · nwg.x; threads guard their index.
+
+override WG: u32 = 256u;
+override HAS_W: bool = false;
+override HAS_B: bool = false;
+override SUMS: bool = false;
+override BIAS: bool = false;
+
+struct Params { A: u32, C: u32, S: u32, P: u32, Q: u32, T: u32, n: u32, eps: f32 }
+
+fn lin(wid: vec3u, nwg: vec3u) -> u32 { return wid.x + wid.y * nwg.x; }
+
+// Flat index of element j of group c.
+fn gidx(p: Params, c: u32, j: u32) -> u32 {
+  let a = j / p.S;
+  return (a * p.C + c) * p.S + (j - a * p.S);
+}
+
+var<workgroup> w0: array<f32, WG>;
+var<workgroup> w1: array<f32, WG>;
+var<workgroup> w2: array<f32, WG>;
+
+// ---------------------------------------------------------------- statistics
+
+@group(0) @binding(0) var<storage, read> s_x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> s_out: array<f32>;
+@group(0) @binding(2) var<uniform> s_p: Params;
+
+fn write_stats(c: u32, K: f32, mean: f32, m2: f32, M: u32) {
+  s_out[c] = K;
+  s_out[s_p.C + c] = mean;
+  s_out[2u * s_p.C + c] = select(0.0, m2 / f32(M), M > 0u);
+}
+
+@compute @workgroup_size(WG)
+fn norm_stats_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = lin(wid, nwg) * WG + lid;
+  if (c >= s_p.C) { return; }
+  let M = s_p.A * s_p.S;
+  var K = 0.0;
+  if (M > 0u) { K = s_x[gidx(s_p, c, 0u)]; }
+  var mean = 0.0;
+  var m2 = 0.0;
+  for (var j = 0u; j < M; j++) {
+    let y = s_x[gidx(s_p, c, j)] - K;
+    let d = y - mean;
+    mean += d / f32(j + 1u);
+    m2 += d * (y - mean);
+  }
+  write_stats(c, K, mean, m2, M);
+}
+
+@compute @workgroup_size(WG)
+fn norm_stats_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = lin(wid, nwg);   // uniform across the workgroup
+  let M = s_p.A * s_p.S;
+  let valid = c < s_p.C && M > 0u;
+  var K = 0.0;
+  var cnt = 0.0;
+  var mean = 0.0;
+  var m2 = 0.0;
+  if (valid) {
+    K = s_x[gidx(s_p, c, 0u)];
+    for (var j = lid; j < M; j += WG) {
+      let y = s_x[gidx(s_p, c, j)] - K;
+      cnt += 1.0;
+      let d = y - mean;
+      mean += d / cnt;
+      m2 += d * (y - mean);
+    }
+  }
+  w0[lid] = cnt;
+  w1[lid] = mean;
+  w2[lid] = m2;
+  workgroupBarrier();
+  // Chan et al.: (na, ma, qa) ⊕ (nb, mb, qb) = (n, ma + δ·nb/n, qa + qb + δ²·na·nb/n), δ = mb − ma.
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s && w0[lid + s] > 0.0) {
+      let na = w0[lid];
+      let nb = w0[lid + s];
+      let n = na + nb;
+      let d = w1[lid + s] - w1[lid];
+      w1[lid] = w1[lid] + d * (nb / n);
+      w2[lid] = w2[lid] + w2[lid + s] + d * d * (na * (nb / n));
+      w0[lid] = n;
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u && c < s_p.C) { write_stats(c, K, w1[0], w2[0], M); }
+}
+
+// ---------------------------------------------------------------- apply
+
+@group(0) @binding(0) var<storage, read> a_x: array<f32>;
+@group(0) @binding(1) var<storage, read> a_st: array<f32>;
+@group(0) @binding(2) var<storage, read> a_w: array<f32>;
+@group(0) @binding(3) var<storage, read> a_b: array<f32>;
+@group(0) @binding(4) var<storage, read_write> a_y: array<f32>;
+@group(0) @binding(5) var<uniform> a_p: Params;
+
+@compute @workgroup_size(WG)
+fn norm_apply(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = lin(wid, nwg) * WG + lid;
+  if (i >= a_p.n) { return; }
+  let c = (i / a_p.S) % a_p.C;
+  var y = ((a_x[i] - a_st[c]) - a_st[a_p.C + c]) * inverseSqrt(a_st[2u * a_p.C + c] + a_p.eps);
+  let q = (i / a_p.T) % a_p.Q;
+  if (HAS_W) { y = y * a_w[q]; }
+  if (HAS_B) { y = y + a_b[q]; }
+  a_y[i] = y;
+}
+
+// ---------------------------------------------------------------- backward and group sums
+
+@group(0) @binding(0) var<storage, read> b_x: array<f32>;
+@group(0) @binding(1) var<storage, read> b_st: array<f32>;
+@group(0) @binding(2) var<storage, read> b_w: array<f32>;
+@group(0) @binding(3) var<storage, read> b_g: array<f32>;
+@group(0) @binding(4) var<storage, read_write> b_out: array<f32>;
+@group(0) @binding(5) var<uniform> b_p: Params;
+
+struct GroupStats { K: f32, d: f32, r: f32 }
+
+fn b_stats(c: u32) -> GroupStats {
+  return GroupStats(b_st[c], b_st[b_p.C + c], inverseSqrt(b_st[2u * b_p.C + c] + b_p.eps));
+}
+fn b_xhat(i: u32, s: GroupStats) -> f32 { return ((b_x[i] - s.K) - s.d) * s.r; }
+fn b_ghat(i: u32) -> f32 {
+  if (HAS_W) { return b_g[i] * b_w[(i / b_p.T) % b_p.Q]; }
+  return b_g[i];
+}
+
+@compute @workgroup_size(WG)
+fn norm_backward_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = lin(wid, nwg) * WG + lid;
+  if (c >= b_p.C) { return; }
+  let M = b_p.A * b_p.S;
+  let st = b_stats(c);
+  var s0 = 0.0;
+  var s1 = 0.0;
+  for (var j = 0u; j < M; j++) {
+    let i = gidx(b_p, c, j);
+    let gh = b_ghat(i);
+    s0 += gh;
+    s1 += gh * b_xhat(i, st);
+  }
+  if (SUMS) {
+    b_out[c] = s0;
+    b_out[b_p.C + c] = s1;
+    return;
+  }
+  let m0 = s0 / f32(M);
+  let m1 = s1 / f32(M);
+  for (var j = 0u; j < M; j++) {
+    let i = gidx(b_p, c, j);
+    b_out[i] = st.r * (b_ghat(i) - m0 - b_xhat(i, st) * m1);
+  }
+}
+
+@compute @workgroup_size(WG)
+fn norm_backward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = lin(wid, nwg);   // uniform across the workgroup
+  let M = b_p.A * b_p.S;
+  let valid = c < b_p.C;
+  var st = GroupStats(0.0, 0.0, 0.0);
+  var s0 = 0.0;
+  var s1 = 0.0;
+  if (valid) {
+    st = b_stats(c);
+    for (var j = lid; j < M; j += WG) {
+      let i = gidx(b_p, c, j);
+      let gh = b_ghat(i);
+      s0 += gh;
+      s1 += gh * b_xhat(i, st);
+    }
+  }
+  w0[lid] = s0;
+  w1[lid] = s1;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      w0[lid] += w0[lid + s];
+      w1[lid] += w1[lid + s];
+    }
+    workgroupBarrier();
+  }
+  if (!valid) { return; }
+  if (SUMS) {
+    if (lid == 0u) {
+      b_out[c] = w0[0];
+      b_out[b_p.C + c] = w1[0];
+    }
+    return;
+  }
+  let m0 = w0[0] / f32(M);
+  let m1 = w1[0] / f32(M);
+  for (var j = lid; j < M; j += WG) {
+    let i = gidx(b_p, c, j);
+    b_out[i] = st.r * (b_ghat(i) - m0 - b_xhat(i, st) * m1);
+  }
+}
+
+// ---------------------------------------------------------------- affine gradients
+
+@group(0) @binding(0) var<storage, read> f_x: array<f32>;
+@group(0) @binding(1) var<storage, read> f_st: array<f32>;
+@group(0) @binding(2) var<storage, read> f_g: array<f32>;
+@group(0) @binding(3) var<storage, read_write> f_out: array<f32>;
+@group(0) @binding(4) var<uniform> f_p: Params;
+
+fn f_term(i: u32) -> f32 {
+  if (BIAS) { return f_g[i]; }
+  let c = (i / f_p.S) % f_p.C;
+  let xh = ((f_x[i] - f_st[c]) - f_st[f_p.C + c]) * inverseSqrt(f_st[2u * f_p.C + c] + f_p.eps);
+  return f_g[i] * xh;
+}
+
+@compute @workgroup_size(WG)
+fn norm_affine_grad_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let q = lin(wid, nwg) * WG + lid;
+  if (q >= f_p.Q) { return; }
+  var acc = 0.0;
+  for (var pp = 0u; pp < f_p.P; pp++) {
+    let base = (pp * f_p.Q + q) * f_p.T;
+    for (var t = 0u; t < f_p.T; t++) { acc += f_term(base + t); }
+  }
+  f_out[q] = acc;
+}
+
+@compute @workgroup_size(WG)
+fn norm_affine_grad_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let q = lin(wid, nwg);   // uniform across the workgroup
+  let L = f_p.P * f_p.T;
+  var acc = 0.0;
+  if (q < f_p.Q) {
+    for (var j = lid; j < L; j += WG) {
+      let pp = j / f_p.T;
+      acc += f_term((pp * f_p.Q + q) * f_p.T + (j - pp * f_p.T));
+    }
+  }
+  w0[lid] = acc;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) { w0[lid] += w0[lid + s]; }
+    workgroupBarrier();
+  }
+  if (lid == 0u && q < f_p.Q) { f_out[q] = w0[0]; }
+}
+
+// ---------------------------------------------------------------- rows
+
+struct RowParams { C: u32, row: i32, R: u32, n: u32 }
+
+@group(0) @binding(0) var<storage, read> r_t: array<f32>;
+@group(0) @binding(1) var<storage, read_write> r_out: array<f32>;
+@group(0) @binding(2) var<uniform> r_p: RowParams;
+
+@compute @workgroup_size(WG)
+fn norm_row(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = lin(wid, nwg) * WG + lid;
+  if (c >= r_p.C) { return; }
+  if (r_p.row < 0) { r_out[c] = r_t[c] + r_t[r_p.C + c]; }
+  else { r_out[c] = r_t[u32(r_p.row) * r_p.C + c]; }
+}
+
+@group(0) @binding(0) var<storage, read> k_r0: array<f32>;
+@group(0) @binding(1) var<storage, read> k_r1: array<f32>;
+@group(0) @binding(2) var<storage, read> k_r2: array<f32>;
+@group(0) @binding(3) var<storage, read_write> k_out: array<f32>;
+@group(0) @binding(4) var<uniform> k_p: RowParams;
+
+@compute @workgroup_size(WG)
+fn norm_stack(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = lin(wid, nwg) * WG + lid;
+  if (i >= k_p.n) { return; }
+  let k = i / k_p.C;
+  let c = i - k * k_p.C;
+  if (k == 0u) { k_out[i] = k_r0[c]; }
+  else if (k == 1u) { k_out[i] = k_r1[c]; }
+  else { k_out[i] = k_r2[c]; }
+}

@@ -1,0 +1,16 @@
+/** cpu implementations of the training-data ops (gather, metrics), calls into the references. */
+import { gatherBytes, gatherRows, type GatherGeometry } from '../ref/gather.js';
+import { argmax, correct } from '../ref/metrics.js';
+import { registerCpuOp, type CpuArgs } from './cpu.js';
+
+function geometry({ ins, inShapes, outShapes, attrs }: CpuArgs): GatherGeometry {
+  const B = outShapes[0][0];
+  const D = B ? outShapes[0].reduce((a, d) => a * d, 1) / B : 0;
+  return { N: inShapes[0][0], D, shifts: ins[2] ?? null, H: Number(attrs.height) || 1, W: Number(attrs.width) || 1 };
+}
+
+registerCpuOp('gather', (a) => gatherRows(a.outs[0], a.ins[0], a.ins[1], geometry(a)));
+registerCpuOp('gather_bytes', (a) =>
+  gatherBytes(a.outs[0], a.ins[0], a.ins[1], geometry(a), a.inShapes[0][1], Number(a.attrs.scale), Number(a.attrs.offset)));
+registerCpuOp('argmax', ({ ins, outs, inShapes }) => argmax(outs[0], ins[0], inShapes[0][0], inShapes[0][1]));
+registerCpuOp('correct', ({ ins, outs, inShapes }) => correct(outs[0], ins[0], ins[1], inShapes[0][0], inShapes[0][1]));

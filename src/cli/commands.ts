@@ -1,0 +1,59 @@
+/** The commands of `slope` and their flags. */
+import type { CommandSpec } from './args.js';
+import { ACTIVATIONS, NORMS, OPTIMIZERS } from '../train/factory.js';
+
+const common = {
+  backend: { kind: 'string', help: 'webgpu (the GPU, or a software adapter) or cpu (float64 reference, slow)', default: 'webgpu', choices: ['webgpu', 'cpu'] },
+  json: { kind: 'boolean', help: 'print a JSON object as the last line' },
+} as const;
+
+const dataset = { kind: 'string', arg: 'SPEC', help: 'mnist (built-in 10,000 digits), fashion-mnist, idx:DIR (MNIST-format files), csv:FILE' } as const;
+
+export const COMMANDS: Record<string, CommandSpec> = {
+  train: {
+    summary: 'train a classifier and report loss and accuracy',
+    flags: {
+      dataset: { ...dataset, default: 'mnist' },
+      model: { kind: 'string', arg: 'SPEC', help: 'mlp:W1,W2,… (hidden widths) or linear', default: 'mlp:512,256' },
+      norm: { kind: 'string', help: 'normalization after each hidden Linear', default: 'none', choices: NORMS },
+      activation: { kind: 'string', help: 'hidden activation', default: 'relu', choices: ACTIVATIONS },
+      optimizer: { kind: 'string', help: 'optimizer', default: 'adam', choices: OPTIMIZERS },
+      lr: { kind: 'number', help: 'learning rate (default: the optimizer\'s; sgd 0.1)' },
+      momentum: { kind: 'number', help: 'momentum for sgd/momentum/rmsprop' },
+      'weight-decay': { kind: 'number', help: 'weight decay (L2; decoupled for adamw)' },
+      'clip-grad-norm': { kind: 'number', help: 'clip the global gradient norm to this value' },
+      schedule: { kind: 'string', arg: 'SPEC', help: 'constant, cosine, warmup-cosine:W, warmup-linear:W, inverse-sqrt:W, step:S[,G], multistep:E1/E2[,G], exp:G, inverse-time:K, plateau[:P[,F]]', default: 'constant' },
+      'batch-size': { kind: 'int', help: 'samples per update', default: 64 },
+      epochs: { kind: 'int', help: 'train until this many epochs are done (schedules span them)', default: 5 },
+      steps: { kind: 'int', help: 'stop after this many steps in this run (then checkpoint); resume later' },
+      seed: { kind: 'int', help: 'seed of the initialization, data order and augmentation', default: 0 },
+      'label-smoothing': { kind: 'number', help: 'label smoothing ε in [0, 1)', default: 0 },
+      'augment-shift': { kind: 'int', arg: 'PIXELS', help: 'random image translations of up to this many pixels', default: 0 },
+      'drop-last': { kind: 'boolean', help: 'skip the last partial batch of each epoch' },
+      'log-every': { kind: 'int', arg: 'STEPS', help: 'steps between progress updates (default: ~20 per epoch)' },
+      'test-fraction': { kind: 'number', help: 'csv: fraction of each class held out for testing', default: 0.2 },
+      label: { kind: 'string', arg: 'COLUMN', help: 'csv: label column (name or 0-based index; default the last)' },
+      checkpoint: { kind: 'string', arg: 'FILE', help: 'save a safetensors checkpoint after every epoch (atomically)' },
+      resume: { kind: 'string', arg: 'FILE', help: 'continue from a checkpoint (its options are the defaults)' },
+      curves: { kind: 'string', arg: 'FILE.svg', help: 'write loss and accuracy curves as SVG' },
+      quiet: { kind: 'boolean', help: 'no progress output' },
+      ...common,
+    },
+  },
+  evaluate: {
+    summary: 'evaluate a checkpoint on a dataset\'s test set',
+    flags: {
+      checkpoint: { kind: 'string', arg: 'FILE', help: 'checkpoint to evaluate (required)' },
+      dataset: { ...dataset, help: `${dataset.help} (default: the checkpoint's)` },
+      split: { kind: 'string', help: 'which part of the dataset', default: 'test', choices: ['test', 'train'] },
+      'batch-size': { kind: 'int', help: 'rows per evaluation run', default: 1000 },
+      'test-fraction': { kind: 'number', help: 'csv: fraction held out for testing', default: 0.2 },
+      label: { kind: 'string', arg: 'COLUMN', help: 'csv: label column' },
+      ...common,
+    },
+  },
+  info: {
+    summary: 'show the adapter, its limits and features',
+    flags: { ...common },
+  },
+};

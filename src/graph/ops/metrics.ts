@@ -1,0 +1,41 @@
+/**
+ * Classification metrics as graph ops, so accuracy accumulates on the device: `argmax` over
+ * the last axis (int32 class per row) and `correct` (1 where the argmax equals the label).
+ * Neither is differentiable; no gradient flows through them.
+ */
+import { ShapeError } from '../../errors.js';
+import { defineOp, Tensor } from '../tensor.js';
+import { requireF32, sameGraph } from './shape.js';
+
+function checkLogits(op: string, z: Tensor): void {
+  requireF32(op, z);
+  if (z.rank !== 2 || z.shape[1] < 1) throw new ShapeError(`${op}: expected scores of shape (N, C) with C ≥ 1, got ${z}`);
+}
+
+/** Index of the first maximum of each row of z (N, C), as int32 (N) (torch.argmax(z, 1)). */
+export function argmax(z: Tensor): Tensor {
+  checkLogits('argmax', z);
+  return z.graph.node('argmax', [z], {});
+}
+
+defineOp({
+  name: 'argmax',
+  infer: ([z]) => ({ shape: [z.shape[0]], dtype: 'i32' }),
+  vjp: () => [null],
+});
+
+/** 1.0 where argmax(z[n]) equals labels[n], else 0.0: z (N, C) f32, labels (N) int32 → (N) f32. */
+export function correct(z: Tensor, labels: Tensor): Tensor {
+  sameGraph('correct', z, labels);
+  checkLogits('correct', z);
+  if (labels.dtype !== 'i32' || labels.rank !== 1 || labels.shape[0] !== z.shape[0]) {
+    throw new ShapeError(`correct: labels must be int32 of shape [${z.shape[0]}] for scores ${z}, got ${labels}`);
+  }
+  return z.graph.node('correct', [z, labels], {});
+}
+
+defineOp({
+  name: 'correct',
+  infer: ([z]) => ({ shape: [z.shape[0]], dtype: 'f32' }),
+  vjp: () => [null, null],
+});

@@ -1,0 +1,119 @@
+/**
+ * Lowerings of the normalization ops onto shaders/norm.wgsl: statistics, normalize, backward,
+ * group sums, affine gradients, rows. Group reductions come in two variants (family 'norm'):
+ * 'naive' (one thread per group) and 'wg' (one workgroup per group); the default picks by the
+ * group size and count.
+ */
+import source from '../../shaders/norm.wgsl';
+import { ELEMENTWISE } from './elementwise.js';
+import { groups, kernel, registerGpuOp, type Launch, type LowerContext } from './spec.js';
+import type { OpCall } from '../backend/types.js';
+import { geomOf, type NormGeom } from '../graph/ops/norm.js';
+
+const WG = 256;
+const P = [['A', 'u32'], ['C', 'u32'], ['S', 'u32'], ['P', 'u32'], ['Q', 'u32'], ['T', 'u32'], ['n', 'u32'], ['eps', 'f32']] as const;
+const RP = [['C', 'u32'], ['row', 'i32'], ['R', 'u32'], ['n', 'u32']] as const;
+
+export const NORM = {
+  statsNaive: kernel('norm', source, 'norm_stats_naive', ['read', 'read_write'], P),
+  statsWg: kernel('norm', source, 'norm_stats_wg', ['read', 'read_write'], P),
+  apply: kernel('norm', source, 'norm_apply', ['read', 'read', 'read', 'read', 'read_write'], P),
+  backwardNaive: kernel('norm', source, 'norm_backward_naive', ['read', 'read', 'read', 'read', 'read_write'], P),
+  backwardWg: kernel('norm', source, 'norm_backward_wg', ['read', 'read', 'read', 'read', 'read_write'], P),
+  affineNaive: kernel('norm', source, 'norm_affine_grad_naive', ['read', 'read', 'read', 'read_write'], P),
+  affineWg: kernel('norm', source, 'norm_affine_grad_wg', ['read', 'read', 'read', 'read_write'], P),
+  row: kernel('norm', source, 'norm_row', ['read', 'read_write'], RP),
+  stack: kernel('norm', source, 'norm_stack', ['read', 'read', 'read', 'read_write'], RP),
+};
+export const NORM_VARIANTS = ['naive', 'wg'] as const;
+
+/**
+ * One workgroup per group pays only for few, long groups (e.g. BatchNorm2d with a handful of
+ * channels and a large N·H·W). Measured on the software adapter (llvmpipe, 2 cores), an MLP step
+ * with BatchNorm1d(128) at batch 64 took 2.5 ms with 'naive' and 35 ms with 'wg'.
+ */
+export function normVariant(ctx: LowerContext, len: number, count: number): 'naive' | 'wg' {
+  const forced = ctx.variant('norm');
+  if (forced === 'naive' || forced === 'wg') return forced;
+  return len >= 4096 || (len >= 256 && count <= 32) ? 'wg' : 'naive';
+}
+
+function params(g: NormGeom, n: number, eps: number) {
+  return { ...g, n, eps };
+}
+
+const EPS = (c: OpCall) => (c.attrs.eps as number | undefined) ?? 0;
+
+registerGpuOp('norm_stats', (c, ctx) => {
+  const g = geomOf(c.attrs);
+  if (!g.C) return [];
+  const wg = normVariant(ctx, g.A * g.S, g.C) === 'wg';
+  return [{
+    kernel: wg ? NORM.statsWg : NORM.statsNaive, buffers: [c.inputs[0], c.outputs[0]],
+    params: params(g, c.inputs[0].length, 0), overrides: { WG }, workgroups: wg ? g.C : groups(g.C, WG),
+  }];
+});
+
+/** x, stats, then weight/bias (or stand-ins bound read-only), then the rest of the inputs. */
+function affineInputs(c: OpCall) {
+  const [x, stats, ...rest] = c.inputs;
+  const w = c.attrs.weight ? rest.shift()! : stats;
+  const b = c.attrs.bias ? rest.shift()! : stats;
+  return { x, stats, w, b, rest };
+}
+
+registerGpuOp('norm_apply', (c) => {
+  const n = c.outputs[0].length;
+  if (!n) return [];
+  const { x, stats, w, b } = affineInputs(c);
+  return [{
+    kernel: NORM.apply, buffers: [x, stats, w, b, c.outputs[0]], params: params(geomOf(c.attrs), n, EPS(c)),
+    overrides: { WG, HAS_W: Number(!!c.attrs.weight), HAS_B: Number(!!c.attrs.bias) }, workgroups: groups(n, WG),
+  }];
+});
+
+function backwardLaunch(c: OpCall, ctx: LowerContext, sums: boolean): Launch[] {
+  const g = geomOf(c.attrs);
+  if (!c.outputs[0].length || !g.C) return [];
+  const { x, stats, w, rest } = affineInputs(c);
+  const wg = normVariant(ctx, g.A * g.S, g.C) === 'wg';
+  return [{
+    kernel: wg ? NORM.backwardWg : NORM.backwardNaive, buffers: [x, stats, w, rest[0], c.outputs[0]],
+    params: params(g, x.length, EPS(c)), overrides: { WG, HAS_W: Number(!!c.attrs.weight), SUMS: Number(sums) },
+    workgroups: wg ? g.C : groups(g.C, WG),
+  }];
+}
+
+registerGpuOp('norm_backward', (c, ctx) => backwardLaunch(c, ctx, false));
+registerGpuOp('norm_group_sums', (c, ctx) => backwardLaunch(c, ctx, true));
+
+registerGpuOp('norm_affine_grad', (c, ctx) => {
+  const g = geomOf(c.attrs);
+  if (!g.Q) return [];
+  const wg = normVariant(ctx, g.P * g.T, g.Q) === 'wg';
+  return [{
+    kernel: wg ? NORM.affineWg : NORM.affineNaive, buffers: [...c.inputs, c.outputs[0]],
+    params: params(g, c.inputs[0].length, EPS(c)), overrides: { WG, BIAS: Number(c.attrs.which === 'bias') },
+    workgroups: wg ? g.Q : groups(g.Q, WG),
+  }];
+});
+
+registerGpuOp('norm_row', (c) => {
+  const C = c.outputs[0].length;
+  if (!C) return [];
+  return [{ kernel: NORM.row, buffers: [c.inputs[0], c.outputs[0]], params: { C, row: c.attrs.row as number, R: c.inputs[0].shape[0], n: C }, overrides: { WG }, workgroups: groups(C, WG) }];
+});
+
+registerGpuOp('norm_stack', (c) => {
+  const n = c.outputs[0].length;
+  if (!n) return [];
+  const [r0, r1 = r0, r2 = r0] = c.inputs;
+  const C = c.inputs[0].length;
+  return [{ kernel: NORM.stack, buffers: [r0, r1, r2, c.outputs[0]], params: { C, row: 0, R: c.inputs.length, n }, overrides: { WG }, workgroups: groups(n, WG) }];
+});
+
+registerGpuOp('detach', (c) => {
+  const n = c.outputs[0].length;
+  if (!n) return [];
+  return [{ kernel: ELEMENTWISE.copy, buffers: [c.inputs[0], c.outputs[0]], params: { n, pad0: 0, pad1: 0, pad2: 0 }, overrides: { WG }, workgroups: groups(n, WG) }];
+});

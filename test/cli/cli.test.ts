@@ -1,0 +1,118 @@
+/** The slope command: flags, usage errors, train → checkpoint → resume → evaluate, info, curves. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { parseArgs, usage, UsageError } from '../../src/cli/args.js';
+import { COMMANDS } from '../../src/cli/commands.js';
+import { Rng } from '../util/rng.js';
+
+async function slope(...argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
+  const out: string[] = [];
+  let err = '';
+  const code = await main(argv, { out: (l) => out.push(l), err: { write: (s: string) => { err += s; }, isTTY: false } });
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'slope-cli-'));
+const csv = join(dir, 'blobs.csv');
+{
+  const r = new Rng(3);
+  const lines = ['a,b,c,d,label'];
+  for (let i = 0; i < 120; i++) {
+    const c = i % 3;
+    lines.push([...r.normal(4, 0.5)].map((v, k) => (v + (k === c ? 2 : 0)).toFixed(3)).join(',') + `,${c}`);
+  }
+  writeFileSync(csv, lines.join('\n'));
+}
+const base = ['--dataset', `csv:${csv}`, '--model', 'mlp:16', '--batch-size', '16', '--lr', '0.05', '--backend', 'cpu', '--quiet', '--json'];
+
+test('flag parsing: kinds, defaults, given flags, = syntax', () => {
+  const p = parseArgs(['train', '--epochs', '3', '--lr=0.5', '--drop-last', '--norm', 'batch'], COMMANDS);
+  assert.is(p.flags.epochs, 3);
+  assert.is(p.flags.lr, 0.5);
+  assert.is(p.flags['drop-last'], true);
+  assert.is(p.flags['batch-size'], 64);
+  assert.ok(p.given.has('norm') && !p.given.has('seed'));
+  for (const [argv, re] of [
+    [['train', '--epochs', '2.5'], /--epochs needs an integer/],
+    [['train', '--norm', 'group'], /--norm must be one of none, batch, layer/],
+    [['train', '--lr'], /--lr needs a value/],
+    [['train', '--frobnicate', '1'], /unknown flag --frobnicate/],
+    [['train', 'extra'], /unexpected argument 'extra'/],
+    [['fly'], /unknown command 'fly'/],
+  ] as [string[], RegExp][]) {
+    assert.throws(() => parseArgs(argv, COMMANDS), (e: Error) => e instanceof UsageError && re.test(e.message));
+  }
+  assert.is(parseArgs(['train', '--seed', '1', '--seed', '2'], COMMANDS).flags.seed, 2, 'the last value wins');
+  assert.match(usage(COMMANDS, 'train'), /--batch-size INT +samples per update \(default 64\)/);
+});
+
+test('bad flags and bad specs exit non-zero with a message (and usage for flags)', async () => {
+  let r = await slope('train', '--epochs', 'many');
+  assert.is(r.code, 2);
+  assert.match(r.err, /--epochs needs a number; got 'many'[\s\S]*usage: slope/);
+  r = await slope('train', ...base, '--model', 'cnn:3');
+  assert.is(r.code, 1, r.err);
+  assert.match(r.err, /model must be 'mlp:W1,W2,…'/);
+  r = await slope('train', ...base, '--schedule', 'zigzag');
+  assert.is(r.code, 1, r.err);
+  assert.match(r.err, /schedule must be one of/);
+  r = await slope('train', '--dataset', 'imagenet', '--backend', 'cpu');
+  assert.is(r.code, 2);
+  r = await slope('--help');
+  assert.is(r.code, 0);
+  assert.match(r.err, /slope train:/);
+  r = await slope('evaluate', '--backend', 'cpu');
+  assert.is(r.code, 2);
+  assert.match(r.err, /needs --checkpoint/);
+});
+
+test('train prints a JSON summary last; checkpoint, resume and evaluate agree exactly', async () => {
+  const ck = join(dir, 'run.safetensors');
+  const curves = join(dir, 'curves.svg');
+  const straight = await slope('train', ...base, '--epochs', '2', '--schedule', 'cosine');
+  assert.is(straight.code, 0, straight.err);
+  const js = JSON.parse(straight.out[straight.out.length - 1]);
+  for (const k of ['trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'epochs', 'steps', 'seconds', 'adapter']) assert.ok(k in js, k);
+  assert.is(js.epochs, 2);
+  assert.is(js.steps, 2 * Math.ceil(96 / 16));
+  assert.ok(js.testAccuracy > 0.8, `accuracy ${js.testAccuracy} ${straight.out.join('\n')}`);
+  const first = await slope('train', ...base, '--epochs', '2', '--steps', '4', '--schedule', 'cosine', '--checkpoint', ck);
+  assert.is(first.code, 0, first.err);
+  assert.ok(existsSync(ck));
+  // Stopped mid-epoch; resume takes the run's options (2 epochs, cosine over them) from the checkpoint.
+  const resumed = await slope('train', '--resume', ck, '--backend', 'cpu', '--quiet', '--json', '--curves', curves);
+  assert.is(resumed.code, 0, resumed.err);
+  const jr = JSON.parse(resumed.out[resumed.out.length - 1]);
+  assert.is(jr.testLoss, js.testLoss, 'resumed run ends where the straight run does');
+  assert.is(jr.steps, js.steps);
+  assert.match(readFileSync(curves, 'utf8'), /^<svg[\s\S]*loss[\s\S]*accuracy[\s\S]*<\/svg>\s*$/);
+  const ev = await slope('evaluate', '--checkpoint', ck, '--backend', 'cpu', '--json');
+  assert.is(ev.code, 0, ev.err);
+  const je = JSON.parse(ev.out[ev.out.length - 1]);
+  const firstJs = JSON.parse(first.out[first.out.length - 1]);
+  assert.ok(Math.abs(je.accuracy - firstJs.testAccuracy) < 1e-12, `${je.accuracy} vs ${firstJs.testAccuracy}`);
+  assert.is(je.count, 24);
+  assert.is(je.step, 4);
+});
+
+test('a checkpoint for another model is refused with a mismatch naming the tensor', async () => {
+  const ck = join(dir, 'small.safetensors');
+  assert.is((await slope('train', ...base, '--epochs', '1', '--checkpoint', ck)).code, 0);
+  const r = await slope('train', ...base, '--model', 'mlp:8', '--resume', ck, '--epochs', '2');
+  assert.is(r.code, 1, r.err);
+  assert.match(r.err, /CheckpointMismatchError: tensor '1.weight': the checkpoint has shape \[16,4\], the model expects \[8,4\]/);
+});
+
+test('info reports the backend and its limits', async () => {
+  const r = await slope('info', '--backend', 'cpu', '--json');
+  assert.is(r.code, 0);
+  const j = JSON.parse(r.out[r.out.length - 1]);
+  assert.is(j.backend, 'cpu');
+  assert.ok(j.limits.maxBindingBytes > 0);
+});
+
+test.run();

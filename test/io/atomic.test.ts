@@ -1,0 +1,97 @@
+/** Atomic checkpoint writes: a failure at any point leaves the old file byte-identical and no temp file. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fsp from 'node:fs/promises';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { slope } from '../util/engine.js';
+import { Rng } from '../util/rng.js';
+
+const { writeFileAtomic, readCheckpointFile, CheckpointError } = slope;
+
+function dir(): string {
+  return mkdtempSync(join(tmpdir(), 'slope-atomic-'));
+}
+
+function bytes(n: number, seed: number): Uint8Array {
+  return Uint8Array.from(new Rng(seed).ints(n, 256));
+}
+
+test('writes, then replaces, the file', async () => {
+  const d = dir();
+  const f = join(d, 'ckpt.safetensors');
+  await writeFileAtomic(f, bytes(1000, 1));
+  assert.equal(Array.from(readFileSync(f)), Array.from(bytes(1000, 1)));
+  await writeFileAtomic(f, bytes(30, 2));
+  assert.equal(Array.from(await readCheckpointFile(f)), Array.from(bytes(30, 2)));
+  assert.equal(readdirSync(d), ['ckpt.safetensors']);
+});
+
+/** A file system whose handle fails on the k-th write, or whose rename fails. */
+function failing(where: 'write' | 'sync' | 'rename'): slope.AtomicFs {
+  return {
+    open: (async (...args: Parameters<typeof fsp.open>) => {
+      const fh = await fsp.open(...args);
+      let writes = 0;
+      return new Proxy(fh, {
+        get(t, k) {
+          if (k === 'write') {
+            return async (...a: unknown[]) => {
+              if (where === 'write' && writes++ >= 0) {
+                await (t.write as (...x: unknown[]) => Promise<unknown>)(...a.slice(0, 1), 0, 5); // half written
+                throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+              }
+              return (t.write as (...x: unknown[]) => Promise<unknown>).apply(t, a);
+            };
+          }
+          if (k === 'sync' && where === 'sync') return async () => { throw new Error('EIO: i/o error'); };
+          const v = Reflect.get(t, k);
+          return typeof v === 'function' ? v.bind(t) : v;
+        },
+      });
+    }) as typeof fsp.open,
+    rename: (async (a: string, b: string) => {
+      if (where === 'rename') throw new Error('EXDEV: cross-device link');
+      return fsp.rename(a, b);
+    }) as typeof fsp.rename,
+    unlink: fsp.unlink,
+  };
+}
+
+for (const where of ['write', 'sync', 'rename'] as const) {
+  test(`a failure at ${where} leaves the old checkpoint untouched and removes the temp file`, async () => {
+    const d = dir();
+    const f = join(d, 'model.safetensors');
+    const old = bytes(5000, 3);
+    writeFileSync(f, old);
+    try {
+      await writeFileAtomic(f, bytes(9000, 4), failing(where));
+      assert.unreachable('no error');
+    } catch (e) {
+      assert.ok(e instanceof CheckpointError, String(e));
+      assert.match((e as Error).message, /previous file, if any, is untouched/);
+    }
+    assert.equal(Array.from(readFileSync(f)), Array.from(old));
+    assert.equal(readdirSync(d), ['model.safetensors']);
+  });
+}
+
+test('an unwritable location and a missing file are CheckpointErrors', async () => {
+  const d = dir();
+  try {
+    await writeFileAtomic(join(d, 'no', 'such', 'dir', 'c.safetensors'), bytes(10, 5));
+    assert.unreachable('no error');
+  } catch (e) {
+    assert.ok(e instanceof CheckpointError);
+  }
+  try {
+    await readCheckpointFile(join(d, 'missing.safetensors'));
+    assert.unreachable('no error');
+  } catch (e) {
+    assert.ok(e instanceof CheckpointError);
+    assert.match((e as Error).message, /no such file/);
+  }
+});
+
+test.run();

@@ -1,0 +1,171 @@
+/** The trainer: micro-batches and partial batches give the big batch's update; device vs streamed data; metrics; GPU vs cpu. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { expectClose } from '../util/close.js';
+import { TOL } from '../tolerances.js';
+import { blobs, mlp, TestSGD } from './helpers.js';
+
+const { Trainer, Graph } = slope;
+type Opts = Partial<slope.TrainerOptions>;
+
+async function run(engine: slope.Engine, ds: slope.Dataset, o: Opts, steps: number, hidden = 7) {
+  const model = mlp(ds.features, hidden, ds.numClasses, 3);
+  const opt = new TestSGD(model.parameters(), 0.3);
+  const t = await Trainer.create(engine, { model, optimizer: opt, train: ds, batchSize: 16, logEvery: 1, seed: 1, ...o });
+  const h = await t.fit({ epochs: 100, steps });
+  const params = await Promise.all(model.parameters().map((p) => engine.backend.read(engine.store.view(p))));
+  return { t, h, params: params.map((p) => Array.from(p)), losses: h.log.map((e) => e.loss) };
+}
+
+test('micro-batches with gradient accumulation give the one-batch update (cpu, float64)', async () => {
+  const ds = blobs(40, [3], 3, 11);
+  for (const limitRows of [5, 7, 16]) {
+    const e1 = await cpu(), e2 = await cpu();
+    try {
+      const big = await run(e1, ds, {}, 6, 16);
+      // The widest batch-sized tensor is the hidden layer's (16 floats a row).
+      const micro = await run(e2, ds, { maxBindingBytes: limitRows * 16 * 4 }, 6, 16);
+      assert.is(micro.t.microBatch, Math.min(16, limitRows));
+      big.params.forEach((p, i) => expectClose(micro.params[i], p, { rel: 1e-12, atol: 1e-13, rtol: 1e-11 }, `param ${i} (micro-batch ${limitRows})`));
+      expectClose(micro.losses, big.losses, { rel: 1e-6, atol: 1e-7, rtol: 1e-6 }, 'logged losses');
+    } finally {
+      e1.dispose();
+      e2.dispose();
+    }
+  }
+});
+
+test('a partial last batch (padded, weight 0) gives the update of a batch of its real rows', async () => {
+  const ds = blobs(9, [5], 3, 12);
+  const e1 = await cpu(), e2 = await cpu();
+  try {
+    const padded = await run(e1, ds, { batchSize: 16 }, 1);
+    const exact = await run(e2, ds, { batchSize: 9 }, 1);
+    padded.params.forEach((p, i) => expectClose(p, exact.params[i], { rel: 1e-13, atol: 1e-14, rtol: 1e-12 }, `param ${i}`));
+    assert.is(padded.h.log[0].samples, 9);
+    assert.ok(Math.abs(padded.losses[0] - exact.losses[0]) < 1e-6);
+  } finally {
+    e1.dispose();
+    e2.dispose();
+  }
+});
+
+test('data on the device (gather) and streamed from the host train identically', async () => {
+  const gpu = await gpuOrSkip();
+  if (!gpu) return;
+  try {
+    for (const bytes of [false, true]) {
+      const ds = blobs(50, [4, 3], 4, 13, bytes);
+      const dev = await run(gpu, ds, { dataOnDevice: 'always' }, 7);
+      const dev2 = await run(gpu, ds, { dataOnDevice: 'always' }, 7);
+      assert.equal(dev.losses, dev2.losses, 'deterministic');
+      const str = await run(gpu, ds, { dataOnDevice: 'never' }, 7);
+      assert.ok(dev.t.onDevice && !str.t.onDevice);
+      assert.equal(dev.losses, str.losses, `losses (bytes=${bytes})`);
+      assert.equal(dev.params, str.params, `params (bytes=${bytes})`);
+    }
+  } finally {
+    gpu.dispose();
+  }
+});
+
+test('GPU training follows the cpu reference step by step (micro-batched, shifted images)', async () => {
+  const gpu = await gpuOrSkip();
+  if (!gpu) return;
+  const c = await cpu();
+  try {
+    const ds = blobs(45, [5, 6], 3, 14);
+    for (const o of [{}, { maxBindingBytes: 900, augmentShift: 2 }] as Opts[]) {
+      const g = await run(gpu, ds, o, 6);
+      const r = await run(c, ds, o, 6);
+      expectClose(g.losses, r.losses, TOL.graph, `losses ${JSON.stringify(o)}`);
+      g.params.forEach((p, i) => expectClose(p, r.params[i], TOL.graph, `param ${i}`));
+    }
+  } finally {
+    gpu.dispose();
+    c.dispose();
+  }
+});
+
+test('device-accumulated loss and accuracy equal the host computation from the logits', async () => {
+  const c = await cpu();
+  try {
+    const ds = blobs(37, [6], 4, 15);
+    const { t } = await run(c, ds, { evalBatchSize: 10 }, 3);
+    const ev = await t.evaluate(ds);
+    // Host: forward the whole set once, read the logits, compute CE and accuracy in float64.
+    const g = new Graph();
+    const x = g.input('x', [ds.length, ...ds.sampleShape]);
+    const model = t.opts.model;
+    model.eval();
+    const prog = await c.compile(g, { outputs: { z: model.forward(x) } });
+    model.train();
+    await prog.run({ x: ds.x });
+    const z = await prog.read('z');
+    let loss = 0, hits = 0;
+    for (let n = 0; n < ds.length; n++) {
+      const row = Array.from(z.subarray(n * 4, n * 4 + 4));
+      const m = Math.max(...row);
+      const lse = m + Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0));
+      loss += lse - row[ds.y[n]];
+      if (row.indexOf(m) === ds.y[n]) hits++;
+    }
+    assert.is(ev.count, 37);
+    assert.ok(Math.abs(ev.loss - loss / 37) < 1e-6, `${ev.loss} vs ${loss / 37}`);
+    assert.is(ev.accuracy, hits / 37);
+  } finally {
+    c.dispose();
+  }
+});
+
+test('history: log entries per interval, epoch entries with test figures; callbacks run', async () => {
+  const c = await cpu();
+  try {
+    const ds = blobs(40, [3], 2, 16);
+    const test = blobs(12, [3], 2, 17);
+    const model = mlp(3, 5, 2, 1);
+    const seen: string[] = [];
+    const t = await Trainer.create(c, {
+      model, optimizer: new TestSGD(model.parameters(), 0.1), train: ds, test, batchSize: 8, logEvery: 2,
+      callbacks: { onLog: (e) => { seen.push(`log${e.step}`); }, onEpochEnd: (e) => { seen.push(`epoch${e.epoch}`); } },
+    });
+    const h = await t.fit({ epochs: 2 });
+    assert.equal(h.log.map((e) => e.step), [2, 4, 5, 6, 8, 10]);
+    assert.equal(h.epochs.map((e) => e.epoch), [1, 2]);
+    assert.ok(h.epochs.every((e) => e.testAccuracy !== null && e.testLoss! > 0));
+    assert.equal(h.log.reduce((a, e) => a + e.samples, 0), 80);
+    assert.is(seen.join(' '), 'log2 log4 log5 epoch1 log6 log8 log10 epoch2');
+    assert.is(t.step, 10);
+    assert.is(t.epoch, 2);
+  } finally {
+    c.dispose();
+  }
+});
+
+test('bad trainer options are clear errors', async () => {
+  const c = await cpu();
+  try {
+    const ds = blobs(10, [3], 2, 18);
+    const model = mlp(3, 4, 2, 1);
+    const opt = new TestSGD(model.parameters(), 0.1);
+    await assertRejects(Trainer.create(c, { model, optimizer: opt, train: ds, batchSize: 0 }), /batchSize must be a positive integer/);
+    await assertRejects(Trainer.create(c, { model, optimizer: opt, train: ds, batchSize: 4, augmentShift: 1 }), /augmentShift needs image samples/);
+    const other = mlp(3, 4, 2, 2);
+    await assertRejects(Trainer.create(c, { model, optimizer: new TestSGD(other.parameters(), 0.1), train: ds, batchSize: 4 }), /not a parameter of the model/);
+  } finally {
+    c.dispose();
+  }
+});
+
+async function assertRejects(p: Promise<unknown>, re: RegExp): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    assert.match((e as Error).message, re);
+    return;
+  }
+  assert.unreachable('expected an error');
+}
+
+test.run();
