@@ -34,6 +34,16 @@ const common = {
 // Node-only packages stay external in Node builds; the browser build must never see them.
 const nodeExternal = ['webgpu', 'mnist', 'playwright-core', 'uvu', 'uvu/*', 'esbuild'];
 
+// The browser builds (library, page, harness) fail on any Node-only import.
+const noNodeInBrowser = {
+  name: 'no-node-in-browser',
+  setup(b) {
+    b.onResolve({ filter: /^(node:|webgpu$|fs$|zlib$|path$|mnist$|child_process$|os$)/ }, (args) => ({
+      errors: [{ text: `Node-only module "${args.path}" reached the browser bundle (imported by ${args.importer})` }],
+    }));
+  },
+};
+
 rmSync('dist/node', { recursive: true, force: true });
 rmSync('dist/test', { recursive: true, force: true });
 
@@ -42,14 +52,7 @@ const builds = [
   esbuild.build({ ...common, platform: 'node', entryPoints: { slope: 'src/cli/main.ts' }, outdir: 'dist/cli', external: nodeExternal }),
   esbuild.build({
     ...common, platform: 'browser', entryPoints: { slope: 'src/browser.ts' }, outdir: 'dist/browser', metafile: true,
-    plugins: [{
-      name: 'no-node-in-browser',
-      setup(b) {
-        b.onResolve({ filter: /^(node:|webgpu$|fs$|zlib$|path$|mnist$|child_process$|os$)/ }, (args) => ({
-          errors: [{ text: `Node-only module "${args.path}" reached the browser bundle (imported by ${args.importer})` }],
-        }));
-      },
-    }],
+    plugins: [noNodeInBrowser],
   }),
 ];
 const tests = walk('test', (p) => p.endsWith('.test.ts'));
@@ -62,6 +65,7 @@ const browserTestEntries = walk('web', (p) => /(^|\/)(suite|app)\.ts$/.test(p));
 if (browserTestEntries.length) {
   builds.push(esbuild.build({
     ...common, platform: 'browser', entryPoints: browserTestEntries, outdir: 'dist/web', outbase: 'web',
+    plugins: [noNodeInBrowser],
   }));
 }
 const benches = walk('bench', (p) => p.endsWith('.ts') && !p.endsWith('.d.ts'));

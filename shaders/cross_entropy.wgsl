@@ -6,7 +6,9 @@
 // lse = m + log Σ exp(z − m):
 //   loss = Σ_c t̃_c (lse − z_c)
 //        = (1 − ε)(lse − z_y) + ε (lse − mean z)        for a label y
-// Backward: dz = (softmax(z) − t̃) · s, s = g/N (REDUCTION 1, mean), g (2, sum), gₙ (0, none).
+// computed as (m − z_c) + log Σ exp(z − m): m + log s would round to m's precision first.
+// Backward: dz = (softmax(z)·T − t̃) · s, s = g/N (REDUCTION 1, mean), g (2, sum), gₙ (0, none),
+// T = Σ_c t̃_c: 1 for labels; summed for probability targets (rows need not sum to one).
 // The mean/sum of row losses is taken by reduce.wgsl afterwards.
 //
 // MSE: mse_sq writes (a − b)² per element (then reduce.wgsl sums); mse_backward writes
@@ -58,12 +60,12 @@ fn ce_rows_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
   var s = 0.0;
   var zsum = 0.0;
   for (var c = 0u; c < p.C; c++) { s += exp(z[o + c] - m); zsum += z[o + c]; }
-  let lse = m + log(s);
+  let ls = log(s);
   var loss = 0.0;
   if (PROBS) {
-    for (var c = 0u; c < p.C; c++) { loss += tgt(n, c, p.C, p.eps) * (lse - z[o + c]); }
+    for (var c = 0u; c < p.C; c++) { loss += tgt(n, c, p.C, p.eps) * ((m - z[o + c]) + ls); }
   } else {
-    loss = (1.0 - p.eps) * (lse - z[o + label(n)]) + p.eps * (lse - zsum / f32(p.C));
+    loss = (1.0 - p.eps) * ((m - z[o + label(n)]) + ls) + p.eps * ((m - zsum / f32(p.C)) + ls);
   }
   rows[n] = loss;
 }
@@ -77,7 +79,12 @@ fn ce_backward_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups)
   for (var c = 1u; c < bp.C; c++) { m = max(m, z[o + c]); }
   var s = 0.0;
   for (var c = 0u; c < bp.C; c++) { s += exp(z[o + c] - m); }
-  let inv = 1.0 / s;
+  var T = 1.0;
+  if (PROBS) {
+    T = 0.0;
+    for (var c = 0u; c < bp.C; c++) { T += tgt(n, c, bp.C, bp.eps); }
+  }
+  let inv = T / s;
   let sc = row_scale(n, bp.N);
   for (var c = 0u; c < bp.C; c++) {
     dz[o + c] = (exp(z[o + c] - m) * inv - tgt(n, c, bp.C, bp.eps)) * sc;
@@ -110,9 +117,9 @@ fn ce_rows_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
   var s = 0.0;
   if (live) { for (var c = lid; c < p.C; c += WG) { s += exp(z[o + c] - m); } }
   s = wg_reduce(lid, s, false);
-  let lse = m + log(s);
+  let ls = log(s);
   var part = 0.0;
-  if (live) { for (var c = lid; c < p.C; c += WG) { part += tgt(n, c, p.C, p.eps) * (lse - z[o + c]); } }
+  if (live) { for (var c = lid; c < p.C; c += WG) { part += tgt(n, c, p.C, p.eps) * ((m - z[o + c]) + ls); } }
   part = wg_reduce(lid, part, false);
   if (live && lid == 0u) { rows[n] = part; }
 }
@@ -128,8 +135,14 @@ fn ce_backward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   var s = 0.0;
   if (live) { for (var c = lid; c < bp.C; c += WG) { s += exp(z[o + c] - m); } }
   s = wg_reduce(lid, s, false);
+  var T = 1.0;
+  if (PROBS) {
+    var tp = 0.0;
+    if (live) { for (var c = lid; c < bp.C; c += WG) { tp += tgt(n, c, bp.C, bp.eps); } }
+    T = wg_reduce(lid, tp, false);
+  }
   if (!live) { return; }
-  let inv = 1.0 / s;
+  let inv = T / s;
   let sc = row_scale(n, bp.N);
   for (var c = lid; c < bp.C; c += WG) {
     dz[o + c] = (exp(z[o + c] - m) * inv - tgt(n, c, bp.C, bp.eps)) * sc;

@@ -19,8 +19,10 @@
 // Dispatch: linear workgroup id = wid.x + wid.y · nwg.x (the host folds counts above 65,535
 // into y); every thread checks i < n.
 // Numerics: tanh's argument is clamped to ±15 (tanh(15) rounds to 1 in f32, and some
-// implementations overflow exp inside tanh for large |x|); sigmoid uses the branch that never
-// overflows exp.
+// implementations overflow exp inside tanh for large |x|); sigmoid is built from exp(−|x|),
+// which never overflows; gelu and its derivatives use s = σ(2u) (1 + tanh u = 2s,
+// 1 − tanh²u = 4s(1 − s)) so that their small values for x ≪ 0 keep full relative precision;
+// tanh' = (1 − t)(1 + t), exact where 1 − t² would cancel.
 
 override WG: u32 = 256u;
 override OP: u32 = 0u;
@@ -40,16 +42,27 @@ const GELU_K: f32 = 0.044715;
 fn safe_tanh(x: f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }
 
 fn sigmoid(x: f32) -> f32 {
-  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
-  let e = exp(x);
-  return e / (1.0 + e);
+  let e = exp(-abs(x));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+}
+
+// gelu(x) = ½x(1 + tanh u) = x·σ(2u), u = √(2/π)(x + 0.044715x³). With s = σ(2u):
+// 1 + tanh u = 2s and 1 − tanh²u = 4s(1 − s), both without cancellation for large |x|.
+fn gelu_s(x: f32) -> f32 { return sigmoid(2.0 * GELU_C * (x + GELU_K * x * x * x)); }
+
+// (σ(y), σ(y)·σ(−y), 1 − 2σ(y)) from e = exp(−|y|), accurate in both tails.
+fn sig3(y: f32) -> vec3f {
+  let e = exp(-abs(y));
+  let r = 1.0 / (1.0 + e);
+  let neg = y < 0.0;
+  return vec3f(select(r, e * r, neg), e * r * r, select(-1.0, 1.0, neg) * (1.0 - e) * r);
 }
 
 fn f(x: f32, alpha: f32) -> f32 {
   switch OP {
     case 0u: { return max(x, 0.0); }
     case 1u: { return select(alpha * x, x, x > 0.0); }
-    case 2u: { return 0.5 * x * (1.0 + safe_tanh(GELU_C * (x + GELU_K * x * x * x))); }
+    case 2u: { return x * gelu_s(x); }
     case 3u: { return sigmoid(x); }
     case 4u: { return safe_tanh(x); }
     case 5u: { return exp(x); }
@@ -66,11 +79,12 @@ fn df(t: f32, alpha: f32) -> f32 {
     case 0u: { return select(0.0, 1.0, t > 0.0); }
     case 1u: { return select(alpha, 1.0, t > 0.0); }
     case 2u: {
-      let th = safe_tanh(GELU_C * (t + GELU_K * t * t * t));
-      return 0.5 * (1.0 + th) + 0.5 * t * (1.0 - th * th) * GELU_C * (1.0 + 3.0 * GELU_K * t * t);
+      // gelu' = s + 2t·s(1 − s)·u', u' = √(2/π)(1 + 3·0.044715t²)
+      let g = sig3(2.0 * GELU_C * (t + GELU_K * t * t * t));
+      return g.x + 2.0 * t * g.y * GELU_C * (1.0 + 3.0 * GELU_K * t * t);
     }
     case 3u: { return t * (1.0 - t); }
-    case 4u: { return 1.0 - t * t; }
+    case 4u: { return (1.0 - t) * (1.0 + t); }
     case 5u: { return t; }
     case 6u: { return 1.0 / t; }
     case 7u: { return -1.0; }
@@ -83,10 +97,11 @@ fn df(t: f32, alpha: f32) -> f32 {
 fn ddf(t: f32) -> f32 {
   switch OP {
     case 2u: {
+      // gelu'' = s(1 − s)·(4u' + 2t·u'' + 4t·u'²(1 − 2s)), u'' = √(2/π)·6·0.044715t
+      let g = sig3(2.0 * GELU_C * (t + GELU_K * t * t * t));
       let du = GELU_C * (1.0 + 3.0 * GELU_K * t * t);
-      let th = safe_tanh(GELU_C * (t + GELU_K * t * t * t));
-      let s2 = 1.0 - th * th;
-      return s2 * du - t * th * s2 * du * du + 0.5 * t * s2 * GELU_C * 6.0 * GELU_K * t;
+      let ddu = GELU_C * 6.0 * GELU_K * t;
+      return g.y * (4.0 * du + 2.0 * t * ddu + 4.0 * t * du * du * g.z);
     }
     case 3u: { return 1.0 - 2.0 * t; }
     case 4u: { return -2.0 * t; }

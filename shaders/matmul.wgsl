@@ -1,33 +1,43 @@
 // matmul.wgsl — C[z] = act(op(A[z]) · op(B[z]) + bias)
 //
-// Shapes: op(A) is (M, K), op(B) is (K, N), C is (batch, M, N). With TRANS_A, A is stored
-// (K, M); with TRANS_B, B is stored (N, K). A rank-2 operand shared by every batch has batch
-// stride 0 (stride_a / stride_b). bias is (N) when HAS_BIAS, else an unused binding.
-// Epilogue ACT: 0 none, 1 relu, 2 leaky_relu (alpha), 3 gelu (tanh form), 4 sigmoid, 5 tanh.
+// Shapes: op(A) is (M, K), op(B) is (K, N), C is (batch, M, N). With trans_a, A is stored
+// (K, M); with trans_b, B is stored (N, K). A rank-2 operand shared by every batch has batch
+// stride 0 (stride_a / stride_b). bias is (N) when has_bias, else an unused binding.
+// Epilogue act: 0 none, 1 relu, 2 leaky_relu (alpha), 3 gelu (tanh form), 4 sigmoid, 5 tanh.
+// The transposes, the bias and the activation are uniforms, not overrides: on software
+// adapters every pipeline costs seconds of JIT compilation, so one pipeline serves every
+// layout and epilogue (the index arithmetic picks the layout with select(), a few ALU ops per
+// load; the epilogue's switch runs once per output element).
 //
 // Bindings: a (read), b (read), bias (read), c (read_write), Params (uniform).
 // Entry points (all handle any M, N, K, including sizes that are not tile multiples):
 //   matmul_naive — one thread per element of C; the reference port, kept as an oracle.
 //   matmul_reg   — each thread computes a 4×4 block of C held in registers, loading its A and B
 //                  values straight from memory (no workgroup memory). Loads past the edge are
-//                  clamped to valid indices and their results discarded. Software adapters
-//                  (lavapipe, SwiftShader) favour it.
+//                  clamped to valid indices and their results discarded.
 //   matmul_tiled — 64×64 tiles of C per workgroup of 256 threads (4×4 per thread), staged
 //                  through workgroup memory in K-steps of 16; loads are laid out so that
 //                  neighbouring threads read neighbouring addresses for every transpose case.
+//   matmul_bcast — a workgroup covers ROWS rows × 8·WG columns; each thread keeps ROWS × 8
+//                  accumulators. The A values of a k-step are the same for every thread of the
+//                  workgroup, so each B load feeds ROWS multiply-adds and each A load eight.
+//                  Faster than matmul_reg on software adapters, which pay per lane per load.
+//   (matmul_subgroup.wgsl holds matmul_sg, which shares A through subgroup shuffles.)
 // Dispatch: linear workgroup id = wid.x + wid.y · nwg.x over (batch, tiles of M, tiles of N).
-// Accumulation is in f32 in a fixed order of k.
+// Epilogues copy the accumulators to a second array and store it in a loop with a run-time
+// trip count: the loop stays rolled, so the activation is compiled once instead of once per
+// accumulator (a fully unrolled 32×4 epilogue took seconds of JIT on lavapipe), while the
+// accumulators themselves keep constant indices and stay in registers.
+// Numerics: f32 accumulation in increasing k (deterministic); gelu and sigmoid use the
+// exp(−|x|) forms that neither overflow nor cancel (gelu(x) = x·σ(2u), u = √(2/π)(x + 0.044715x³)).
 
 override WG: u32 = 64u;
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override HAS_BIAS: bool = false;
-override ACT: u32 = 0u;
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
   stride_a: u32, stride_b: u32, tiles_n: u32, tiles_mn: u32,
-  alpha: f32, pad0: u32, pad1: u32, pad2: u32,
+  alpha: f32, trans_a: u32, trans_b: u32, has_bias: u32,
+  act: u32, pad0: u32, pad1: u32, pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
@@ -38,28 +48,34 @@ struct Params {
 
 const GELU_C: f32 = 0.7978845608028654;
 
-fn act(v0: f32, n: u32) -> f32 {
-  var v = v0;
-  if (HAS_BIAS) { v += bias[n]; }
-  switch ACT {
-    case 1u: { v = max(v, 0.0); }
-    case 2u: { v = select(p.alpha * v, v, v > 0.0); }
-    case 3u: { v = 0.5 * v * (1.0 + tanh(clamp(GELU_C * (v + 0.044715 * v * v * v), -15.0, 15.0))); }
-    case 4u: { if (v >= 0.0) { v = 1.0 / (1.0 + exp(-v)); } else { let e = exp(v); v = e / (1.0 + e); } }
-    case 5u: { v = tanh(clamp(v, -15.0, 15.0)); }
-    default: {}
+fn sigmoid(x: f32) -> f32 {
+  let e = exp(-abs(x));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
+}
+
+/** The activation of the epilogue (bias already added). */
+fn act(v: f32) -> f32 {
+  switch p.act {
+    case 1u: { return max(v, 0.0); }
+    case 2u: { return select(p.alpha * v, v, v > 0.0); }
+    case 3u: { return v * sigmoid(2.0 * GELU_C * (v + 0.044715 * v * v * v)); }
+    case 4u: { return sigmoid(v); }
+    case 5u: { return tanh(clamp(v, -15.0, 15.0)); }
+    default: { return v; }
   }
-  return v;
+}
+
+fn bias_at(n: u32) -> f32 {
+  if (p.has_bias != 0u) { return bias[n]; }
+  return 0.0;
 }
 
 fn a_at(off: u32, m: u32, k: u32) -> f32 {
-  if (TRANS_A) { return a[off + k * p.M + m]; }
-  return a[off + m * p.K + k];
+  return a[off + select(m * p.K + k, k * p.M + m, p.trans_a != 0u)];
 }
 
 fn b_at(off: u32, k: u32, n: u32) -> f32 {
-  if (TRANS_B) { return b[off + n * p.K + k]; }
-  return b[off + k * p.N + n];
+  return b[off + select(k * p.N + n, n * p.K + k, p.trans_b != 0u)];
 }
 
 @compute @workgroup_size(WG)
@@ -77,7 +93,22 @@ fn matmul_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   for (var k = 0u; k < p.K; k++) {
     acc += a_at(ao, m, k) * b_at(bo, k, n);
   }
-  c[idx] = act(acc, n);
+  c[idx] = act(acc + bias_at(n));
+}
+
+// Stores the four columns n0.. of row m that lie inside C (n0 < N is the caller's check).
+fn store4(co: u32, m: u32, n0: u32, v: vec4f, bv: vec4f) {
+  let o = co + m * p.N + n0;
+  c[o] = act(v.x + bv.x);
+  if (n0 + 1u < p.N) { c[o + 1u] = act(v.y + bv.y); }
+  if (n0 + 2u < p.N) { c[o + 2u] = act(v.z + bv.z); }
+  if (n0 + 3u < p.N) { c[o + 3u] = act(v.w + bv.w); }
+}
+
+// Bias of the four columns n0.. (clamped to valid columns; unused ones are never stored).
+fn bias4(n0: u32) -> vec4f {
+  let nm = p.N - 1u;
+  return vec4f(bias_at(min(n0, nm)), bias_at(min(n0 + 1u, nm)), bias_at(min(n0 + 2u, nm)), bias_at(min(n0 + 3u, nm)));
 }
 
 // ---------------------------------------------------------------- register-blocked, 8×8 threads × 4×4
@@ -97,29 +128,19 @@ fn matmul_reg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
   let nm = p.N - 1u;
   let r0 = min(m0, mm); let r1 = min(m0 + 1u, mm); let r2 = min(m0 + 2u, mm); let r3 = min(m0 + 3u, mm);
   let c0 = min(n0, nm); let c1 = min(n0 + 1u, nm); let c2 = min(n0 + 2u, nm); let c3 = min(n0 + 3u, nm);
-  var acc0 = vec4f(0.0); var acc1 = vec4f(0.0); var acc2 = vec4f(0.0); var acc3 = vec4f(0.0);
+  var acc: array<vec4f, 4>;
   for (var k = 0u; k < p.K; k++) {
     let av = vec4f(a_at(ao, r0, k), a_at(ao, r1, k), a_at(ao, r2, k), a_at(ao, r3, k));
     let bv = vec4f(b_at(bo, k, c0), b_at(bo, k, c1), b_at(bo, k, c2), b_at(bo, k, c3));
-    acc0 = fma(vec4f(av.x), bv, acc0);
-    acc1 = fma(vec4f(av.y), bv, acc1);
-    acc2 = fma(vec4f(av.z), bv, acc2);
-    acc3 = fma(vec4f(av.w), bv, acc3);
+    acc[0] = fma(vec4f(av.x), bv, acc[0]);
+    acc[1] = fma(vec4f(av.y), bv, acc[1]);
+    acc[2] = fma(vec4f(av.z), bv, acc[2]);
+    acc[3] = fma(vec4f(av.w), bv, acc[3]);
   }
   let co = z * p.M * p.N;
-  store_row(co, m0, n0, acc0);
-  store_row(co, m0 + 1u, n0, acc1);
-  store_row(co, m0 + 2u, n0, acc2);
-  store_row(co, m0 + 3u, n0, acc3);
-}
-
-fn store_row(co: u32, m: u32, n0: u32, v: vec4f) {
-  if (m >= p.M) { return; }
-  let o = co + m * p.N;
-  c[o + n0] = act(v.x, n0);
-  if (n0 + 1u < p.N) { c[o + n0 + 1u] = act(v.y, n0 + 1u); }
-  if (n0 + 2u < p.N) { c[o + n0 + 2u] = act(v.z, n0 + 2u); }
-  if (n0 + 3u < p.N) { c[o + n0 + 3u] = act(v.w, n0 + 3u); }
+  let bv = bias4(n0);
+  var res = acc;   // read with a run-time index below (see "Epilogues" in the header)
+  for (var i = 0u; i < min(4u, p.M - m0); i++) { store4(co, m0 + i, n0, res[i], bv); }
 }
 
 // ---------------------------------------------------------------- workgroup-memory tiles, 64×64, BK 16
@@ -141,20 +162,21 @@ fn matmul_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   let bo = z * p.stride_b;
   let tx = lid % 16u;
   let ty = lid / 16u;
+  let ta = p.trans_a != 0u;
+  let tb = p.trans_b != 0u;
   var acc: array<vec4f, 4>;
-  for (var i = 0u; i < 4u; i++) { acc[i] = vec4f(0.0); }
   for (var k0 = 0u; k0 < p.K; k0 += BK) {
     for (var r = 0u; r < 4u; r++) {
       let e = lid + r * 256u;
       // A tile: with A stored (M, K) neighbouring threads take neighbouring k; stored (K, M), m.
-      var ml: u32; var kl: u32;
-      if (TRANS_A) { ml = e % TS; kl = e / TS; } else { kl = e % BK; ml = e / BK; }
+      let ml = select(e / BK, e % TS, ta);
+      let kl = select(e % BK, e / TS, ta);
       let gm = tm + ml; let gk = k0 + kl;
       var av = 0.0;
       if (live && gm < p.M && gk < p.K) { av = a_at(ao, gm, gk); }
       As[kl * TS + ml] = av;
-      var nl: u32; var kb: u32;
-      if (TRANS_B) { kb = e % BK; nl = e / BK; } else { nl = e % TS; kb = e / TS; }
+      let nl = select(e % TS, e / BK, tb);
+      let kb = select(e / TS, e % BK, tb);
       let gn = tn + nl; let gkb = k0 + kb;
       var bv = 0.0;
       if (live && gn < p.N && gkb < p.K) { bv = b_at(bo, gkb, gn); }
@@ -171,17 +193,54 @@ fn matmul_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
     }
     workgroupBarrier();
   }
-  if (!live) { return; }
+  if (!live || tm + ty >= p.M) { return; }
   let co = z * p.M * p.N;
-  for (var i = 0u; i < 4u; i++) {
-    let m = tm + ty + 16u * i;
-    if (m < p.M) {
-      let o = co + m * p.N;
-      let v = acc[i];
-      for (var j = 0u; j < 4u; j++) {
-        let n = tn + tx + 16u * j;
-        if (n < p.N) { c[o + n] = act(v[j], n); }
-      }
+  var res = acc;   // read with a run-time index below (see "Epilogues" in the header)
+  for (var i = 0u; i < min(4u, (p.M - tm - ty + 15u) / 16u); i++) {
+    let o = co + (tm + ty + 16u * i) * p.N;
+    let v = res[i];
+    for (var j = 0u; j < 4u; j++) {
+      let n = tn + tx + 16u * j;
+      if (n < p.N) { c[o + n] = act(v[j] + bias_at(n)); }
     }
+  }
+}
+
+// ---------------------------------------------------------------- broadcast rows, ROWS × 8 per thread
+
+override ROWS: u32 = 8u;   // ≤ 8
+
+@compute @workgroup_size(WG)
+fn matmul_bcast(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let t = wid.x + wid.y * nwg.x;
+  let z = t / p.tiles_mn;
+  if (z >= p.batch) { return; }
+  let tr = t % p.tiles_mn;
+  let m0 = (tr / p.tiles_n) * ROWS;
+  let n0 = (tr % p.tiles_n) * (WG * 8u) + lid * 8u;
+  let ao = z * p.stride_a;
+  let bo = z * p.stride_b;
+  let mm = p.M - 1u;
+  let nm = p.N - 1u;
+  var cj: array<u32, 8>;
+  for (var j = 0u; j < 8u; j++) { cj[j] = min(n0 + j, nm); }
+  var acc: array<vec4f, 16>;   // row r: acc[2r] columns 0..3, acc[2r + 1] columns 4..7
+  for (var k = 0u; k < p.K; k++) {
+    let b0 = vec4f(b_at(bo, k, cj[0]), b_at(bo, k, cj[1]), b_at(bo, k, cj[2]), b_at(bo, k, cj[3]));
+    let b1 = vec4f(b_at(bo, k, cj[4]), b_at(bo, k, cj[5]), b_at(bo, k, cj[6]), b_at(bo, k, cj[7]));
+    for (var r = 0u; r < ROWS; r++) {
+      let av = vec4f(a_at(ao, min(m0 + r, mm), k));
+      acc[2u * r] = fma(av, b0, acc[2u * r]);
+      acc[2u * r + 1u] = fma(av, b1, acc[2u * r + 1u]);
+    }
+  }
+  if (n0 >= p.N) { return; }
+  let co = z * p.M * p.N;
+  let bv0 = bias4(n0);
+  let bv1 = bias4(n0 + 4u);
+  var res = acc;   // read with a run-time index below (see "Epilogues" in the header)
+  for (var r = 0u; r < min(ROWS, p.M - m0); r++) {
+    store4(co, m0 + r, n0, res[2u * r], bv0);
+    if (n0 + 4u < p.N) { store4(co, m0 + r, n0 + 4u, res[2u * r + 1u], bv1); }
   }
 }

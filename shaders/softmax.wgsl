@@ -1,6 +1,7 @@
 // softmax.wgsl — row-wise over the last axis; x is (rows, C).
 //   forward (LOG = false): y = exp(x − m) / Σ exp(x − m), m = max of the row
-//   forward (LOG = true):  y = x − m − log Σ exp(x − m)
+//   forward (LOG = true):  y = (x − m) − log Σ exp(x − m)   (in this order: x − (m + log s)
+//                          would round m + log s to m's precision and lose small results)
 //   backward (LOG = false): dx = y ⊙ (g − Σ g⊙y)
 //   backward (LOG = true):  dx = g − exp(y) · Σ g
 // Subtracting the row maximum keeps exp from overflowing for logits of any size; a row of
@@ -38,8 +39,8 @@ fn softmax_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
   var s = 0.0;
   for (var c = 0u; c < p.C; c++) { s += exp(x[o + c] - m); }
   if (LOG) {
-    let lse = m + log(s);
-    for (var c = 0u; c < p.C; c++) { y[o + c] = x[o + c] - lse; }
+    let ls = log(s);
+    for (var c = 0u; c < p.C; c++) { y[o + c] = (x[o + c] - m) - ls; }
   } else {
     let inv = 1.0 / s;
     for (var c = 0u; c < p.C; c++) { y[o + c] = exp(x[o + c] - m) * inv; }
@@ -90,8 +91,8 @@ fn softmax_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
   s = wg_reduce(lid, s, false);
   if (!live) { return; }
   if (LOG) {
-    let lse = m + log(s);
-    for (var c = lid; c < p.C; c += WG) { y[o + c] = x[o + c] - lse; }
+    let ls = log(s);
+    for (var c = lid; c < p.C; c += WG) { y[o + c] = (x[o + c] - m) - ls; }
   } else {
     let inv = 1.0 / s;
     for (var c = lid; c < p.C; c += WG) { y[o + c] = exp(x[o + c] - m) * inv; }

@@ -215,7 +215,7 @@ export class HessianAnalyzer {
     const out = new Float64Array(this.size);
     let o = 0;
     for (const p of this.params) {
-      out.set(await this.engine.read(p), o);
+      out.set(await this.engine.backend.read(this.engine.store.view(p)), o); // full precision on the cpu backend
       o += p.size;
     }
     return out;

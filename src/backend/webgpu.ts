@@ -119,6 +119,7 @@ export class WebGpuBackend implements Backend {
         return { storage: s, offset: 0, length, dtype: 'f32', shape: [length], label };
       },
       variant: (family) => this.variants[family],
+      adapter: this.gpu.adapterName,
     };
     this.gpu.device.pushErrorScope('validation');
     const launches = lower(call, ctx);

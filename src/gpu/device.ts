@@ -33,6 +33,8 @@ export interface DeviceLimits {
   minStorageBufferOffsetAlignment: number;
   minUniformBufferOffsetAlignment: number;
   maxStorageBuffersPerShaderStage: number;
+  /** Smallest subgroup size when the device has the `subgroups` feature enabled, else 0. */
+  subgroupMinSize: number;
 }
 
 const LIMIT_NAMES: (keyof DeviceLimits)[] = [
@@ -69,10 +71,11 @@ export class Gpu {
   private disposed = false;
   readonly isFallback: boolean;
 
-  private constructor(public device: GPUDevice, info: { name: string; fallback: boolean }) {
+  private constructor(public device: GPUDevice, info: { name: string; fallback: boolean; subgroupMinSize: number }) {
     const l = device.limits as unknown as Record<string, number>;
     const limits = {} as DeviceLimits;
     for (const k of LIMIT_NAMES) limits[k] = Number(l[k]);
+    limits.subgroupMinSize = device.features.has('subgroups') ? info.subgroupMinSize : 0;
     this.limits = limits;
     this.hasTimestamps = device.features.has('timestamp-query');
     this.adapterName = info.name;
@@ -109,12 +112,14 @@ export class Gpu {
     }
     const requiredFeatures: GPUFeatureName[] = [];
     if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+    if (adapter.features.has('subgroups')) requiredFeatures.push('subgroups' as GPUFeatureName);
     const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
     const info = adapter.info as GPUAdapterInfo | undefined;
     const name = [info?.vendor, info?.architecture, info?.device, info?.description]
       .filter((s) => s && String(s).length).join(' ') || 'unknown adapter';
     const fallback = Boolean((info as unknown as { isFallbackAdapter?: boolean })?.isFallbackAdapter);
-    return new Gpu(device, { name, fallback });
+    const subgroupMinSize = Number((info as unknown as { subgroupMinSize?: number })?.subgroupMinSize ?? 0);
+    return new Gpu(device, { name, fallback, subgroupMinSize });
   }
 
   /** Throws the pending device-lost error, if the device was lost. */

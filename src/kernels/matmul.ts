@@ -1,28 +1,83 @@
-/** Lowering of `matmul` (transposes, batch, fused bias + activation) onto shaders/matmul.wgsl. */
+/**
+ * Lowering of `matmul` (transposes, batch, fused bias + activation) onto shaders/matmul.wgsl
+ * and shaders/matmul_subgroup.wgsl. Variants (every one runs the whole test suite):
+ *   naive — one thread per element of C (the reference port, kept as an oracle)
+ *   reg   — 4×4 register blocks, 8×8 threads, no workgroup memory
+ *   tiled — 64×64 tiles through workgroup memory, 4×4 per thread
+ *   bcast — 8 rows × 8 columns per thread, rows shared by the whole workgroup
+ *   sg    — 32 rows × 4 columns per thread, A handed round by subgroup shuffles
+ *           (needs the `subgroups` feature with subgroups of ≥ 8 lanes)
+ * Which is fastest depends on the adapter: the default is chosen per adapter (see
+ * defaultMatmulVariant and tuneMatmul in matmul_tune.ts).
+ */
 import source from '../../shaders/matmul.wgsl';
+import sgSource from '../../shaders/matmul_subgroup.wgsl';
+import { ArgumentError } from '../errors.js';
 import { matmulDims } from '../graph/ops/matmul.js';
+import type { DeviceLimits } from '../gpu/device.js';
 import { groups, kernel, registerGpuOp, type KernelSpec, type Launch, type LowerContext } from './spec.js';
 import type { OpCall } from '../backend/types.js';
 
 const P = ['M', 'N', 'K', 'batch', 'stride_a', 'stride_b', 'tiles_n', 'tiles_mn'].map((k) => [k, 'u32'] as const);
-const PARAMS = [...P, ['alpha', 'f32'] as const, ['pad0', 'u32'] as const, ['pad1', 'u32'] as const, ['pad2', 'u32'] as const];
+const PARAMS = [...P, ['alpha', 'f32'] as const, ...['trans_a', 'trans_b', 'has_bias', 'act', 'pad0', 'pad1', 'pad2'].map((k) => [k, 'u32'] as const)];
 const B = ['read', 'read', 'read', 'read_write'] as const;
 
-export const MATMUL: Record<'naive' | 'reg' | 'tiled', KernelSpec> = {
-  naive: kernel('matmul', source, 'matmul_naive', B, PARAMS),
-  reg: kernel('matmul', source, 'matmul_reg', B, PARAMS),
-  tiled: kernel('matmul', source, 'matmul_tiled', B, PARAMS),
-};
-export const MATMUL_VARIANTS = ['naive', 'reg', 'tiled'] as const;
-export type MatmulVariant = (typeof MATMUL_VARIANTS)[number];
+interface VariantDef {
+  kernel: KernelSpec;
+  /** Rows of C per workgroup. */
+  rows: number;
+  /** Columns of C per workgroup, or per thread when `wide` (a workgroup then spans WG·cols). */
+  cols: number;
+  wide?: boolean;
+  overrides?: Record<string, number>;
+}
 
-const ACTS: Record<string, number> = { none: 0, relu: 1, leaky_relu: 2, gelu: 3, sigmoid: 4, tanh: 5 };
-const TILE: Record<MatmulVariant, number> = { naive: 1, reg: 32, tiled: 64 };
+const VARIANTS = {
+  naive: { kernel: kernel('matmul', source, 'matmul_naive', B, PARAMS), rows: 1, cols: 1 },
+  reg: { kernel: kernel('matmul', source, 'matmul_reg', B, PARAMS), rows: 32, cols: 32 },
+  tiled: { kernel: kernel('matmul', source, 'matmul_tiled', B, PARAMS), rows: 64, cols: 64 },
+  bcast: { kernel: kernel('matmul', source, 'matmul_bcast', B, PARAMS), rows: 8, cols: 8, wide: true, overrides: { ROWS: 8 } },
+  sg: { kernel: kernel('matmul', sgSource, 'matmul_sg', B, PARAMS), rows: 32, cols: 4, wide: true, overrides: { ROWS: 32 } },
+} satisfies Record<string, VariantDef>;
 
-let defaultVariant: MatmulVariant = 'reg';
-/** The variant used when none is forced (chosen per adapter by measuring; see bench/matmul). */
-export function setDefaultMatmulVariant(v: MatmulVariant): void {
-  defaultVariant = v;
+export type MatmulVariant = keyof typeof VARIANTS;
+export const MATMUL_VARIANTS = Object.keys(VARIANTS) as MatmulVariant[];
+export const MATMUL: Record<MatmulVariant, KernelSpec> = Object.fromEntries(
+  MATMUL_VARIANTS.map((v) => [v, VARIANTS[v].kernel]),
+) as Record<MatmulVariant, KernelSpec>;
+
+/** Whether a variant can run on a device with these limits (sg needs subgroups of ≥ 8 lanes). */
+export function matmulVariantSupported(v: MatmulVariant, limits: Pick<DeviceLimits, 'subgroupMinSize'>): boolean {
+  return v !== 'sg' || limits.subgroupMinSize >= 8;
+}
+
+const chosen = new Map<string, MatmulVariant>();
+
+/** Make `v` the default for one adapter (by its description), or for every adapter ('*'). */
+export function setDefaultMatmulVariant(v: MatmulVariant, adapter = '*'): void {
+  if (!(v in VARIANTS)) throw new ArgumentError(`unknown matmul variant '${v}' (expected ${MATMUL_VARIANTS.join(', ')})`);
+  chosen.set(adapter, v);
+}
+
+/**
+ * The variant used when none is forced: a measured choice for this adapter if there is one
+ * (tuneMatmul), else a rule from measurements on known adapters — subgroup shuffles on software
+ * adapters that have them, broadcast rows on other software adapters, workgroup tiles on GPUs.
+ */
+export function defaultMatmulVariant(adapter: string, limits: Pick<DeviceLimits, 'subgroupMinSize'>): MatmulVariant {
+  const v = chosen.get(adapter) ?? chosen.get('*');
+  if (v && matmulVariantSupported(v, limits)) return v;
+  const software = /llvmpipe|lavapipe|swiftshader|software|warp/i.test(adapter);
+  if (!software) return 'tiled';
+  return matmulVariantSupported('sg', limits) ? 'sg' : 'bcast';
+}
+
+/**
+ * Threads per workgroup: 64, or 8 (one subgroup) when the output is narrow enough for 8 threads
+ * of a wide variant. Two sizes only: each pipeline costs seconds of JIT on software adapters.
+ */
+function workgroupSize(v: VariantDef, N: number): number {
+  return v.wide && N <= 8 * v.cols ? 8 : 64;
 }
 
 export function lowerMatmul(call: OpCall, ctx: LowerContext): Launch[] {
@@ -31,26 +86,33 @@ export function lowerMatmul(call: OpCall, ctx: LowerContext): Launch[] {
   const d = matmulDims(a.shape, b.shape, !!at.transA, !!at.transB);
   const out = call.outputs[0];
   if (!out.length) return [];
-  const variant = (ctx.variant('matmul') as MatmulVariant | undefined) ?? defaultVariant;
-  const k = MATMUL[variant];
-  if (!k) throw new Error(`unknown matmul variant '${variant}' (expected ${MATMUL_VARIANTS.join(', ')})`);
-  const ts = TILE[variant];
-  const tilesN = Math.ceil(d.N / ts);
-  const tilesMN = Math.ceil(d.M / ts) * tilesN;
+  const forced = ctx.variant('matmul') as MatmulVariant | undefined;
+  const name = forced ?? defaultMatmulVariant(ctx.adapter ?? '', ctx.limits);
+  const v: VariantDef | undefined = VARIANTS[name];
+  if (!v) throw new ArgumentError(`unknown matmul variant '${name}' (expected ${MATMUL_VARIANTS.join(', ')})`);
+  if (!matmulVariantSupported(name, ctx.limits)) {
+    throw new ArgumentError(`matmul variant '${name}' needs the 'subgroups' feature with subgroups of at least 8 lanes, which this adapter lacks`);
+  }
+  const wg = workgroupSize(v, d.N);
+  const tilesN = Math.ceil(d.N / (v.wide ? wg * v.cols : v.cols));
+  const tilesMN = Math.ceil(d.M / v.rows) * tilesN;
   const act = ACTS[String(at.act ?? 'none')];
   if (act === undefined) throw new Error(`internal: matmul epilogue ${String(at.act)}`);
   const bias = at.bias ? call.inputs[2] : a;
   return [{
-    kernel: k,
+    kernel: v.kernel,
     buffers: [a, b, bias, out],
     params: {
       M: d.M, N: d.N, K: d.K, batch: d.batch,
       stride_a: d.batchA ? d.M * d.K : 0, stride_b: d.batchB ? d.K * d.N : 0,
-      tiles_n: tilesN, tiles_mn: tilesMN, alpha: Number(at.alpha ?? 0), pad0: 0, pad1: 0, pad2: 0,
+      tiles_n: tilesN, tiles_mn: tilesMN, alpha: Number(at.alpha ?? 0),
+      trans_a: Number(!!at.transA), trans_b: Number(!!at.transB), has_bias: Number(!!at.bias), act, pad0: 0, pad1: 0, pad2: 0,
     },
-    overrides: { TRANS_A: Number(!!at.transA), TRANS_B: Number(!!at.transB), HAS_BIAS: Number(!!at.bias), ACT: act, WG: 64 },
-    workgroups: variant === 'naive' ? groups(d.batch * d.M * d.N, 64) : d.batch * tilesMN,
+    overrides: { WG: wg, ...v.overrides },
+    workgroups: name === 'naive' ? groups(d.batch * d.M * d.N, 64) : d.batch * tilesMN,
   }];
 }
+
+const ACTS: Record<string, number> = { none: 0, relu: 1, leaky_relu: 2, gelu: 3, sigmoid: 4, tanh: 5 };
 
 registerGpuOp('matmul', lowerMatmul);

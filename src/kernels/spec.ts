@@ -39,6 +39,8 @@ export interface LowerContext {
   scratch(length: number, label: string): View;
   /** A variant forced by the engine's options for this family, if any. */
   variant(family: string): string | undefined;
+  /** The adapter's description (per-adapter defaults, e.g. the matmul variant). */
+  readonly adapter?: string;
 }
 
 export type Lowering = (call: OpCall, ctx: LowerContext) => Launch[];

@@ -93,6 +93,11 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
     return this.t;
   }
 
+  /**
+   * The update ops of the program prepared last (a program reads them right after prepare()).
+   * Programs that share an optimizer must therefore be compiled one after another, not
+   * concurrently.
+   */
   get ops(): readonly Prepared[] {
     return this.prepared;
   }

@@ -27,6 +27,8 @@ export interface LinePlotOptions {
   height?: number;
   xRange?: [number, number];
   yRange?: [number, number];
+  /** Corner of the legend (default 'top-right'): put it where the curves are not. */
+  legend?: 'top-right' | 'bottom-right';
 }
 
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
@@ -57,6 +59,16 @@ function axis(lo: number, hi: number, log: boolean, p0: number, p1: number): Axi
     for (let e = Math.floor(l0); e <= Math.ceil(l1); e++) {
       const v = 10 ** e;
       if (v >= lo * 0.999 && v <= hi * 1.001) ticks.push(v);
+    }
+    if (l1 - l0 < 2.5) {
+      // Few decades: add 2× and 5× ticks so the axis stays readable.
+      for (let e = Math.floor(l0); e <= Math.ceil(l1); e++) {
+        for (const m of [2, 5]) {
+          const v = m * 10 ** e;
+          if (v >= lo * 0.999 && v <= hi * 1.001) ticks.push(v);
+        }
+      }
+      ticks.sort((a, b) => a - b);
     }
     if (ticks.length < 2) ticks.push(lo, hi);
     return { map: (v) => p0 + ((Math.log10(v) - l0) / span) * (p1 - p0), ticks };
@@ -133,15 +145,16 @@ function seriesSvg(series: readonly Series[], xa: Axis, ya: Axis, xLog: boolean,
   return out.join('\n');
 }
 
-function legendSvg(series: readonly Series[], w: number): string {
+function legendSvg(series: readonly Series[], w: number, bottom: number | null = null): string {
+  const top = bottom === null ? M.top : bottom - series.length * 16 - 10;
   const out: string[] = [];
   series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
-    const y = M.top + 14 + i * 16;
+    const y = top + 14 + i * 16;
     const x = w - M.right - 170;
     out.push(`<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="2.5"${s.dash ? ' stroke-dasharray="6 4"' : ''}/><text x="${x + 28}" y="${y}">${esc(s.name)}</text>`);
   });
-  return `<g><rect x="${w - M.right - 176}" y="${M.top + 2}" width="170" height="${series.length * 16 + 6}" fill="white" fill-opacity="0.85" stroke="#ccc"/>${out.join('')}</g>`;
+  return `<g><rect x="${w - M.right - 176}" y="${top + 2}" width="170" height="${series.length * 16 + 6}" fill="white" fill-opacity="0.85" stroke="#ccc"/>${out.join('')}</g>`;
 }
 
 let clipCounter = 0;
@@ -160,7 +173,7 @@ export function linePlot(o: LinePlotOptions): string {
     `<defs><clipPath id="${clip}"><rect x="${M.left}" y="${M.top}" width="${w - M.left - M.right}" height="${h - M.top - M.bottom}"/></clipPath></defs>`,
     axesSvg(xa, ya, w, h),
     seriesSvg(o.series, xa, ya, !!o.xLog, !!o.yLog, clip),
-    o.series.length > 1 || o.series[0]?.name ? legendSvg(o.series, w) : '',
+    o.series.length > 1 || o.series[0]?.name ? legendSvg(o.series, w, o.legend === 'bottom-right' ? h - M.bottom : null) : '',
   ].join('\n');
   return frame(w, h, o.title, o.xLabel, o.yLabel, body);
 }

@@ -2,7 +2,8 @@
  * Cross-entropy of logits z (N, C) against targets, fused with log-softmax:
  *   t̃ = (1 − ε)·t + ε/C  (t = one-hot of the label, or the given probabilities)
  *   ℓₙ = −Σ_c t̃_c · log softmax(zₙ)_c,   reduced by mean over N (default), sum, or none.
- * Backward: ∂/∂zₙ = (softmax(zₙ) − t̃ₙ) · s, s = g/N (mean), g (sum), gₙ (none).
+ * Backward: ∂/∂zₙ = (softmax(zₙ)·Σ_c t̃ₙ,c − t̃ₙ) · s, s = g/N (mean), g (sum), gₙ (none);
+ * Σ_c t̃ₙ,c = 1 for labels and for probability rows that sum to one.
  * MSE: mean (sum, none) of (a − b)²; backward 2(a − b)·g/n.
  */
 import type { In, Out } from './util.js';
@@ -48,9 +49,12 @@ export function crossEntropyBackward(out: Out, z: In, t: In, g: In, labels: bool
     const s = reduction === 'none' ? g[n] : reduction === 'mean' ? g[0] / N : g[0];
     let m = -Infinity;
     for (let c = 0; c < C; c++) m = Math.max(m, z[o + c]);
-    let sum = 0;
-    for (let c = 0; c < C; c++) sum += Math.exp(z[o + c] - m);
-    for (let c = 0; c < C; c++) out[o + c] = (Math.exp(z[o + c] - m) / sum - target(t, labels, n, c, C, eps)) * s;
+    let sum = 0, T = 0;
+    for (let c = 0; c < C; c++) {
+      sum += Math.exp(z[o + c] - m);
+      T += target(t, labels, n, c, C, eps);
+    }
+    for (let c = 0; c < C; c++) out[o + c] = ((Math.exp(z[o + c] - m) / sum) * T - target(t, labels, n, c, C, eps)) * s;
   }
 }
 

@@ -11,12 +11,24 @@ import { size, strides, type In, type Out } from './util.js';
 const GELU_C = Math.sqrt(2 / Math.PI);
 const GELU_K = 0.044715;
 
+/**
+ * σ(y), σ(y)σ(−y) and 1 − 2σ(y) from e = exp(−|y|): exact forms without cancellation in either
+ * tail. gelu(x) = ½x(1 + tanh u) = x·σ(2u) since 1 + tanh u = 2σ(2u), and
+ * 1 − tanh²u = 4σ(2u)σ(−2u), u = √(2/π)(x + 0.044715x³).
+ */
+function sig3(y: number): [number, number, number] {
+  const e = Math.exp(-Math.abs(y));
+  const r = 1 / (1 + e);
+  return [y < 0 ? e * r : r, e * r * r, (y < 0 ? 1 : -1) * (1 - e) * r];
+}
+const geluU = (x: number) => GELU_C * (x + GELU_K * x * x * x);
+
 export function unaryValue(kind: string, x: number, alpha = 0.01): number {
   switch (kind) {
     case 'relu': return x > 0 ? x : 0;
     case 'leaky_relu': return x > 0 ? x : alpha * x;
-    case 'gelu': return 0.5 * x * (1 + Math.tanh(GELU_C * (x + GELU_K * x * x * x)));
-    case 'sigmoid': return 1 / (1 + Math.exp(-x));
+    case 'gelu': return x * sig3(2 * geluU(x))[0];
+    case 'sigmoid': return sig3(x)[0];
     case 'tanh': return Math.tanh(x);
     case 'exp': return Math.exp(x);
     case 'log': return Math.log(x);
@@ -34,9 +46,9 @@ export function unaryDeriv(kind: string, t: number, alpha = 0.01): number {
     case 'relu': return t > 0 ? 1 : 0;
     case 'leaky_relu': return t > 0 ? 1 : alpha;
     case 'gelu': {
-      const u = GELU_C * (t + GELU_K * t * t * t);
-      const th = Math.tanh(u);
-      return 0.5 * (1 + th) + 0.5 * t * (1 - th * th) * GELU_C * (1 + 3 * GELU_K * t * t);
+      // ½(1 + tanh u) + ½t(1 − tanh²u)u'
+      const [s, q] = sig3(2 * geluU(t));
+      return s + 2 * t * q * GELU_C * (1 + 3 * GELU_K * t * t);
     }
     case 'sigmoid': return t * (1 - t);
     case 'tanh': return 1 - t * t;
@@ -55,13 +67,12 @@ export function unaryDeriv2(kind: string, t: number): number {
   switch (kind) {
     case 'relu': case 'leaky_relu': case 'neg': case 'abs': return 0;
     case 'gelu': {
-      const u = GELU_C * (t + GELU_K * t * t * t);
+      // f' = ½(1 + th) + ½t·sech²·u';  f'' = sech²·u' − t·th·sech²·u'² + ½t·sech²·u''
+      // with th = tanh u = −(1 − 2s), sech² = 4q.
+      const [, q, d] = sig3(2 * geluU(t));
       const du = GELU_C * (1 + 3 * GELU_K * t * t);
-      const th = Math.tanh(u);
-      const sech2 = 1 - th * th;
-      // f' = ½(1+th) + ½ t sech² du ;  f'' = ½ sech² du + ½ sech² du + ½ t (−2 th sech² du²) + ½ t sech² ddu
       const ddu = GELU_C * 6 * GELU_K * t;
-      return sech2 * du - t * th * sech2 * du * du + 0.5 * t * sech2 * ddu;
+      return 4 * q * du + 4 * t * d * q * du * du + 2 * t * q * ddu;
     }
     case 'sigmoid': return 1 - 2 * t;
     case 'tanh': return -2 * t;

@@ -45,8 +45,8 @@ const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
 const norm2 = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, v) => s + v * v, 0));
 
 /**
- * dx = r·(ĝ − mean ĝ − x̂·mean(ĝx̂)) can cancel to nearly nothing by construction (N = 2: x̂ = ±1
- * whatever x is, so dx ≈ 0). When over 90% cancels, its error is measured against the size of the terms that
+ * dx = r·(ĝ − mean ĝ − x̂·mean(ĝx̂)) can cancel by construction (N = 2: x̂ = ±1 whatever x is,
+ * so dx ≈ 0). When over 90% cancels, its error is measured against the size of the terms that
  * cancel, ‖r·ĝ‖, instead of ‖dx‖; the elementwise bound applies unchanged.
  */
 function expectBackward(dx: ArrayLike<number>, dxr: Float64Array, x: Float32Array, stats: Float32Array, w: Float32Array | null, g: Float32Array, geom: Geom, label: string) {

@@ -1,13 +1,14 @@
 /**
  * Run one backend op directly on an engine, with outputs poisoned with NaN first so that an
- * unwritten element fails the comparison.
+ * unwritten element fails the comparison. Browser-safe: imports only the public API's types.
  */
-import type { Engine, HostArray, View } from '../../src/node.js';
-import type { DType } from '../../src/graph/tensor.js';
+import type { DType, Engine, HostArray, View } from '../../src/index.js';
 
 export interface OpInput {
-  data: Float32Array | Int32Array;
+  data: Float32Array | Int32Array | Float64Array;
   shape: readonly number[];
+  /** Defaults to 'i32' for Int32Array data, else 'f32'. */
+  dtype?: DType;
 }
 
 const size = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
@@ -22,23 +23,29 @@ export async function runOp(
     const storage = await b.alloc(label, Math.max(1, length), dtype);
     return { storage, offset: 0, length, dtype, shape: [...shape], label };
   };
-  const ins: View[] = [];
-  for (let i = 0; i < inputs.length; i++) {
-    const inp = inputs[i];
-    const v = await mk(`in${i}`, inp.shape, inp.data instanceof Int32Array ? 'i32' : 'f32');
-    b.write(v, inp.data);
-    ins.push(v);
+  const views: View[] = [];
+  try {
+    const ins: View[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const inp = inputs[i];
+      const v = await mk(`in${i}`, inp.shape, inp.dtype ?? (inp.data instanceof Int32Array ? 'i32' : 'f32'));
+      views.push(v);
+      b.write(v, inp.data);
+      ins.push(v);
+    }
+    const outs: View[] = [];
+    for (let i = 0; i < outShapes.length; i++) {
+      const v = await mk(`out${i}`, outShapes[i], outDtypes[i] ?? 'f32');
+      views.push(v);
+      b.write(v, v.dtype === 'f32' ? new Float32Array(v.length).fill(NaN) : new Int32Array(v.length).fill(-0x7eadbeef));
+      outs.push(v);
+    }
+    const p = await b.prepare({ op, inputs: ins, outputs: outs, attrs: attrs as never });
+    await b.execute([p]);
+    const res: HostArray[] = [];
+    for (const o of outs) res.push(await b.read(o));
+    return res;
+  } finally {
+    for (const v of views) b.release(v.storage);
   }
-  const outs: View[] = [];
-  for (let i = 0; i < outShapes.length; i++) {
-    const v = await mk(`out${i}`, outShapes[i], outDtypes[i] ?? 'f32');
-    if (v.dtype === 'f32') b.write(v, new Float32Array(v.length).fill(NaN));
-    outs.push(v);
-  }
-  const p = await b.prepare({ op, inputs: ins, outputs: outs, attrs: attrs as never });
-  await b.execute([p]);
-  const res: HostArray[] = [];
-  for (const o of outs) res.push(await b.read(o));
-  for (const v of [...ins, ...outs]) b.release(v.storage);
-  return res;
 }

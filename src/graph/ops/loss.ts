@@ -6,9 +6,9 @@
 import { ArgumentError, ShapeError } from '../../errors.js';
 import { defineOp, Tensor } from '../tensor.js';
 import { requireF32, sameGraph, sameShape } from './shape.js';
-import { mul, noteLabelRange, scale } from './elementwise.js';
+import { mul, noteLabelRange, scale, sub } from './elementwise.js';
 import { reshape, sum } from './reduce.js';
-import { softmax, softmaxBackward } from './softmax.js';
+import { logSoftmax, softmax, softmaxBackward } from './softmax.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -56,11 +56,22 @@ defineOp({
   },
   vjp(out, g) {
     const [z, t] = out.inputs;
-    return [crossEntropyBackward(z, t, g, out.attrs.reduction as Reduction, out.attrs.smoothing as number), null];
+    const red = out.attrs.reduction as Reduction, eps = out.attrs.smoothing as number;
+    // ∂ℓ/∂t_c = (1 − ε)(lse − z_c)·s = −(1 − ε)·log softmax(z)_c·s, for probability targets.
+    const gt = t.dtype === 'f32' ? scale(mul(logSoftmax(z), rowScale(g, red, z.shape[0])), -(1 - eps)) : null;
+    return [crossEntropyBackward(z, t, g, red, eps), gt];
   },
 });
 
-/** dlogits = (softmax(z) − t̃) · g / N (mean) or · g (sum) or · gₙ per row (none). */
+/** The per-row factor s of the loss gradient: gₙ as a column (none), g/N (mean), g (sum). */
+function rowScale(g: Tensor, red: Reduction, N: number): Tensor {
+  return red === 'none' ? reshape(g, [N, 1]) : red === 'mean' ? scale(g, 1 / N) : g;
+}
+
+/**
+ * dlogits = (softmax(z)·Σ_c t̃_c − t̃) · s with s = g/N (mean), g (sum) or gₙ per row (none);
+ * Σ_c t̃_c = 1 for labels and for probability rows that sum to one.
+ */
 export function crossEntropyBackward(z: Tensor, t: Tensor, g: Tensor, reduction: Reduction, smoothing: number): Tensor {
   return z.graph.node('cross_entropy_backward', [z, t, g], { reduction, smoothing });
 }
@@ -75,16 +86,20 @@ defineOp({
   },
   vjp(out, h) {
     const [z, t, g] = out.inputs;
-    const N = z.shape[0];
-    const red = out.attrs.reduction as Reduction;
-    // out = (p − t̃) ⊙ s with s = g/N, g, or gₙ (broadcast over columns); p = softmax(z).
-    const s = red === 'none' ? reshape(g, [N, 1]) : red === 'mean' ? scale(g, 1 / N) : g;
-    const gz = mul(softmaxBackward(softmax(z), h), s);
-    // ∂/∂g: Σ h ⊙ (p − t̃) (/N for the mean), i.e. h against the backward with unit gradient.
-    const unit = crossEntropyBackward(z, t, z.graph.fill(g.shape, 1), red, out.attrs.smoothing as number);
+    const [N, C] = z.shape;
+    const red = out.attrs.reduction as Reduction, eps = out.attrs.smoothing as number;
+    // out = (p·T − t̃) ⊙ s, p = softmax(z), T = Σ_c t̃_c (1 for labels), s = rowScale(g).
+    const s = rowScale(g, red, N);
+    const p = softmax(z);
+    const T = t.dtype === 'f32' ? sum(scale(t, 1 - eps, eps / C), 1, true) : null;
+    const gz = mul(softmaxBackward(p, h), T ? mul(s, T) : s);
+    // ∂/∂t_d = (1 − ε)·s·(Σ_c h_c p_c − h_d), for probability targets.
+    const gt = T ? scale(mul(sub(sum(mul(h, p), 1, true), h), s), 1 - eps) : null;
+    // ∂/∂g: Σ h ⊙ (p·T − t̃) (/N for the mean), i.e. h against the backward with unit gradient.
+    const unit = crossEntropyBackward(z, t, z.graph.fill(g.shape, 1), red, eps);
     const hp = mul(h, unit);
     const gg = red === 'none' ? sum(hp, 1) : sum(hp);
-    return [gz, null, gg];
+    return [gz, gt, gg];
   },
 });
 

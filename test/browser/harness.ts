@@ -1,0 +1,65 @@
+/**
+ * Node side of the browser tests: finds Chromium, starts `scripts/serve.mjs` on a free port and
+ * launches headless Chromium with WebGPU through playwright-core. Never downloads a browser.
+ *
+ * Headless Chromium on a machine without a GPU gets a WebGPU adapter on SwiftShader (Vulkan on
+ * the CPU) with only `--enable-unsafe-webgpu`; the page must be a secure context, which
+ * http://127.0.0.1 is (about:blank and data: URLs have no navigator.gpu).
+ */
+import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM_CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+
+export const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu', '--no-sandbox', '--disable-gpu-sandbox', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run',
+];
+
+/** The Chromium executable, or null (the browser tests then skip). */
+export function findChromium(): string | null {
+  for (const p of CHROMIUM_CANDIDATES) if (p && existsSync(p)) return p;
+  return null;
+}
+
+export function skipMessage(): string {
+  return `  skipped: no Chromium installed (looked for ${CHROMIUM_CANDIDATES.filter(Boolean).join(', ')}; ` +
+    'install Debian\'s `chromium` package or set CHROMIUM_PATH)';
+}
+
+export interface Server {
+  url: string;
+  stop(): void;
+}
+
+/** Start scripts/serve.mjs on a free port; resolves with its URL. */
+export function startServer(): Promise<Server> {
+  if (!existsSync('dist/web/suite.js') || !existsSync('dist/web/app.js')) {
+    throw new Error('dist/web/ is not built: run node scripts/build.mjs first');
+  }
+  const child: ChildProcess = spawn(process.execPath, ['scripts/serve.mjs', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => { stderr += d; });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill(); reject(new Error(`serve.mjs did not start in 60 s: ${stderr}`)); }, 60_000);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`serve.mjs exited with ${code}: ${stderr}`)); });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /slope web: (\S+)/.exec(line);
+      if (!m) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      resolve({ url: m[1], stop: () => child.kill() });
+    });
+  });
+}
+
+export function launch(executablePath: string): Promise<Browser> {
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** Seconds since t0, for messages. */
+export function secs(t0: number): string {
+  return `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+}

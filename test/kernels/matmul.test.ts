@@ -1,0 +1,4 @@
+/** The matmul case table (test/cases/matmul.ts) on the GPU, once per variant. */
+import { runFamily } from './harness.js';
+
+runFamily('matmul');

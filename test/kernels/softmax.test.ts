@@ -1,0 +1,4 @@
+/** The softmax case table (test/cases/softmax.ts) on the GPU, once per variant. */
+import { runFamily } from './harness.js';
+
+runFamily('softmax');
