@@ -64,7 +64,7 @@ function plot(rows: Row[], adapter: string): string {
     const join = measured[0] ? [measured[0]] : [];
     series.push({ name: 'one epoch (extrapolated)', x: [...extra, ...join].map((r) => r.batch), y: [...extra, ...join].map((r) => r.epochSeconds), markers: true, dash: true });
   }
-  return slope.linePlot({ title: `Batch size vs time, ${MODEL} on Fashion-MNIST (${adapter.slice(0, 40)})`, xLabel: 'batch size', yLabel: 'seconds', xLog: true, yLog: true, series });
+  return slope.linePlot({ title: `Time vs batch size: ${MODEL}, 60,000 Fashion-MNIST images${adapter.includes('llvmpipe') ? ', software adapter' : ''}`, xLabel: 'batch size', yLabel: 'seconds', xLog: true, yLog: true, series });
 }
 
 async function main(): Promise<void> {

@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const series: slope.Series[] = results.map((r) => ({
     name: `${r.name}, lr ${r.lr}`, x: r.runs[0].curve.map((_, i) => i + 1), y: r.runs[0].curve.map((_, i) => mean(r.runs.map((x) => x.curve[i]))), markers: true,
   }));
-  writeFileSync(join(OUT, 'batch_generalization.svg'), slope.linePlot({ title: `Test accuracy by epoch (mean of ${SEEDS} seeds), ${MODEL} ${NORM} norm, Adam`, xLabel: 'epoch', yLabel: 'test accuracy', series }));
+  writeFileSync(join(OUT, 'batch_generalization.svg'), slope.linePlot({ title: `Test accuracy by epoch (mean of ${SEEDS} seeds)`, xLabel: 'epoch', yLabel: 'test accuracy', series, legend: 'bottom-right' }));
   console.log('\n| batch | lr | updates | train accuracy | test accuracy |\n| --- | ---: | ---: | ---: | ---: |');
   for (const s of summary) {
     console.log(`| ${s.config} | ${s.lr} | ${s.steps} | ${pct(s.trainAccuracy.mean)}% ± ${pct(s.trainAccuracy.sd)} | ${pct(s.testAccuracy.mean)}% ± ${pct(s.testAccuracy.sd)} |`);

@@ -12,7 +12,7 @@ export function curvesSvg(h: History, stepsPerEpoch: number, title: string): str
   const w = 640, hgt = 320;
   const loss = linePlot({ title: `${title}: loss`, xLabel: 'epoch', yLabel: 'cross-entropy', width: w, height: hgt, yLog: true,
     series: [train((e) => e.loss), ...test((e) => e.testLoss)] });
-  const acc = linePlot({ title: `${title}: accuracy`, xLabel: 'epoch', yLabel: 'accuracy', width: w, height: hgt,
+  const acc = linePlot({ title: `${title}: accuracy`, xLabel: 'epoch', yLabel: 'accuracy', width: w, height: hgt, legend: 'bottom-right',
     series: [train((e) => e.accuracy), ...test((e) => e.testAccuracy)] });
   const inner = (svg: string) => svg.replace(/^<\?xml[^>]*>\s*/, '');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${2 * hgt}" viewBox="0 0 ${w} ${2 * hgt}">\n` +

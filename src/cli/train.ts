@@ -61,9 +61,10 @@ export async function trainCommand(p: Parsed, io: Out): Promise<void> {
     const model = buildModel(spec, data.train.features, data.train.numClasses, seed);
     const optimizer = makeOptimizer({ name: str(f, 'optimizer') as OptimizerName, lr: num(f, 'lr'), momentum: num(f, 'momentum'), weightDecay: num(f, 'weight-decay'), clipGradNorm: num(f, 'clip-grad-norm') }, model.parameters());
     const B = num(f, 'batch-size')!;
+    const lr = optimizer.lr;
     const epochs = num(f, 'epochs')!;
     const stepsPerEpoch = f['drop-last'] ? Math.floor(data.train.length / B) : Math.ceil(data.train.length / B);
-    const { schedule, plateau } = makeSchedule(str(f, 'schedule')!, { lr: optimizer.lr, stepsPerEpoch, totalSteps: stepsPerEpoch * epochs }, optimizer);
+    const { schedule, plateau } = makeSchedule(str(f, 'schedule')!, { lr, stepsPerEpoch, totalSteps: stepsPerEpoch * epochs }, optimizer);
     const config = Object.fromEntries(RUN_FLAGS.filter((k) => f[k] !== undefined).map((k) => [k, f[k]]));
     const file = str(f, 'checkpoint');
     let trainer: Trainer;
@@ -88,7 +89,7 @@ export async function trainCommand(p: Parsed, io: Out): Promise<void> {
       trainLoss: last?.trainLoss ?? null, trainAccuracy: last?.trainAccuracy ?? null, testLoss: test.loss, testAccuracy: test.accuracy,
       epochs: trainer.epoch, steps: trainer.step, seconds: +seconds.toFixed(3), adapter: engine.adapter,
       dataset: f.dataset, trainSamples: data.train.length, testSamples: data.test.length, model: f.model, norm: f.norm, optimizer: f.optimizer,
-      lr: optimizer.lr, batchSize: B, microBatch: trainer.microBatch, dataOnDevice: trainer.onDevice,
+      lr, finalLr: optimizer.lr, schedule: f.schedule, batchSize: B, microBatch: trainer.microBatch, dataOnDevice: trainer.onDevice,
     };
     io.out(`test accuracy ${(100 * test.accuracy).toFixed(2)}% (loss ${test.loss.toFixed(4)}) after ${trainer.epoch} epochs, ${trainer.step} steps, ${seconds.toFixed(1)} s on ${engine.adapter}`);
     if (f.json) io.out(JSON.stringify(summary));

@@ -120,8 +120,9 @@ export function buildStepGraph(o: StepGraphOptions): StepGraph {
 }
 
 /**
- * The largest micro-batch (≤ rows) whose every batch-sized tensor binds within `limitBytes`:
- * the step graph is built at `rows` and its batch-shaped tensors measured per row.
+ * The micro-batch for batches of `rows`: all of them when every batch-sized tensor binds within
+ * `limitBytes`, else the fewest equal parts that do (the step graph is built at `rows` and its
+ * batch-shaped tensors measured per row).
  */
 export function microBatchRows(build: (rows: number) => StepGraph, rows: number, limitBytes: number): number {
   const { graph } = build(rows);
@@ -133,7 +134,8 @@ export function microBatchRows(build: (rows: number) => StepGraph, rows: number,
     else if (bytes > limitBytes) throw new LimitError(`${t} needs ${bytes} bytes, above the device's binding limit of ${limitBytes} bytes, whatever the batch size`);
   }
   if (perRow * rows <= limitBytes) return rows;
-  const m = Math.floor(limitBytes / perRow);
-  if (m < 1) throw new LimitError(`one sample needs ${perRow} bytes in a single tensor, above the device's binding limit of ${limitBytes} bytes`);
-  return m;
+  const most = Math.floor(limitBytes / perRow);
+  if (most < 1) throw new LimitError(`one sample needs ${perRow} bytes in a single tensor, above the device's binding limit of ${limitBytes} bytes`);
+  // As few micro-batches as fit, of equal size, so that a full batch wastes no padded rows.
+  return Math.ceil(rows / Math.ceil(rows / most));
 }
