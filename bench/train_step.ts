@@ -7,7 +7,9 @@
  * Two measures, the configurations interleaved round by round so that load from other processes
  * hits them alike; medians over the rounds:
  *  - ops alone: the hook's prepared ops, `reps` times in one pass (timestamp queries when the
- *    adapter has them, else wall clock), as a ratio to the copy measured in the same round;
+ *    adapter has them, else wall clock; and the process's CPU time, which on a software adapter
+ *    is the shader work and suffers less from other processes), as a ratio to the copy measured
+ *    in the same round;
  *  - whole step: program.run() wall time, and its overhead over the step without an optimizer.
  * Writes bench/out/train_step.json.
  *
@@ -16,7 +18,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as slope from '../src/node.js';
 import { view } from '../src/backend/types.js';
-import { clockKind, median, timeSteps } from './lib/timing.js';
+import { clockKind, median, timeStepsCpu } from './lib/timing.js';
 
 const { Graph, Sequential, Linear, ReLU, SGD, Adam, crossEntropy, grad, manualSeed } = slope;
 
@@ -40,7 +42,7 @@ class CopyArena implements slope.StepHook {
   }
 }
 
-interface Case { cfg: Config; prog: slope.Program; hook: slope.StepHook | null; feeds: Record<string, slope.Feed>; step: number[]; op: number[] }
+interface Case { cfg: Config; prog: slope.Program; hook: slope.StepHook | null; feeds: Record<string, slope.Feed>; step: number[]; op: number[]; cpu: number[] }
 
 async function build(engine: slope.Engine, cfg: Config, B: number): Promise<Case> {
   manualSeed(0);
@@ -60,7 +62,7 @@ async function build(engine: slope.Engine, cfg: Config, B: number): Promise<Case
   const ys = new Int32Array(B).map((_, i) => (i * 3) % 10);
   const feeds = { x: xs, y: ys };
   for (let i = 0; i < 3; i++) await prog.run(feeds);
-  return { cfg, prog, hook, feeds, step: [], op: [] };
+  return { cfg, prog, hook, feeds, step: [], op: [], cpu: [] };
 }
 
 async function stepMs(engine: slope.Engine, c: Case, steps: number): Promise<number> {
@@ -86,32 +88,40 @@ async function main() {
     const cases: Case[] = [];
     for (const cfg of CONFIGS) cases.push(await build(engine, cfg, B));
     const ratio: Record<string, number[]> = {};
+    const cpuRatio: Record<string, number[]> = {};
     for (let r = 0; r < rounds; r++) {
-      let copyOp = 0;
+      let copyOp = 0, copyCpu = 0;
       for (const c of cases) {
         c.step.push(await stepMs(engine, c, steps));
         if (!c.hook) continue;
-        const t = ((await timeSteps(engine, c.hook.ops, reps)) / reps) * 1e3;
+        const m = await timeStepsCpu(engine, c.hook.ops, reps);
+        const t = (m.gpu / reps) * 1e3, cpu = (m.cpu / reps) * 1e3;
         c.op.push(t);
-        if (c.cfg === 'copy') copyOp = t;
+        c.cpu.push(cpu);
+        if (c.cfg === 'copy') [copyOp, copyCpu] = [t, cpu];
         (ratio[c.cfg] ??= []).push(t / copyOp);
+        (cpuRatio[c.cfg] ??= []).push(cpu / copyCpu);
       }
     }
     const none = median(cases[0].step);
     const copy = cases[1];
     const copyOverhead = median(copy.step) - none;
-    console.log(`\nbatch ${B}: ms per step (ops alone: ms per pass over the parameters, ratio to the copy in the same round)`);
-    console.log('config        step    overhead   ops alone   ops / copy');
+    console.log(`\nbatch ${B}: ms per step; ops alone: ms per pass over the parameters (${clock}, and process CPU ms), ratio to the copy in the same round`);
+    console.log('config        step    overhead   ops alone   ops / copy   ops CPU   CPU / copy');
     for (const c of cases) {
       const step = median(c.step);
       const op = c.op.length ? median(c.op) : NaN;
       const rc = ratio[c.cfg] ? median(ratio[c.cfg]) : NaN;
-      console.log(`${c.cfg.padEnd(12)} ${fmt(step).padStart(7)} ${fmt(step - none).padStart(10)} ${(c.op.length ? fmt(op) : '—').padStart(11)} ${(c.op.length ? rc.toFixed(2) : '—').padStart(12)}`);
+      const cpu = c.cpu.length ? median(c.cpu) : NaN;
+      const rcpu = cpuRatio[c.cfg] ? median(cpuRatio[c.cfg]) : NaN;
+      const has = c.op.length > 0;
+      console.log(`${c.cfg.padEnd(12)} ${fmt(step).padStart(7)} ${fmt(step - none).padStart(10)} ${(has ? fmt(op) : '—').padStart(11)} ${(has ? rc.toFixed(2) : '—').padStart(12)} ${(has ? fmt(cpu) : '—').padStart(9)} ${(has ? rcpu.toFixed(2) : '—').padStart(12)}`);
       results.push({
         batch: B, config: c.cfg, stepMs: +fmt(step), overheadMs: +fmt(step - none),
         overheadOverCopyOverhead: c.cfg === 'none' ? null : +((step - none) / copyOverhead).toFixed(2),
-        opsMs: c.op.length ? +fmt(op) : null, opsOverCopy: c.op.length ? +rc.toFixed(2) : null,
-        stepRuns: c.step.map((v) => +fmt(v)), opsRuns: c.op.map((v) => +fmt(v)),
+        opsMs: has ? +fmt(op) : null, opsOverCopy: has ? +rc.toFixed(2) : null,
+        opsCpuMs: has ? +fmt(cpu) : null, opsCpuOverCopy: has ? +rcpu.toFixed(2) : null,
+        stepRuns: c.step.map((v) => +fmt(v)), opsRuns: c.op.map((v) => +fmt(v)), opsCpuRuns: c.cpu.map((v) => +fmt(v)),
       });
       c.prog.dispose();
     }

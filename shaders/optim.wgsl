@@ -67,13 +67,15 @@ fn lanes(q: u32, end: u32) -> vec4<bool> {
 @group(0) @binding(6) var<uniform> u_p: Params;
 
 // This workgroup's block: vec4s [q0, q1), elements before `end`, hyperparameter row h, the
-// clip-by-value bound c (0 when off) and the norm-clip scale s. A skipped step gets no vec4s.
+// clip-by-value bound c (0 when off) and the norm-clip scale s. A skipped step, and the
+// workgroups past the table that a folded dispatch adds, get no vec4s.
 struct Blk { q0: u32, q1: u32, end: u32, h: u32, c: f32, s: f32 }
 
 fn u_block(wid: vec3u, nwg: vec3u) -> Blk {
-  let b = u_seg[wg_id(wid, nwg)];
+  let w = wg_id(wid, nwg);
+  let b = u_seg[min(w, u_p.nseg - 1u)];
   let end = u32(b.y + b.w);
-  let q1 = select((end + 3u) / 4u, 0u, u_status[1] != 0.0);
+  let q1 = select((end + 3u) / 4u, 0u, w >= u_p.nseg || u_status[1] != 0.0);
   return Blk(u32(b.y) / 4u, q1, end, (u32(b.z) + 1u) * ROW, select(0.0, u_hyp[2], u_hyp[1] != 0.0), u_status[0]);
 }
 
