@@ -28,14 +28,12 @@ export const HYP = {
 /**
  * Most elements one row of the block table (one workgroup of an update) covers: 8192 on software
  * adapters, which run a workgroup's threads as loops on one CPU core (fewer, longer workgroups
- * measured ≈1.3× faster than 2048 on lavapipe), 1024 on GPUs (four vec4s per thread, enough
+ * were faster than 2048 in repeated runs on lavapipe, by about 1.2×), 1024 on GPUs (four vec4s per thread, enough
  * workgroups to fill the device).
  */
 export function optimBlock(adapter: string | undefined): number {
   return softwareAdapter(adapter) ? 8192 : 1024;
 }
-/** Most workgroups one chunk's norm reduction uses (each strides over blocks). */
-const MAX_SUMSQ_GROUPS = 64;
 const P = [['total', 'u32'], ['nseg', 'u32'], ['L', 'u32'], ['pa', 'u32'], ['pb', 'u32'], ['pc', 'u32'], ['base', 'u32'], ['flag', 'u32']] as const;
 const UPDATE = ['read', 'read', 'read', 'read', 'read_write', 'read_write'] as const;
 
@@ -48,9 +46,13 @@ export const OPTIM = {
   finalize: kernel('optim', source, 'finalize', ['read', 'read', 'read', 'read_write'], P),
 };
 
-/** Partial sums (one per thread) the norm reduction of a chunk with `blocks` table rows writes. */
-export function sumsqParts(blocks: number): number {
-  return Math.min(MAX_SUMSQ_GROUPS, Math.max(1, blocks)) * WG;
+/**
+ * Partial sums (one per thread) the norm reduction of a chunk with `blocks` table rows writes:
+ * at most 64 workgroups on software adapters (two or so cores), 256 on GPUs (16k threads), each
+ * striding over blocks.
+ */
+export function sumsqParts(blocks: number, adapter: string | undefined): number {
+  return Math.min(softwareAdapter(adapter) ? 64 : 256, Math.max(1, blocks)) * WG;
 }
 
 /** vec4 access needs every block to start at a multiple of 4 elements (WebGPU aligns to ≥ 32 bytes). */

@@ -148,7 +148,7 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
       const seg = await ctx.backend.alloc(`${this.name} segments[${chunk.id}]`, table.length, 'i32');
       const segView = view(seg, 0, [table.length], 'i32', `${this.name} segments[${chunk.id}]`);
       ctx.backend.write(segView, table);
-      const p = norm ? sumsqParts(segs.length) : 0;
+      const p = norm ? sumsqParts(segs.length, ctx.backend.adapter) : 0;
       plans.push({ chunk, st, segView, nseg: segs.length, total, base: parts, parts: p });
       parts += p;
     }
