@@ -9,7 +9,7 @@
  *  - ops alone: the hook's prepared ops, `reps` times in one pass (timestamp queries when the
  *    adapter has them, else wall clock; and the process's CPU time, which on a software adapter
  *    is the shader work and suffers less from other processes), as a ratio to the copy measured
- *    in the same round;
+ *    in the same round; also the guard's norm reduction alone (its ops without the update);
  *  - whole step: program.run() wall time, and its overhead over the step without an optimizer.
  * Writes bench/out/train_step.json.
  *
@@ -42,7 +42,9 @@ class CopyArena implements slope.StepHook {
   }
 }
 
-interface Case { cfg: Config; prog: slope.Program; hook: slope.StepHook | null; feeds: Record<string, slope.Feed>; step: number[]; op: number[]; cpu: number[] }
+interface Case { cfg: Config; prog: slope.Program; hook: slope.StepHook | null; feeds: Record<string, slope.Feed>; step: number[] }
+/** Ops timed alone: ms per pass by the clock and by process CPU time, and both as ratios to the copy. */
+interface Timed { name: string; ops: readonly slope.Prepared[]; ms: number[]; cpu: number[]; rMs: number[]; rCpu: number[] }
 
 async function build(engine: slope.Engine, cfg: Config, B: number): Promise<Case> {
   manualSeed(0);
@@ -62,7 +64,16 @@ async function build(engine: slope.Engine, cfg: Config, B: number): Promise<Case
   const ys = new Int32Array(B).map((_, i) => (i * 3) % 10);
   const feeds = { x: xs, y: ys };
   for (let i = 0; i < 3; i++) await prog.run(feeds);
-  return { cfg, prog, hook, feeds, step: [], op: [], cpu: [] };
+  return { cfg, prog, hook, feeds, step: [] };
+}
+
+/** The copy first (the reference of each round), every optimizer, then the guard's reduction alone. */
+function timedOps(cases: Case[]): Timed[] {
+  const t = (name: string, ops: readonly slope.Prepared[]): Timed => ({ name, ops, ms: [], cpu: [], rMs: [], rCpu: [] });
+  const out = cases.filter((c) => c.hook).map((c) => t(c.cfg, c.hook!.ops));
+  const guard = cases.find((c) => c.cfg === 'adam+guard')!.hook!.ops;
+  out.push(t('guard reduction', guard.filter((p) => p.call.op === 'optim.sumsq' || p.call.op === 'optim.finalize')));
+  return out;
 }
 
 async function stepMs(engine: slope.Engine, c: Case, steps: number): Promise<number> {
@@ -73,7 +84,44 @@ async function stepMs(engine: slope.Engine, c: Case, steps: number): Promise<num
   return (performance.now() - t0) / steps;
 }
 
+/** One round: every program's step time, then every op group alone (the copy first). */
+async function round(engine: slope.Engine, cases: Case[], timed: Timed[], steps: number, reps: number): Promise<void> {
+  for (const c of cases) c.step.push(await stepMs(engine, c, steps));
+  let copy = { ms: 0, cpu: 0 };
+  for (const t of timed) {
+    const m = await timeStepsCpu(engine, t.ops, reps);
+    const ms = (m.gpu / reps) * 1e3, cpu = (m.cpu / reps) * 1e3;
+    if (t.name === 'copy') copy = { ms, cpu };
+    t.ms.push(ms);
+    t.cpu.push(cpu);
+    t.rMs.push(ms / copy.ms);
+    t.rCpu.push(cpu / copy.cpu);
+  }
+}
+
 const fmt = (x: number) => x.toFixed(3);
+const r2 = (x: number) => +x.toFixed(2);
+
+function report(B: number, cases: Case[], timed: Timed[], clock: string): Record<string, unknown>[] {
+  const none = median(cases[0].step);
+  const rows: Record<string, unknown>[] = [];
+  console.log(`\nbatch ${B}: ms per step (program.run), and its overhead over the step without an optimizer`);
+  for (const c of cases) {
+    const step = median(c.step);
+    console.log(`  ${c.cfg.padEnd(16)} ${fmt(step).padStart(8)} ${fmt(step - none).padStart(8)}`);
+    rows.push({ batch: B, kind: 'step', config: c.cfg, stepMs: +fmt(step), overheadMs: +fmt(step - none), stepRuns: c.step.map((v) => +fmt(v)) });
+  }
+  console.log(`batch ${B}: ops alone, ms per pass over the parameters (${clock}; process CPU), ratio to the copy in the same round`);
+  for (const t of timed) {
+    const [ms, cpu, rMs, rCpu] = [median(t.ms), median(t.cpu), median(t.rMs), median(t.rCpu)];
+    console.log(`  ${t.name.padEnd(16)} ${fmt(ms).padStart(8)} ${rMs.toFixed(2).padStart(6)}×   CPU ${fmt(cpu).padStart(8)} ${rCpu.toFixed(2).padStart(6)}×`);
+    rows.push({
+      batch: B, kind: 'ops', config: t.name, opsMs: +fmt(ms), opsOverCopy: r2(rMs), opsCpuMs: +fmt(cpu), opsCpuOverCopy: r2(rCpu),
+      opsRuns: t.ms.map((v) => +fmt(v)), opsCpuRuns: t.cpu.map((v) => +fmt(v)),
+    });
+  }
+  return rows;
+}
 
 async function main() {
   const rounds = Number(arg('rounds', '7'));
@@ -87,44 +135,10 @@ async function main() {
   for (const B of batches) {
     const cases: Case[] = [];
     for (const cfg of CONFIGS) cases.push(await build(engine, cfg, B));
-    const ratio: Record<string, number[]> = {};
-    const cpuRatio: Record<string, number[]> = {};
-    for (let r = 0; r < rounds; r++) {
-      let copyOp = 0, copyCpu = 0;
-      for (const c of cases) {
-        c.step.push(await stepMs(engine, c, steps));
-        if (!c.hook) continue;
-        const m = await timeStepsCpu(engine, c.hook.ops, reps);
-        const t = (m.gpu / reps) * 1e3, cpu = (m.cpu / reps) * 1e3;
-        c.op.push(t);
-        c.cpu.push(cpu);
-        if (c.cfg === 'copy') [copyOp, copyCpu] = [t, cpu];
-        (ratio[c.cfg] ??= []).push(t / copyOp);
-        (cpuRatio[c.cfg] ??= []).push(cpu / copyCpu);
-      }
-    }
-    const none = median(cases[0].step);
-    const copy = cases[1];
-    const copyOverhead = median(copy.step) - none;
-    console.log(`\nbatch ${B}: ms per step; ops alone: ms per pass over the parameters (${clock}, and process CPU ms), ratio to the copy in the same round`);
-    console.log('config        step    overhead   ops alone   ops / copy   ops CPU   CPU / copy');
-    for (const c of cases) {
-      const step = median(c.step);
-      const op = c.op.length ? median(c.op) : NaN;
-      const rc = ratio[c.cfg] ? median(ratio[c.cfg]) : NaN;
-      const cpu = c.cpu.length ? median(c.cpu) : NaN;
-      const rcpu = cpuRatio[c.cfg] ? median(cpuRatio[c.cfg]) : NaN;
-      const has = c.op.length > 0;
-      console.log(`${c.cfg.padEnd(12)} ${fmt(step).padStart(7)} ${fmt(step - none).padStart(10)} ${(has ? fmt(op) : '—').padStart(11)} ${(has ? rc.toFixed(2) : '—').padStart(12)} ${(has ? fmt(cpu) : '—').padStart(9)} ${(has ? rcpu.toFixed(2) : '—').padStart(12)}`);
-      results.push({
-        batch: B, config: c.cfg, stepMs: +fmt(step), overheadMs: +fmt(step - none),
-        overheadOverCopyOverhead: c.cfg === 'none' ? null : +((step - none) / copyOverhead).toFixed(2),
-        opsMs: has ? +fmt(op) : null, opsOverCopy: has ? +rc.toFixed(2) : null,
-        opsCpuMs: has ? +fmt(cpu) : null, opsCpuOverCopy: has ? +rcpu.toFixed(2) : null,
-        stepRuns: c.step.map((v) => +fmt(v)), opsRuns: c.op.map((v) => +fmt(v)), opsCpuRuns: c.cpu.map((v) => +fmt(v)),
-      });
-      c.prog.dispose();
-    }
+    const timed = timedOps(cases);
+    for (let r = 0; r < rounds; r++) await round(engine, cases, timed, steps, reps);
+    results.push(...report(B, cases, timed, clock));
+    for (const c of cases) c.prog.dispose();
   }
   mkdirSync('bench/out', { recursive: true });
   const out = { adapter: engine.adapter, clock, date: new Date().toISOString(), rounds, steps, reps, results };
