@@ -2,8 +2,9 @@
  * Parameters larger than one block of the fused update (a workgroup covers a few thousand
  * elements, every thread looping over vec4s): every optimizer against its float64 reference on
  * a parameter that spans several blocks and ends mid-vec4, next to a small parameter of another
- * group; and a chunk with more blocks than the norm reduction has workgroups, with clipping by
- * value and norm, and a NaN in the very last block that must skip the whole step.
+ * group (webgpu and cpu); and, on webgpu, a chunk with more blocks than the norm reduction has
+ * workgroups, with clipping by value and norm, and a NaN in the very last block that must skip
+ * the whole step.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -60,7 +61,8 @@ for (const backend of ['webgpu', 'cpu'] as const) {
   });
 
   test(`clipping and the guard over more blocks than the norm reduction has workgroups (${backend})`, async () => {
-    const engine = await engineFor(backend);
+    // The cpu backend sums the norm in one loop whatever the blocks; this checks the kernels.
+    const engine = backend === 'webgpu' ? await engineFor(backend) : null;
     if (!engine) return;
     const rng = new Rng(400);
     const ps = makeParams(`${backend}.big`, [[600_003], [7]], rng);
