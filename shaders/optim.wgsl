@@ -67,8 +67,8 @@ fn lanes(q: u32, end: u32) -> vec4<bool> {
 @group(0) @binding(6) var<uniform> u_p: Params;
 
 // This workgroup's block: vec4s [q0, q1), elements before `end`, hyperparameter row h, the
-// clip-by-value bound c (0 when off) and the norm-clip scale s. A skipped step, and the
-// workgroups past the table that a folded dispatch adds, get no vec4s.
+// clip-by-value bound c (0 when off; the option itself is > 0) and the norm-clip scale s. A
+// skipped step, and the workgroups past the table that a folded dispatch adds, get no vec4s.
 struct Blk { q0: u32, q1: u32, end: u32, h: u32, c: f32, s: f32 }
 
 fn u_block(wid: vec3u, nwg: vec3u) -> Blk {
@@ -85,7 +85,7 @@ fn u_grad_at(q: u32, k: Blk) -> vec4f {
   return g * k.s;
 }
 
-// State plane `plane`, as a vec4 index.
+// The first vec4 of state plane k.
 fn plane(k: u32) -> u32 {
   return k * (u_p.L / 4u);
 }
