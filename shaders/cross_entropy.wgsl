@@ -91,20 +91,7 @@ fn ce_backward_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups)
   }
 }
 
-var<workgroup> sh: array<f32, WG>;
-
-fn wg_reduce(lid: u32, v: f32, is_max: bool) -> f32 {
-  workgroupBarrier();
-  sh[lid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      if (is_max) { sh[lid] = max(sh[lid], sh[lid + s]); } else { sh[lid] = sh[lid] + sh[lid + s]; }
-    }
-    workgroupBarrier();
-  }
-  return sh[0];
-}
+// wg_reduce (a workgroup tree reduction) comes from common.wgsl, appended by withCommon().
 
 @compute @workgroup_size(WG)
 fn ce_rows_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {

@@ -1,8 +1,10 @@
 /** Lowerings of cross-entropy and MSE (forward and backward) onto shaders/cross_entropy.wgsl. */
-import source from '../../shaders/cross_entropy.wgsl';
-import { groups, kernel, registerGpuOp, type Launch } from './spec.js';
+import familySource from '../../shaders/cross_entropy.wgsl';
+import { groups, kernel, registerGpuOp, withCommon, type Launch } from './spec.js';
 import { reduceLaunch } from './reduce.js';
 import { rowVariant } from './softmax.js';
+
+const source = withCommon(familySource);
 
 const WG = 256;
 const P = [['N', 'u32'], ['C', 'u32'], ['eps', 'f32'], ['n', 'u32']] as const;

@@ -1,7 +1,9 @@
 /** Lowerings of softmax, log-softmax and their backward ops onto shaders/softmax.wgsl. */
-import source from '../../shaders/softmax.wgsl';
-import { groups, kernel, registerGpuOp, type Launch, type LowerContext } from './spec.js';
+import familySource from '../../shaders/softmax.wgsl';
+import { groups, kernel, registerGpuOp, withCommon, type Launch, type LowerContext } from './spec.js';
 import type { OpCall } from '../backend/types.js';
+
+const source = withCommon(familySource);
 
 const WG = 256;
 const P = [['rows', 'u32'], ['C', 'u32'], ['pad0', 'u32'], ['pad1', 'u32']] as const;

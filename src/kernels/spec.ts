@@ -5,6 +5,7 @@
  * bind groups once and replays them. Tunables are WGSL `override` constants; nothing from a
  * user is ever spliced into shader text.
  */
+import common from '../../shaders/common.wgsl';
 import type { Attrs } from '../graph/tensor.js';
 import type { OpCall, View } from '../backend/types.js';
 import type { DeviceLimits } from '../gpu/device.js';
@@ -69,4 +70,12 @@ export function groups(n: number, perGroup: number): number {
 export function attrNum(a: Attrs, k: string, d = 0): number {
   const v = a[k];
   return typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : d;
+}
+
+/**
+ * A family's source with shaders/common.wgsl appended (shared helpers such as wg_reduce).
+ * Appending keeps the family's line numbers in compile errors.
+ */
+export function withCommon(source: string): string {
+  return `${source}\n${common}`;
 }
