@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as slope from '../src/node.js';
-import { MATMUL_VARIANTS } from '../src/kernels/matmul.js';
+import { MATMUL_VARIANTS, defaultMatmulVariant } from '../src/kernels/matmul.js';
 import { view } from '../src/backend/types.js';
 import { clockKind, median, timeSteps, timeStepsCpu } from './lib/timing.js';
 
@@ -115,8 +115,16 @@ async function main() {
   } finally {
     for (const e of engines.values()) e.dispose();
   }
+  // What the engine would pick: the rule, and the choice measured by tuneMatmul.
+  const tuner = await slope.init();
+  const rule = defaultMatmulVariant(tuner.adapter, (tuner.backend as unknown as { gpu: { limits: { subgroupMinSize: number } } }).gpu.limits);
+  const tuned = await slope.tuneMatmul(tuner);
+  tuner.dispose();
+  const secs = Object.entries(tuned.seconds).map(([v, t]) => `${v} ${(t! * 1e3).toFixed(1)} ms`).join(', ');
+  console.log(`default by rule: ${rule}; tuneMatmul picks ${tuned.variant} (${secs})`);
   mkdirSync('bench/out', { recursive: true });
-  writeFileSync('bench/out/matmul.json', JSON.stringify({ adapter, clock, date: new Date().toISOString(), results }, null, 1) + '\n');
+  const out = { adapter, clock, date: new Date().toISOString(), defaultByRule: rule, tuned: { variant: tuned.variant, seconds: tuned.seconds }, results };
+  writeFileSync('bench/out/matmul.json', JSON.stringify(out, null, 1) + '\n');
 }
 
 await main();

@@ -5,16 +5,20 @@
 // adapters without it.
 //
 // Entry point:
-//   matmul_sg — a workgroup computes ROWS rows × 4·WG columns of C; thread t owns columns
-//               n0 + t + WG·j (j < 4) of every row, as vec4 accumulators. The ROWS values of A
-//               at each k are the same for every thread, so each lane of a subgroup loads one k
-//               of an 8-wide strip of A and subgroupBroadcast hands the strip to all lanes: one
-//               A load per 8 k-steps instead of one per k-step. On software adapters (lavapipe)
-//               every per-lane load costs a bounds check and a branch while broadcasts are
-//               register shuffles, so this cuts the loads per multiply-add by about 2×.
-//               Requires subgroups of at least 8 lanes (the host checks subgroupMinSize).
+//   matmul_sg — a workgroup computes ROWS (≤ 32) rows × 4·WG columns of C; thread t owns
+//               columns n0 + t + WG·j (j < 4) of every row, as ROWS vec4 accumulators. The ROWS
+//               values of A at a k-step are the same for every thread, so lane q of a subgroup
+//               loads A[m0 + r, k0 + q] for an 8-wide strip k0..k0+7 and subgroupShuffle hands
+//               each value to all lanes: ROWS A loads per 8 k-steps instead of per k-step, and
+//               each of the 4 B loads per k-step feeds ROWS multiply-adds. On software adapters
+//               (lavapipe) every per-lane load costs a bounds check and a branch while a
+//               shuffle is one register permute: measured 2.5–4× faster than matmul_reg there.
+//               The last strip is padded with zeros (no separate K tail: each extra copy of
+//               the loads costs seconds of JIT on lavapipe). Requires subgroups of at least
+//               8 lanes (the host checks subgroupMinSize), all active (WG is 8 or 64).
 // Dispatch: linear workgroup id = wid.x + wid.y · nwg.x over (batch, row blocks, column blocks).
-// Accumulation is in f32 in increasing k, so results are deterministic.
+// Accumulation is in f32 in increasing k, so results are deterministic. The epilogue stores
+// through a rolled loop (see matmul.wgsl).
 
 enable subgroups;
 diagnostic(off, subgroup_uniformity);

@@ -7,6 +7,8 @@ export { Program, type CompileOptions, type RunOptions, type StepHook, type Hook
 export * as ops from './graph/ops/index.js';
 export * from './graph/ops/index.js';
 export type { Backend, View, Storage, OpCall, Prepared, HostArray } from './backend/types.js';
+export { tuneMatmul, type MatmulTuneOptions, type MatmulTuneResult, type MatmulTuneCache } from './kernels/matmul_tune.js';
+export { setDefaultMatmulVariant, MATMUL_VARIANTS, type MatmulVariant } from './kernels/matmul.js';
 export * as nn from './nn/index.js';
 export { Module, Linear, Sequential, ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Flatten, manualSeed, Generator } from './nn/index.js';
 export { BatchNorm1d, BatchNorm2d, BatchRenorm1d, BatchRenorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, weightNorm, spectralNorm } from './nn/index.js';

@@ -1,20 +1,28 @@
 /**
  * Node's GPU object: Dawn through the `webgpu` package. The only file that imports it.
- * The object is never stored on globalThis, so a process exits once the engine is disposed.
+ *
+ * Instances are kept for the life of the process, in module scope (never on globalThis).
+ * Holding one does not keep a process alive once its devices are destroyed, but letting the
+ * garbage collector finalise one does crash the process (seen with webgpu 0.6.2 on lavapipe:
+ * SIGSEGV or an aborted mutex assertion, at the collection or at exit). So dispose() destroys
+ * devices and buffers, and the instance itself stays.
  */
 import { create } from 'webgpu';
 
 let cached: GPU | null = null;
+const withFlags: GPU[] = [];
 
 export function nodeGpu(flags: string[] = []): GPU {
   if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = '/tmp';
-  if (flags.length) return create(flags) as GPU;
+  if (flags.length) {
+    const g = create(flags) as GPU;
+    withFlags.push(g);
+    return g;
+  }
   // Dawn logs a warning about dynamic-offset limits on every instance; one instance is enough.
   cached ??= create([]) as GPU;
   return cached;
 }
 
-/** Drop the cached instance so the process can exit (called by engine.dispose). */
-export function releaseNodeGpu(): void {
-  cached = null;
-}
+/** Called by engine.dispose() when the last engine goes: nothing to drop (see the header). */
+export function releaseNodeGpu(): void {}

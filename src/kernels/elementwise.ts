@@ -1,7 +1,11 @@
-/** Lowerings of the elementwise ops onto shaders/elementwise.wgsl. */
+/**
+ * Lowerings of the elementwise ops onto shaders/elementwise.wgsl. Variants: x1 (one element
+ * per thread) and x8 (eight consecutive elements per thread, the default on software adapters,
+ * where per-invocation overhead dominates).
+ */
 import source from '../../shaders/elementwise.wgsl';
 import { BINARY_KINDS, UNARY_KINDS } from '../graph/ops/elementwise.js';
-import { groups, kernel, registerGpuOp, attrNum, type Launch } from './spec.js';
+import { groups, kernel, registerGpuOp, attrNum, type Launch, type LowerContext } from './spec.js';
 import type { OpCall } from '../backend/types.js';
 
 const WG = 256;
@@ -51,30 +55,53 @@ function outDims(out: readonly number[]) {
   return { d1: o4[1], d2: o4[2], d3: o4[3] };
 }
 
-function flat(call: OpCall, k: (typeof ELEMENTWISE)[keyof typeof ELEMENTWISE], params: Record<string, number>, overrides?: Record<string, number>): Launch[] {
-  const n = call.outputs[0].length;
-  if (!n) return [];
-  return [{ kernel: k, buffers: [...call.inputs, ...call.outputs], params: { n, pad: 0, alpha: 0, beta: 0, ...params }, overrides, workgroups: groups(n, WG) }];
+export const ELEMENTWISE_VARIANTS = ['x1', 'x8'] as const;
+const EPT: Record<string, number> = { x1: 1, x8: 8 };
+
+/** Software adapters (lavapipe, SwiftShader, WARP): they run invocations as loops on the CPU. */
+export function softwareAdapter(adapter: string | undefined): boolean {
+  return /llvmpipe|lavapipe|swiftshader|software|warp/i.test(adapter ?? '');
 }
 
-registerGpuOp('unary', (c) => flat(c, ELEMENTWISE.unary, { alpha: attrNum(c.attrs, 'alpha', 0.01) }, { OP: unaryCode(c.attrs.kind) }));
-registerGpuOp('unary_grad', (c) => flat(c, ELEMENTWISE.unaryGrad, { alpha: attrNum(c.attrs, 'alpha', 0.01) }, { OP: unaryCode(c.attrs.kind) }));
-registerGpuOp('unary_deriv2', (c) => flat(c, ELEMENTWISE.unaryDeriv2, {}, { OP: unaryCode(c.attrs.kind) }));
-registerGpuOp('scale', (c) => flat(c, ELEMENTWISE.scale, { alpha: attrNum(c.attrs, 'alpha', 1), beta: attrNum(c.attrs, 'beta', 0) }));
-registerGpuOp('copy', (c) => flat(c, ELEMENTWISE.copy, { pad0: 0, pad1: 0, pad2: 0 }));
-registerGpuOp('one_hot', (c) => flat(c, ELEMENTWISE.oneHot, { classes: attrNum(c.attrs, 'classes'), pad0: 0, pad1: 0 }));
-registerGpuOp('binary', (c) => {
+/** Elements per thread: the forced variant, else 8 on software adapters and 1 on GPUs. */
+function elementsPerThread(ctx: LowerContext): number {
+  const forced = ctx.variant('elementwise');
+  if (forced !== undefined) {
+    const e = EPT[forced];
+    if (!e) throw new Error(`unknown elementwise variant '${forced}' (expected ${ELEMENTWISE_VARIANTS.join(', ')})`);
+    return e;
+  }
+  return softwareAdapter(ctx.adapter) ? 8 : 1;
+}
+
+function flat(call: OpCall, ctx: LowerContext, k: (typeof ELEMENTWISE)[keyof typeof ELEMENTWISE], params: Record<string, number>, overrides: Record<string, number> = {}): Launch[] {
+  const n = call.outputs[0].length;
+  if (!n) return [];
+  const ept = elementsPerThread(ctx);
+  return [{
+    kernel: k, buffers: [...call.inputs, ...call.outputs], params: { n, pad: 0, alpha: 0, beta: 0, ...params },
+    overrides: { ...overrides, EPT: ept }, workgroups: groups(n, WG * ept),
+  }];
+}
+
+registerGpuOp('unary', (c, ctx) => flat(c, ctx, ELEMENTWISE.unary, { alpha: attrNum(c.attrs, 'alpha', 0.01) }, { OP: unaryCode(c.attrs.kind) }));
+registerGpuOp('unary_grad', (c, ctx) => flat(c, ctx, ELEMENTWISE.unaryGrad, { alpha: attrNum(c.attrs, 'alpha', 0.01) }, { OP: unaryCode(c.attrs.kind) }));
+registerGpuOp('unary_deriv2', (c, ctx) => flat(c, ctx, ELEMENTWISE.unaryDeriv2, {}, { OP: unaryCode(c.attrs.kind) }));
+registerGpuOp('scale', (c, ctx) => flat(c, ctx, ELEMENTWISE.scale, { alpha: attrNum(c.attrs, 'alpha', 1), beta: attrNum(c.attrs, 'beta', 0) }));
+registerGpuOp('copy', (c, ctx) => flat(c, ctx, ELEMENTWISE.copy, { pad0: 0, pad1: 0, pad2: 0 }));
+registerGpuOp('one_hot', (c, ctx) => flat(c, ctx, ELEMENTWISE.oneHot, { classes: attrNum(c.attrs, 'classes'), pad0: 0, pad1: 0 }));
+registerGpuOp('binary', (c, ctx) => {
   const [a, b] = c.inputs;
   const out = c.outputs[0];
   const OP = binaryCode(c.attrs.kind);
-  if (a.length === out.length && b.length === out.length) return flat(c, ELEMENTWISE.binarySame, {}, { OP });
-  return flat(c, ELEMENTWISE.binary, {
+  if (a.length === out.length && b.length === out.length) return flat(c, ctx, ELEMENTWISE.binarySame, {}, { OP });
+  return flat(c, ctx, ELEMENTWISE.binary, {
     ...outDims(out.shape), ...broadcastParams(a.shape, out.shape, 'sa'), ...broadcastParams(b.shape, out.shape, 'sb'),
   }, { OP });
 });
-registerGpuOp('broadcast', (c) => {
+registerGpuOp('broadcast', (c, ctx) => {
   const out = c.outputs[0];
-  return flat(c, ELEMENTWISE.broadcast, {
+  return flat(c, ctx, ELEMENTWISE.broadcast, {
     ...outDims(out.shape), ...broadcastParams(c.inputs[0].shape, out.shape, 'sa'), sb0: 0, sb1: 0, sb2: 0, sb3: 0,
   });
 });

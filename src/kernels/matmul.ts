@@ -16,6 +16,7 @@ import { ArgumentError } from '../errors.js';
 import { matmulDims } from '../graph/ops/matmul.js';
 import type { DeviceLimits } from '../gpu/device.js';
 import { groups, kernel, registerGpuOp, type KernelSpec, type Launch, type LowerContext } from './spec.js';
+import { softwareAdapter } from './elementwise.js';
 import type { OpCall } from '../backend/types.js';
 
 const P = ['M', 'N', 'K', 'batch', 'stride_a', 'stride_b', 'tiles_n', 'tiles_mn'].map((k) => [k, 'u32'] as const);
@@ -67,8 +68,7 @@ export function setDefaultMatmulVariant(v: MatmulVariant, adapter = '*'): void {
 export function defaultMatmulVariant(adapter: string, limits: Pick<DeviceLimits, 'subgroupMinSize'>): MatmulVariant {
   const v = chosen.get(adapter) ?? chosen.get('*');
   if (v && matmulVariantSupported(v, limits)) return v;
-  const software = /llvmpipe|lavapipe|swiftshader|software|warp/i.test(adapter);
-  if (!software) return 'tiled';
+  if (!softwareAdapter(adapter)) return 'tiled';
   return matmulVariantSupported('sg', limits) ? 'sg' : 'bcast';
 }
 

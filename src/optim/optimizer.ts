@@ -4,8 +4,9 @@
  *
  * Device layout, per parameter chunk (see src/graph/store.ts): the optimizer state is one
  * storage of `planes × L` floats, plane k holding one state tensor (m, v, …) at the same offsets
- * as the parameters. Per program and chunk, a segment table [first thread, offset, group,
- * length] lists what that program updates. One hyperparameter table (row 0 global, row 1 + g per
+ * as the parameters. Per program and chunk, a block table [first element, offset, group,
+ * length] lists what that program updates, in blocks of at most optimBlock() elements (one
+ * workgroup each). One hyperparameter table (row 0 global, row 1 + g per
  * group) is rewritten before each step with the step scalars computed here on the host, and a
  * 4-float status [clip scale, skip, flagged step, grad norm] is written on the device by the norm
  * reduction. A step is at most: one norm reduction per chunk, one finalize, one update per chunk.
@@ -15,7 +16,7 @@ import { view, type Backend, type HostArray, type Prepared, type Storage, type V
 import type { HookContext, StepHook } from '../graph/program.js';
 import type { ParamChunk, ParamStore } from '../graph/store.js';
 import type { Parameter } from '../graph/tensor.js';
-import { HYP, sumsqParts } from '../kernels/optim.js';
+import { HYP, optimBlock, sumsqParts } from '../kernels/optim.js';
 import { commonOptions, lrSpec, resolveGroups, resolveOptions, type OptionSpec, type Options, type ParamsArg } from './options.js';
 import { exportState, importState, type OptimizerStateDict } from './state.js';
 
@@ -32,6 +33,15 @@ export interface ChunkState {
 }
 
 interface Segment { start: number; len: number; group: number }
+
+/** Segments cut into blocks of at most `size` elements: one workgroup each on the GPU. */
+function blocks(segs: readonly Segment[], size: number): Segment[] {
+  const out: Segment[] = [];
+  for (const s of segs) {
+    for (let k = 0; k < s.len; k += size) out.push({ start: s.start + k, len: Math.min(size, s.len - k), group: s.group });
+  }
+  return out;
+}
 
 export abstract class Optimizer<O extends object = object> implements StepHook {
   /** The parameter groups (PyTorch's param_groups): change an option here, it applies next step. */
@@ -130,7 +140,7 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
     let parts = 0;
     for (const [chunk, ps] of byChunk) {
       const st = await this.chunkState(chunk);
-      const segs = this.segments(chunk, ps);
+      const segs = blocks(this.segments(chunk, ps), optimBlock(ctx.backend.adapter));
       const total = segs.reduce((a, s) => a + s.len, 0);
       const table = new Int32Array(segs.length * 4);
       let cum = 0;
@@ -138,7 +148,7 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
       const seg = await ctx.backend.alloc(`${this.name} segments[${chunk.id}]`, table.length, 'i32');
       const segView = view(seg, 0, [table.length], 'i32', `${this.name} segments[${chunk.id}]`);
       ctx.backend.write(segView, table);
-      const p = norm ? sumsqParts(total) : 0;
+      const p = norm ? sumsqParts(segs.length, ctx.backend.adapter) : 0;
       plans.push({ chunk, st, segView, nseg: segs.length, total, base: parts, parts: p });
       parts += p;
     }
@@ -147,7 +157,7 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
     for (const pl of plans) {
       const L = pl.chunk.length;
       const planeOf = (k: number) => Math.max(0, pl.st.planes.indexOf(this.slots[k] ?? ''));
-      const stateView = view(pl.st.storage, 0, [Math.max(1, pl.st.planes.length * L)], 'f32', `${this.name} state[${pl.chunk.id}]`);
+      const stateView = view(pl.st.storage, 0, [Math.max(4, pl.st.planes.length * L)], 'f32', `${this.name} state[${pl.chunk.id}]`);
       ops.push(await ctx.backend.prepare({
         op: `optim.${this.kind}`,
         inputs: [ctx.store.chunkView(pl.chunk, 'grads'), pl.segView, this.hyperView(), this.statusView()],
@@ -256,7 +266,7 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
     if (st) return st;
     const used = new Set(this.paramGroups.flatMap((g) => this.stateKeys(g)));
     const planes = this.slots.filter((k) => used.has(k));
-    const storage = await this.backend!.alloc(`${this.name} state[${chunk.id}]`, Math.max(1, planes.length * chunk.length));
+    const storage = await this.backend!.alloc(`${this.name} state[${chunk.id}]`, Math.max(4, planes.length * chunk.length));
     st = { chunk, storage, planes };
     this.chunkStates.set(chunk, st);
     this.fillChunk(st, this.pending);

@@ -16,7 +16,7 @@ export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...
 
 /** Variants per family ('default' = whatever the engine picks). */
 export const VARIANTS: Record<string, readonly string[]> = {
-  elementwise: ['default'],
+  elementwise: ['x1', 'x8'],
   reduce: ['naive', 'wg'],
   matmul: ['naive', 'reg', 'tiled', 'bcast', 'sg'],
   softmax: ['naive', 'wg'],

@@ -1,0 +1,246 @@
+/**
+ * The device seam: no adapter, shader compile errors, device loss, out-of-memory and limit
+ * errors, and disposal. Each failure must surface as a typed error that says what and where.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { gpuOrSkip, slope } from '../util/engine.js';
+import { Gpu } from '../../src/gpu/device.js';
+import type { WebGpuBackend } from '../../src/backend/webgpu.js';
+import { kernel, registerGpuOp } from '../../src/kernels/spec.js';
+import { view } from '../../src/backend/types.js';
+import { ELEMENTWISE } from '../../src/kernels/elementwise.js';
+
+const o = slope.ops;
+const gpuOf = (e: slope.Engine) => (e.backend as WebGpuBackend).gpu;
+
+async function caught(fn: () => unknown): Promise<Error> {
+  try {
+    await fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error, none was thrown');
+}
+
+test('no adapter: NoAdapterError that says why and how to get one', async () => {
+  const none = { requestAdapter: async () => null } as unknown as GPU;
+  let e = await caught(() => slope.init({ gpu: none }));
+  assert.instance(e, slope.NoAdapterError);
+  assert.match(e.message, /No WebGPU adapter/);
+  assert.match(e.message, /lavapipe|scripts\/setup/);
+  const broken = { requestAdapter: async () => { throw new Error('driver exploded'); } } as unknown as GPU;
+  e = await caught(() => slope.init({ gpu: broken }));
+  assert.instance(e, slope.NoAdapterError);
+  assert.match(e.message, /driver exploded/);
+  e = await caught(() => Gpu.create(undefined));
+  assert.instance(e, slope.NoAdapterError);
+  assert.match(e.message, /not available/);
+});
+
+const BROKEN_WGSL = `// a deliberately broken kernel
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<uniform> p: vec4u;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  let x: f32 = id.x;
+  out[id.x] = x;
+}
+`;
+
+test('an invalid WGSL kernel gives ShaderCompileError with line:col and the source line; nothing is cached', async () => {
+  const e = await gpuOrSkip();
+  if (!e) return;
+  try {
+    const key = { name: 'test.broken', source: BROKEN_WGSL, entry: 'main', bindings: ['read_write', 'uniform'] as const };
+    const err = await caught(() => gpuOf(e).pipeline(key));
+    assert.instance(err, slope.ShaderCompileError);
+    const sce = err as slope.ShaderCompileError;
+    assert.is(sce.kernel, 'test.broken');
+    assert.match(sce.messages[0], /^test\.broken:7:\d+: /);
+    assert.ok(sce.messages[0].includes('let x: f32 = id.x;'), sce.messages[0]);
+    // The same key with valid source compiles: the broken pipeline was not cached.
+    const fixed = BROKEN_WGSL.replace('let x: f32 = id.x;', 'let x = f32(id.x);');
+    await gpuOf(e).pipeline({ ...key, source: fixed });
+  } finally {
+    e.dispose();
+  }
+});
+
+test('a compile error in a registered kernel surfaces from compile() as ShaderCompileError', async () => {
+  const e = await gpuOrSkip();
+  if (!e) return;
+  try {
+    const spec = kernel('test', BROKEN_WGSL, 'main', ['read', 'read_write'], [['n', 'u32'], ['a', 'u32'], ['b', 'u32'], ['c', 'u32']]);
+    registerGpuOp('test_broken', (call) => [{ kernel: spec, buffers: [...call.inputs, ...call.outputs], params: { n: 1, a: 0, b: 0, c: 0 }, workgroups: 1 }]);
+    const b = e.backend;
+    const x = view(await b.alloc('x', 4), 0, [4], 'f32', 'x');
+    const y = view(await b.alloc('y', 4), 0, [4], 'f32', 'y');
+    const err = await caught(() => b.prepare({ op: 'test_broken', inputs: [x], outputs: [y], attrs: {} }));
+    assert.instance(err, slope.ShaderCompileError);
+    assert.match(err.message, /test\.main:7:\d+/);
+  } finally {
+    e.dispose();
+  }
+});
+
+test('device loss (destroy) rejects run, read and pending reads with DeviceLostError', async () => {
+  const e = await gpuOrSkip();
+  if (!e) return;
+  const g = new slope.Graph();
+  const x = g.input('x', [1000]);
+  const w = new slope.Parameter('w', [1000], 1);
+  const p = await e.compile(g, { outputs: { y: o.relu(o.mul(x, g.param(w))) } });
+  await p.run({ x: new Float32Array(1000).fill(2) });
+  const pending = p.read('y');
+  gpuOf(e).device.destroy();
+  const r1 = await caught(() => pending);
+  assert.instance(r1, slope.DeviceLostError, `pending read: ${r1.name}: ${r1.message}`);
+  const r2 = await caught(() => p.run({ x: new Float32Array(1000) }));
+  assert.instance(r2, slope.DeviceLostError, `run: ${r2.name}: ${r2.message}`);
+  const r3 = await caught(() => p.read('y'));
+  assert.instance(r3, slope.DeviceLostError);
+  const r4 = await caught(() => e.read(w));
+  assert.instance(r4, slope.DeviceLostError);
+  const r5 = await caught(() => e.sync());
+  assert.instance(r5, slope.DeviceLostError);
+  assert.match(r2.message, /lost/);
+  e.dispose();
+});
+
+test('a tensor above maxBufferSize: OutOfMemoryError naming the tensor and its size, before any allocation', async () => {
+  const e = await gpuOrSkip();
+  if (!e) return;
+  try {
+    const max = gpuOf(e).limits.maxBufferSize;
+    const n = Math.floor(max / 4) + 1;
+    const g = new slope.Graph();
+    const x = g.input('huge', [n]);
+    const err = await caught(() => e.compile(g, { outputs: { y: o.relu(x) } }));
+    assert.instance(err, slope.OutOfMemoryError);
+    const oom = err as slope.OutOfMemoryError;
+    assert.is(oom.tensor, "input 'huge'");
+    assert.ok(oom.bytes > max);
+    assert.match(oom.message, /input 'huge'/);
+    assert.match(oom.message, /GiB|MiB/);
+    assert.match(oom.message, /maxBufferSize/);
+  } finally {
+    e.dispose();
+  }
+});
+
+/** A real device whose error scopes report an injected out-of-memory error when armed. */
+function oomInjectingGpu(real: GPU) {
+  const state = { armed: false, pops: 0 };
+  const bindAll = <T extends object>(t: T, over: Record<string, unknown>): T => new Proxy(t, {
+    get(target, k) {
+      if (typeof k === 'string' && k in over) return over[k];
+      const v = Reflect.get(target, k);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const gpu = {
+    requestAdapter: async (o?: GPURequestAdapterOptions) => {
+      const ad = await real.requestAdapter(o);
+      if (!ad) return null;
+      return bindAll(ad, {
+        requestDevice: async (d?: GPUDeviceDescriptor) => {
+          const dev = await ad.requestDevice(d);
+          return bindAll(dev, {
+            popErrorScope: async () => {
+              const err = await dev.popErrorScope();
+              // createBuffer pops the validation scope, then the out-of-memory scope.
+              if (state.armed && ++state.pops === 2) return { message: 'injected: out of memory' };
+              return err;
+            },
+          });
+        },
+      });
+    },
+  } as unknown as GPU;
+  return { gpu, state };
+}
+
+test('an allocation the device refuses (out-of-memory scope): OutOfMemoryError naming the tensor and size', async () => {
+  const probe = await gpuOrSkip();
+  if (!probe) return;
+  probe.dispose();
+  const { nodeGpu } = await import('../../src/gpu/node.js');
+  const { gpu, state } = oomInjectingGpu(nodeGpu());
+  const e = await slope.init({ gpu });
+  try {
+    const g = new slope.Graph();
+    const x = g.input('activations', [1000, 250]);
+    state.armed = true;
+    const err = await caught(() => e.compile(g, { outputs: { y: o.relu(x) } }));
+    assert.instance(err, slope.OutOfMemoryError, `${err.name}: ${err.message}`);
+    const oom = err as slope.OutOfMemoryError;
+    assert.is(oom.tensor, "input 'activations'");
+    assert.is(oom.bytes, 1_000_000);
+    assert.match(oom.message, /input 'activations' \(976\.6 KiB\)/);
+    assert.match(oom.message, /injected/);
+    // The failed program released what it had allocated; the engine still works.
+    state.armed = false;
+    const p = await e.compile(g, { outputs: { y: o.relu(x) } });
+    await p.run({ activations: new Float32Array(250_000).fill(-1) });
+    assert.is((await p.read('y'))[0], 0);
+  } finally {
+    e.dispose();
+  }
+});
+
+test('a binding above maxStorageBufferBindingSize: LimitError naming the tensor and size', async () => {
+  const e = await gpuOrSkip();
+  if (!e) return;
+  try {
+    const lim = gpuOf(e).limits;
+    const n = Math.floor(lim.maxStorageBufferBindingSize / 4) + 1;
+    if (n * 4 > lim.maxBufferSize) return;
+    const b = e.backend;
+    const x = view(await b.alloc('activations', n), 0, [n], 'f32', 'activations');
+    const y = view(await b.alloc('y', 4), 0, [1], 'f32', 'y');
+    const err = await caught(() => b.prepare({ op: 'reduce', inputs: [x], outputs: [y], attrs: { kind: 'sum', axis: 0, keepdims: false } }));
+    assert.instance(err, slope.LimitError);
+    assert.match(err.message, /activations/);
+    assert.match(err.message, /maxStorageBufferBindingSize/);
+    assert.match(err.message, /MiB/);
+    b.release(x.storage);
+  } finally {
+    e.dispose();
+  }
+});
+
+test('a dispatch too large to fold: LimitError naming the kernel', async () => {
+  const e = await gpuOrSkip();
+  if (!e) return;
+  try {
+    const spec = ELEMENTWISE.unary;
+    const max = gpuOf(e).limits.maxComputeWorkgroupsPerDimension;
+    registerGpuOp('test_huge', (call) => [{ kernel: spec, buffers: [...call.inputs, ...call.outputs], params: { n: 1, alpha: 0, beta: 0, pad: 0 }, workgroups: max * max + 1 }]);
+    const b = e.backend;
+    const x = view(await b.alloc('x', 4), 0, [4], 'f32', 'x');
+    const y = view(await b.alloc('y', 4), 0, [4], 'f32', 'y');
+    const err = await caught(() => b.prepare({ op: 'test_huge', inputs: [x], outputs: [y], attrs: {} }));
+    assert.instance(err, slope.LimitError, `${err.name}: ${err.message}`);
+    assert.match(err.message, /elementwise\.unary/);
+  } finally {
+    e.dispose();
+  }
+});
+
+test('dispose releases everything, is idempotent, and later use says so', async () => {
+  const e = await gpuOrSkip();
+  if (!e) return;
+  const g = new slope.Graph();
+  const w = new slope.Parameter('w', [3], 1);
+  const p = await e.compile(g, { outputs: { y: o.scale(g.param(w), 2) } });
+  await p.run();
+  e.dispose();
+  e.dispose();
+  const err = await caught(() => e.read(w));
+  assert.instance(err, slope.SlopeError);
+  assert.match(err.message, /disposed/);
+});
+
+test.run();

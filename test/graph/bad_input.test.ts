@@ -1,0 +1,131 @@
+/**
+ * Bad input: shape mismatches fail at build time with a ShapeError naming the op and both
+ * shapes; labels outside [0, C), NaN inputs (with the check on), wrong lengths and unknown
+ * names fail on the host at upload, naming the argument. Run on the cpu and the GPU backend.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+
+const o = slope.ops;
+const { Graph, ShapeError, ArgumentError, NonFiniteError } = slope;
+
+function throwsWith(fn: () => unknown, cls: new (...a: never[]) => Error, ...parts: (string | RegExp)[]): void {
+  try {
+    fn();
+  } catch (e) {
+    assert.instance(e, cls, `expected ${cls.name}, got ${(e as Error).name}: ${(e as Error).message}`);
+    for (const p of parts) {
+      const m = (e as Error).message;
+      assert.ok(typeof p === 'string' ? m.includes(p) : p.test(m), `message "${m}" should mention ${p}`);
+    }
+    return;
+  }
+  assert.unreachable(`expected ${cls.name}`);
+}
+
+async function rejectsWith(fn: () => Promise<unknown>, cls: new (...a: never[]) => Error, ...parts: (string | RegExp)[]): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    assert.instance(e, cls, `expected ${cls.name}, got ${(e as Error).name}: ${(e as Error).message}`);
+    for (const p of parts) {
+      const m = (e as Error).message;
+      assert.ok(typeof p === 'string' ? m.includes(p) : p.test(m), `message "${m}" should mention ${p}`);
+    }
+    return;
+  }
+  assert.unreachable(`expected ${cls.name}`);
+}
+
+test('shape mismatches: ShapeError at build time naming the op and both shapes', () => {
+  const g = new Graph();
+  const a = g.input('a', [2, 3]), b = g.input('b', [4]), m = g.input('m', [4, 5]);
+  throwsWith(() => o.add(a, b), ShapeError, 'add', '[2,3]', '[4]');
+  throwsWith(() => o.mul(a, m), ShapeError, 'mul', '[2,3]', '[4,5]');
+  throwsWith(() => o.matmul(a, m), ShapeError, 'matmul', '[2,3]', '[4,5]');
+  throwsWith(() => o.matmul(a, b), ShapeError, 'matmul', '[2,3]', '[4]');
+  throwsWith(() => o.matmul(a, m, { transB: true }), ShapeError, 'matmul', '[2,3]', '[4,5]');
+  const z = g.input('z', [4, 5]), y = g.input('y', [3], 'i32');
+  throwsWith(() => o.crossEntropy(z, y), ShapeError, 'crossEntropy', '[4,5]', '[3]');
+  throwsWith(() => o.crossEntropy(z, g.input('p', [4, 6])), ShapeError, 'crossEntropy', '[4,5]', '[4,6]');
+  throwsWith(() => o.mseLoss(a, m), ShapeError, 'mseLoss', '[2,3]', '[4,5]');
+  throwsWith(() => o.softmax(z, 0), ShapeError, 'softmax');
+  throwsWith(() => o.linear(a, g.input('w', [7, 3]), g.input('bias', [5])), ShapeError, 'add', '[2,7]', '[5]');
+  throwsWith(() => o.reshape(a, [4, 2]), ShapeError, 'reshape', '[4,2]');
+  throwsWith(() => o.sum(a, 2), ShapeError, 'axis 2');
+  throwsWith(() => o.relu(y), ShapeError, 'relu', 'i32');
+});
+
+async function ceProgram(e: slope.Engine) {
+  const g = new Graph();
+  const x = g.input('x', [3, 4]);
+  const y = g.input('y', [3], 'i32');
+  const loss = o.crossEntropy(x, y);
+  return e.compile(g, { outputs: { loss } });
+}
+
+for (const backend of ['cpu', 'webgpu'] as const) {
+  test(`${backend}: labels outside [0, C) are rejected on the host, naming the input and index`, async () => {
+    const e = backend === 'cpu' ? await cpu() : await gpuOrSkip();
+    if (!e) return;
+    try {
+      const p = await ceProgram(e);
+      const x = new Float32Array(12);
+      await rejectsWith(() => p.run({ x, y: Int32Array.from([0, 4, 1]) }), ArgumentError, "'y'", 'index 1', '4 classes');
+      await rejectsWith(() => p.run({ x, y: Int32Array.from([0, 1, -1]) }), ArgumentError, "'y'", 'index 2');
+      await rejectsWith(() => p.run({ x, y: [0, 1.5, 2] }), ArgumentError, "'y'", '1.5');
+      await p.run({ x, y: Int32Array.from([0, 3, 2]) });
+      assert.ok(Math.abs((await p.item('loss')) - Math.log(4)) < 1e-6);
+    } finally {
+      e.dispose();
+    }
+  });
+
+  test(`${backend}: NaN and Inf inputs with the check on name the input; off, they propagate`, async () => {
+    const e = backend === 'cpu' ? await slope.init({ backend: 'cpu', checkFinite: true }) : await gpuOrSkip({ checkFinite: true });
+    if (!e) return;
+    try {
+      const p = await ceProgram(e);
+      const x = new Float32Array(12);
+      x[5] = NaN;
+      await rejectsWith(() => p.run({ x, y: Int32Array.from([0, 1, 2]) }), NonFiniteError, "'x'", 'index 5', 'NaN');
+      x[5] = -Infinity;
+      await rejectsWith(() => p.run({ x, y: Int32Array.from([0, 1, 2]) }), NonFiniteError, "'x'", 'index 5');
+      x[5] = NaN;
+      await p.run({ x, y: Int32Array.from([0, 1, 2]) }, { checkFinite: false });
+      assert.ok(Number.isNaN(await p.item('loss')));
+    } finally {
+      e.dispose();
+    }
+  });
+
+  test(`${backend}: wrong lengths, unknown and missing inputs name the argument`, async () => {
+    const e = backend === 'cpu' ? await cpu() : await gpuOrSkip();
+    if (!e) return;
+    try {
+      const p = await ceProgram(e);
+      const y = Int32Array.from([0, 1, 2]);
+      await rejectsWith(() => p.run({ x: new Float32Array(11), y }), ArgumentError, "'x'", '11 values', '[3,4]');
+      await rejectsWith(() => p.run({ x: new Float32Array(12), y, z: [1] }), ArgumentError, "'z'");
+      await rejectsWith(() => p.run({ y }), ArgumentError, "'x'", 'not fed');
+      await rejectsWith(() => p.read('nope'), ArgumentError, "'nope'");
+    } finally {
+      e.dispose();
+    }
+  });
+}
+
+test('oneHot labels are range-checked too', async () => {
+  const e = await cpu();
+  try {
+    const g = new Graph();
+    const y = g.input('y', [2], 'i32');
+    const p = await e.compile(g, { outputs: { h: o.oneHot(y, 3) } });
+    await rejectsWith(() => p.run({ y: Int32Array.from([3, 0]) }), ArgumentError, "'y'", 'index 0');
+  } finally {
+    e.dispose();
+  }
+});
+
+test.run();
