@@ -53,9 +53,10 @@ function fromArrays(img: IdxArray, lab: IdxArray, imagesFile: string, labelsFile
 /**
  * The built-in digits split, fixed and documented: within each digit class, in the package's
  * order, every fifth sample (positions 4, 9, 14, …) is a test sample and the rest are training
- * samples. Stratified, deterministic, and spread over the whole class (the package lists each
- * class roughly in the order of the original MNIST test set, whose two halves differ in
- * writers). With the package's 10,000 digits this gives 8,004 training and 1,996 test samples.
+ * samples. Stratified, deterministic, and spread over the whole class (the package keeps each
+ * class in a fixed, non-random order, so a split by position within a class would test on a
+ * different kind of sample). With the package's 10,000 digits this gives 8,004 training and
+ * 1,996 test samples.
  * Each set is ordered class by class; the DataLoader shuffles the training set.
  */
 export function splitDigits(classes: readonly ArrayLike<number>[], pixels = 784): { train: Dataset; test: Dataset } {
