@@ -33,6 +33,12 @@ export interface WebGpuBackendOptions {
   maxInFlight?: number;
   /** 1: log each dispatch; 2: also print WGSL when a pipeline is created. */
   debug?: number;
+  /**
+   * Sleep for most of the expected GPU time before waiting on the queue (default: in Node).
+   * Dawn's Node binding polls its event loop continuously while one of its promises is
+   * pending, which takes a CPU core from a software adapter's own threads.
+   */
+  sleepBeforeWait?: boolean;
 }
 
 const UNIFORM_ALIGN = 256;
@@ -40,7 +46,12 @@ const UNIFORM_ALIGN = 256;
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu' as const;
   readonly limits;
-  private inflight: Promise<unknown>[] = [];
+  /** Submissions not yet known to be complete, and when the last wait ended. */
+  private pending = 0;
+  private lastDone = 0;
+  /** Running estimate of the GPU time of one submission (ms), for sleeping before a wait. */
+  private stepMs = 0;
+  private sleepFirst: boolean;
   private storages = new Set<GpuStorage>();
   private variants: Record<string, string>;
   private maxInFlight: number;
@@ -55,6 +66,7 @@ export class WebGpuBackend implements Backend {
     };
     this.variants = { ...(opts.variants ?? {}) };
     this.maxInFlight = opts.maxInFlight ?? 2;
+    this.sleepFirst = opts.sleepBeforeWait ?? isNode();
     this.debug = opts.debug ?? 0;
   }
 
@@ -198,7 +210,7 @@ export class WebGpuBackend implements Backend {
   async execute(steps: readonly Prepared[]): Promise<void> {
     this.gpu.checkAlive();
     this.throwUncaptured('a previous step');
-    while (this.inflight.length >= this.maxInFlight) await this.inflight.shift();
+    if (this.pending >= this.maxInFlight) await this.waitIdle();
     const device = this.gpu.device;
     const enc = device.createCommandEncoder({ label: 'step' });
     const pass = enc.beginComputePass({ label: 'step' });
@@ -212,7 +224,28 @@ export class WebGpuBackend implements Backend {
     }
     pass.end();
     device.queue.submit([enc.finish()]);
-    this.inflight.push(device.queue.onSubmittedWorkDone());
+    if (this.pending === 0) this.lastDone = performance.now();
+    this.pending++;
+  }
+
+  /**
+   * Wait until every submission is complete (the backpressure point): first sleep for ~80% of
+   * the work still expected to be queued, then await the queue, and update the estimate.
+   */
+  private async waitIdle(): Promise<void> {
+    if (!this.pending) return;
+    const n = this.pending;
+    if (this.sleepFirst && this.stepMs > 1) {
+      const left = this.stepMs * n - (performance.now() - this.lastDone);
+      if (left > 2) await new Promise((r) => setTimeout(r, Math.floor(left * 0.8)));
+    }
+    await Promise.race([this.gpu.device.queue.onSubmittedWorkDone(), this.gpu.device.lost.then(() => undefined)]);
+    this.gpu.checkAlive();
+    const now = performance.now();
+    const per = (now - this.lastDone) / n;
+    this.stepMs = this.stepMs ? 0.7 * this.stepMs + 0.3 * per : per;
+    this.pending = 0;
+    this.lastDone = now;
   }
 
   private throwUncaptured(when: string): void {
@@ -221,8 +254,8 @@ export class WebGpuBackend implements Backend {
   }
 
   async sync(): Promise<void> {
+    await this.waitIdle();
     await this.gpu.sync();
-    this.inflight = [];
     this.throwUncaptured('the last steps');
   }
 
@@ -231,6 +264,11 @@ export class WebGpuBackend implements Backend {
     this.storages.clear();
     this.gpu.destroy();
   }
+}
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
 }
 
 function packParams(l: Launch): ArrayBuffer {

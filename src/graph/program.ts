@@ -193,7 +193,13 @@ export class Program {
 
     // 4. Storage. Views alias their base; leaves use their persistent homes.
     const gradOf = new Map<number, Parameter>();
-    for (const [p, t] of gradPairs) if (!gradOf.has(t.id)) gradOf.set(t.id, p);
+    // A gradient that is a view (a reshape) pins its base when nothing else reads the base:
+    // otherwise ops writing other gradients would read from the gradient buffer they write.
+    for (const [p, t] of gradPairs) {
+      const b = baseOf(t);
+      const sole = b === t || (consumers.get(b.id) ?? 0) <= 1;
+      if (!gradOf.has(b.id) && !PLANNER_OPS.has(b.op) && b.size === t.size && sole) gradOf.set(b.id, p);
+    }
     const gradViews = new Map<Parameter, View>();
     for (const [p] of gradPairs) gradViews.set(p, await this.store.gradView(p));
     const pinned = new Set<number>();
@@ -233,7 +239,8 @@ export class Program {
       const readsGrad = e.inputs.some((i) => pinned.has(baseOf(i).id));
       if (p && !readsGrad) {
         pinned.add(out.id);
-        this.storageOf.set(out.id, gradViews.get(p)!);
+        const gv = gradViews.get(p)!;
+        this.storageOf.set(out.id, view(gv.storage, gv.offset, out.shape, out.dtype, gv.label));
       } else if (persistent.has(out.id)) {
         // Outputs keep their own storage (allocated below, never reused).
       } else {
@@ -276,7 +283,7 @@ export class Program {
       this.prepared.push(await this.backend.prepare(call));
     }
     for (const [p, t] of gradPairs) {
-      if (!pinned.has(t.id)) {
+      if (!pinned.has(baseOf(t).id) || gradOf.get(baseOf(t).id) !== p) {
         const gv = gradViews.get(p)!;
         this.prepared.push(await this.backend.prepare({ op: 'copy', inputs: [this.viewOf(t)], outputs: [gv], attrs: {} }));
       }
