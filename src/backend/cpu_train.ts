@@ -1,6 +1,6 @@
 /** cpu implementations of the training-data ops (gather, metrics), calls into the references. */
 import { gatherBytes, gatherRows, type GatherGeometry } from '../ref/gather.js';
-import { argmax, correct } from '../ref/metrics.js';
+import { argmax, classMetrics, correct } from '../ref/metrics.js';
 import { registerCpuOp, type CpuArgs } from './cpu.js';
 
 function geometry({ ins, inShapes, outShapes, attrs }: CpuArgs): GatherGeometry {
@@ -14,3 +14,4 @@ registerCpuOp('gather_bytes', (a) =>
   gatherBytes(a.outs[0], a.ins[0], a.ins[1], geometry(a), a.inShapes[0][1], Number(a.attrs.scale), Number(a.attrs.offset)));
 registerCpuOp('argmax', ({ ins, outs, inShapes }) => argmax(outs[0], ins[0], inShapes[0][0], inShapes[0][1]));
 registerCpuOp('correct', ({ ins, outs, inShapes }) => correct(outs[0], ins[0], ins[1], inShapes[0][0], inShapes[0][1]));
+registerCpuOp('class_metrics', ({ ins, outs, inShapes }) => classMetrics(outs[0], ins[0], ins[1], ins[2], ins[3], inShapes[1][0], inShapes[1][1]));

@@ -61,13 +61,13 @@ export interface Running {
 
 /** Read accumulated metrics and zero them. */
 export async function readMetrics(engine: Engine, m: Metrics): Promise<{ loss: number; correct: number; count: number }> {
-  const [loss, correct, count] = await Promise.all([m.loss, m.correct, m.count].map((v) => engine.read(v)));
+  const [loss, correct, count] = await engine.read(m.totals);
   resetMetrics(engine, m);
-  return { loss: loss[0], correct: correct[0], count: count[0] };
+  return { loss, correct, count };
 }
 
 export function resetMetrics(engine: Engine, m: Metrics): void {
-  for (const v of [m.loss, m.correct, m.count]) engine.write(v, [0]);
+  engine.write(m.totals, [0, 0, 0]);
 }
 
 /** Evaluation programs, one per dataset, compiled on first use. */

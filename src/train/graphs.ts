@@ -2,7 +2,7 @@
  * The graphs of a training step and of an evaluation pass. A batch comes from a table on the
  * device (gathered by index: no per-batch copy of the data) or is fed from the host. Rows are
  * weighted so that a padded or partial batch gives exactly the mean loss of its real rows, and
- * metrics (loss sum, correct count, sample count) accumulate into variables on the device.
+ * metrics (loss sum, correct count, sample count) accumulate into one variable on the device.
  * Micro-batches: 'accumulate' adds the gradients into accumulator variables, 'final' updates
  * with accumulator + its own gradients (then zeroes the accumulators); 'train' is one batch.
  */
@@ -13,7 +13,7 @@ import { add, mul } from '../graph/ops/elementwise.js';
 import { reshape, sum } from '../graph/ops/reduce.js';
 import { crossEntropy } from '../graph/ops/loss.js';
 import { gather, gatherBytes } from '../graph/ops/gather.js';
-import { correct } from '../graph/ops/metrics.js';
+import { classMetrics } from '../graph/ops/metrics.js';
 import type { Module } from '../nn/module.js';
 
 /** A dataset resident on the device: features (floats, or bytes packed four to a word) and labels. */
@@ -23,18 +23,13 @@ export interface DeviceTable {
   bytes: { features: number; scale: number; offset: number } | null;
 }
 
+/** Running totals on the device: [loss sum, correct predictions, samples]. */
 export interface Metrics {
-  loss: Variable;
-  correct: Variable;
-  count: Variable;
+  totals: Variable;
 }
 
 export function metricVariables(prefix: string): Metrics {
-  return {
-    loss: new Variable(`${prefix}.loss_sum`, []),
-    correct: new Variable(`${prefix}.correct`, []),
-    count: new Variable(`${prefix}.count`, []),
-  };
+  return { totals: new Variable(`${prefix}.metrics`, [3]) };
 }
 
 export type StepMode = 'train' | 'accumulate' | 'final' | 'eval';
@@ -99,9 +94,7 @@ export function buildStepGraph(o: StepGraphOptions): StepGraph {
   if (logits.rank !== 2) throw new LimitError(`the model must output (batch, classes) scores, got ${logits}`);
   const smoothing = o.mode === 'eval' ? 0 : o.labelSmoothing;
   const ce = crossEntropy(logits, y, { reduction: 'none', labelSmoothing: smoothing });
-  accumulate(g, o.metrics.loss, sum(mul(ce, mask)));
-  accumulate(g, o.metrics.correct, sum(mul(correct(logits, y), mask)));
-  accumulate(g, o.metrics.count, sum(mask));
+  accumulate(g, o.metrics.totals, classMetrics(ce, logits, y, mask));
   if (o.mode === 'eval') return { graph: g, loss: null, gradients: [] };
   const w = g.input('weight', [o.rows]);
   const loss = sum(mul(ce, w));

@@ -9,10 +9,11 @@ import { cases as reduce } from './reduce.js';
 import { cases as matmul } from './matmul.js';
 import { cases as softmax } from './softmax.js';
 import { cases as crossEntropy } from './cross_entropy.js';
+import { cases as metrics } from './metrics.js';
 
 export type { KernelCase } from './types.js';
 
-export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy];
+export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics];
 
 /** Variants per family ('default' = whatever the engine picks). */
 export const VARIANTS: Record<string, readonly string[]> = {
@@ -21,6 +22,7 @@ export const VARIANTS: Record<string, readonly string[]> = {
   matmul: ['naive', 'reg', 'tiled', 'bcast', 'sg'],
   softmax: ['naive', 'wg'],
   cross_entropy: ['naive', 'wg'],
+  metrics: ['default'],
 };
 
 export function casesOf(family: string): KernelCase[] {

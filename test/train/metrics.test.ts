@@ -1,36 +1,17 @@
-/** argmax / correct kernels against the reference, with ties and awkward shapes. */
+/**
+ * The metrics references by hand and the ops' shape errors (the kernels against the references
+ * are in the shared case table, test/cases/metrics.ts).
+ */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { gpuOrSkip, slope } from '../util/engine.js';
-import { Rng } from '../util/rng.js';
-import { expectClose } from '../util/close.js';
-import { runOp } from '../util/runop.js';
-import { TOL } from '../tolerances.js';
-import { argmax, correct } from '../../src/ref/metrics.js';
+import { slope } from '../util/engine.js';
+import { argmax, classMetrics } from '../../src/ref/metrics.js';
 
-test('argmax and correct match the reference (ties keep the first maximum)', async () => {
-  const gpu = await gpuOrSkip();
-  if (!gpu) return;
-  try {
-    const r = new Rng(21);
-    for (const [N, C] of [[1, 1], [7, 2], [65, 10], [300, 257], [1000, 3]]) {
-      for (const ties of [false, true]) {
-        const z = r.normal(N * C, 3);
-        if (ties) for (let i = 0; i < z.length; i++) z[i] = Math.round(z[i] / 2);
-        const labels = r.ints(N, C);
-        const [am] = await runOp(gpu, 'argmax', [{ data: z, shape: [N, C] }], [[N]], {}, ['i32']);
-        const want = new Float64Array(N);
-        argmax(want, z, N, C);
-        expectClose(am, want, TOL.exact, `argmax N=${N} C=${C} ties=${ties}`);
-        const [hits] = await runOp(gpu, 'correct', [{ data: z, shape: [N, C] }, { data: labels, shape: [N] }], [[N]]);
-        const wantHits = new Float64Array(N);
-        correct(wantHits, z, labels, N, C);
-        expectClose(hits, wantHits, TOL.exact, `correct N=${N} C=${C} ties=${ties}`);
-      }
-    }
-  } finally {
-    gpu.dispose();
-  }
+test('the class_metrics reference by hand', () => {
+  const out = new Float64Array(3);
+  // argmaxes 1, 0, 2; labels 1, 2, 2; the last row is padding (weight 0).
+  classMetrics(out, [0.5, 2, 7], [1, 3, 3, /**/ 4, -2, -5, /**/ 0, 0, 7], [1, 2, 2], [1, 1, 0], 3, 3);
+  assert.equal(Array.from(out), [2.5, 1, 2]);
 });
 
 test('the argmax reference by hand', () => {
@@ -44,6 +25,9 @@ test('correct: labels of the wrong shape are a ShapeError', () => {
   const z = g.input('z', [4, 3]);
   assert.throws(() => slope.correct(z, g.input('y', [3], 'i32')), /labels must be int32 of shape \[4\]/);
   assert.throws(() => slope.argmax(g.input('v', [4])), /expected scores of shape \(N, C\)/);
+  const y = g.input('labels', [4], 'i32');
+  assert.throws(() => slope.classMetrics(g.input('l', [3]), z, y, g.input('w', [4])), /loss must have shape \[4\]/);
+  assert.throws(() => slope.classMetrics(g.input('l2', [4]), z, y, g.input('w2', [4, 1])), /weight must have shape \[4\]/);
 });
 
 test.run();

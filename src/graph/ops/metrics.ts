@@ -1,7 +1,8 @@
 /**
  * Classification metrics as graph ops, so accuracy accumulates on the device: `argmax` over
- * the last axis (int32 class per row) and `correct` (1 where the argmax equals the label).
- * Neither is differentiable; no gradient flows through them.
+ * the last axis (int32 class per row), `correct` (1 where the argmax equals the label) and
+ * `classMetrics` (a batch's weighted loss sum, correct count and sample count in one kernel).
+ * None is differentiable; no gradient flows through them.
  */
 import { ShapeError } from '../../errors.js';
 import { defineOp, Tensor } from '../tensor.js';
@@ -38,4 +39,29 @@ defineOp({
   name: 'correct',
   infer: ([z]) => ({ shape: [z.shape[0]], dtype: 'f32' }),
   vjp: () => [null, null],
+});
+
+/**
+ * A batch's weighted totals in one pass: [Σ w·loss, Σ w·correct, Σ w] (f32, shape [3]) from the
+ * per-row losses (N), the scores z (N, C), int32 labels (N) and row weights (N). With a 0/1 mask
+ * of real rows as weights: the loss sum, the number of correct predictions, the sample count.
+ */
+export function classMetrics(loss: Tensor, z: Tensor, labels: Tensor, weight: Tensor): Tensor {
+  sameGraph('classMetrics', loss, z, labels, weight);
+  checkLogits('classMetrics', z);
+  const N = z.shape[0];
+  if (labels.dtype !== 'i32' || labels.rank !== 1 || labels.shape[0] !== N) {
+    throw new ShapeError(`classMetrics: labels must be int32 of shape [${N}] for scores ${z}, got ${labels}`);
+  }
+  for (const [name, t] of [['loss', loss], ['weight', weight]] as const) {
+    requireF32('classMetrics', t);
+    if (t.rank !== 1 || t.shape[0] !== N) throw new ShapeError(`classMetrics: ${name} must have shape [${N}] for scores ${z}, got ${t}`);
+  }
+  return z.graph.node('class_metrics', [loss, z, labels, weight], {});
+}
+
+defineOp({
+  name: 'class_metrics',
+  infer: () => ({ shape: [3], dtype: 'f32' }),
+  vjp: () => [null, null, null, null],
 });
