@@ -63,13 +63,16 @@ export function setDefaultMatmulVariant(v: MatmulVariant, adapter = '*'): void {
 /**
  * The variant used when none is forced: a measured choice for this adapter if there is one
  * (tuneMatmul), else a rule from measurements on known adapters — subgroup shuffles on software
- * adapters that have them, broadcast rows on other software adapters, workgroup tiles on GPUs.
+ * adapters that have them; on SwiftShader (no subgroups), 4×4 register blocks (bench/peers:
+ * 1.7× broadcast rows at 512³); broadcast rows on other software adapters (lavapipe without
+ * subgroups: 1.8× register blocks); workgroup tiles on GPUs.
  */
 export function defaultMatmulVariant(adapter: string, limits: Pick<DeviceLimits, 'subgroupMinSize'>): MatmulVariant {
   const v = chosen.get(adapter) ?? chosen.get('*');
   if (v && matmulVariantSupported(v, limits)) return v;
   if (!softwareAdapter(adapter)) return 'tiled';
-  return matmulVariantSupported('sg', limits) ? 'sg' : 'bcast';
+  if (matmulVariantSupported('sg', limits)) return 'sg';
+  return /swiftshader/i.test(adapter) ? 'reg' : 'bcast';
 }
 
 /**

@@ -5,6 +5,13 @@ import { gpuOrSkip, slope } from '../util/engine.js';
 import { defaultMatmulVariant } from '../../src/kernels/matmul.js';
 import type { WebGpuBackend } from '../../src/backend/webgpu.js';
 
+test('the default variant by rule, per adapter kind (before any tuning)', () => {
+  assert.is(defaultMatmulVariant('mesa software llvmpipe', { subgroupMinSize: 8 }), 'sg');
+  assert.is(defaultMatmulVariant('mesa software llvmpipe', { subgroupMinSize: 0 }), 'bcast');
+  assert.is(defaultMatmulVariant('google swiftshader', { subgroupMinSize: 0 }), 'reg');
+  assert.is(defaultMatmulVariant('nvidia ampere', { subgroupMinSize: 32 }), 'tiled');
+});
+
 test('tuneMatmul picks a supported variant, sets it as the default, and uses the cache', async () => {
   const e = await gpuOrSkip();
   if (!e) return;
