@@ -4,7 +4,7 @@
  * Chromium (Debian's chromium, never a downloaded browser; on a machine without a GPU its WebGPU
  * adapter is SwiftShader) and reports each library's time and its ratio to slope's. The peers are
  * dev dependencies used only here. See web/peers.ts for what is timed and how.
- * Writes bench/out/peers.json.
+ * Writes bench/out/peers.json (peers_batchB.json for another --batch than 1).
  *
  *   node dist/bench/peers.js [--rounds 7] [--n 512] [--batch 1] [--libs slope,tfjs,jax]
  */
@@ -53,8 +53,9 @@ async function main(): Promise<void> {
     }
   }
   mkdirSync('bench/out', { recursive: true });
-  writeFileSync('bench/out/peers.json', JSON.stringify({ date: new Date().toISOString(), query: Object.fromEntries(query), ...state }, null, 1) + '\n');
-  console.log('\nwrote bench/out/peers.json');
+  const file = `bench/out/peers${query.get('batch') === '1' ? '' : `_batch${query.get('batch')}`}.json`;
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), query: Object.fromEntries(query), ...state }, null, 1) + '\n');
+  console.log(`\nwrote ${file}`);
   if (state.errors.length) process.exitCode = 1;
 }
 
