@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-webgpu';
 import * as jax from '@jax-js/jax';
+import { Rng } from '../test/util/rng.js';
 
 export interface PeerResult {
   lib: string;
@@ -59,15 +60,9 @@ const LIBS = (q.get('libs') ?? 'slope,tfjs,jax').split(',');
 if (q.get('jaxDebug')) jax.setDebug(Number(q.get('jaxDebug')));
 const SIZES = [784, 512, 256, 10];
 
-/** Deterministic uniform numbers in [-1, 1). */
+/** Seeded uniform numbers in [-1, 1). */
 function rand(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
+  return new Rng(seed).uniform(n);
 }
 
 /** Weights scaled as PyTorch's default Linear initialization bound 1/√fan_in. */
