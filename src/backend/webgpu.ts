@@ -133,31 +133,39 @@ export class WebGpuBackend implements Backend {
       variant: (family) => this.variants[family],
       adapter: this.gpu.adapterName,
     };
+    // The scope is popped however this ends: a lowering, limit or compile error thrown here must
+    // not leave it open, or it would swallow every later validation error of this device.
     this.gpu.device.pushErrorScope('validation');
-    const launches = lower(call, ctx);
-    const uniformBytes = Math.max(UNIFORM_ALIGN, launches.length * UNIFORM_ALIGN);
-    const uniform = this.gpu.device.createBuffer({ label: `${call.op} params`, size: uniformBytes, usage: Usage.UNIFORM | Usage.COPY_DST });
+    let launches: Launch[];
+    let uniform: GPUBuffer;
     const ready: ReadyLaunch[] = [];
-    for (let i = 0; i < launches.length; i++) {
-      const l = launches[i];
-      const k = l.kernel;
-      if (l.buffers.length !== k.bindings.length) {
-        throw new Error(`internal: ${k.name} takes ${k.bindings.length} buffers, got ${l.buffers.length}`);
+    let err: GPUError | null;
+    try {
+      launches = lower(call, ctx);
+      const uniformBytes = Math.max(UNIFORM_ALIGN, launches.length * UNIFORM_ALIGN);
+      uniform = this.gpu.device.createBuffer({ label: `${call.op} params`, size: uniformBytes, usage: Usage.UNIFORM | Usage.COPY_DST });
+      for (let i = 0; i < launches.length; i++) {
+        const l = launches[i];
+        const k = l.kernel;
+        if (l.buffers.length !== k.bindings.length) {
+          throw new Error(`internal: ${k.name} takes ${k.bindings.length} buffers, got ${l.buffers.length}`);
+        }
+        this.checkAliasing(k.name, l);
+        const kinds = [...k.bindings, 'uniform' as const];
+        const overrides = { ...(k.overrides ?? {}), ...(l.overrides ?? {}) };
+        if (this.debug >= 2) console.error(`[slope] pipeline ${k.name} ${JSON.stringify(overrides)}\n${k.source}`);
+        const pipeline = await this.gpu.pipeline({ name: k.name, source: k.source, entry: k.entry, bindings: kinds, overrides });
+        const entries: GPUBindGroupEntry[] = l.buffers.map((v, b) => ({
+          binding: b,
+          resource: { buffer: (v.storage as GpuStorage).buffer, offset: v.offset * 4, size: Math.max(4, v.length * 4) },
+        }));
+        entries.push({ binding: k.bindings.length, resource: { buffer: uniform, offset: i * UNIFORM_ALIGN, size: Math.max(16, k.params.length * 4 + ((16 - ((k.params.length * 4) % 16)) % 16)) } });
+        const bindGroup = this.gpu.device.createBindGroup({ label: k.name, layout: this.gpu.layout(kinds), entries });
+        ready.push({ pipeline, bindGroup, workgroups: this.fold(k.name, l.workgroups), launch: l, uniformOffset: i * UNIFORM_ALIGN });
       }
-      this.checkAliasing(k.name, l);
-      const kinds = [...k.bindings, 'uniform' as const];
-      const overrides = { ...(k.overrides ?? {}), ...(l.overrides ?? {}) };
-      if (this.debug >= 2) console.error(`[slope] pipeline ${k.name} ${JSON.stringify(overrides)}\n${k.source}`);
-      const pipeline = await this.gpu.pipeline({ name: k.name, source: k.source, entry: k.entry, bindings: kinds, overrides });
-      const entries: GPUBindGroupEntry[] = l.buffers.map((v, b) => ({
-        binding: b,
-        resource: { buffer: (v.storage as GpuStorage).buffer, offset: v.offset * 4, size: Math.max(4, v.length * 4) },
-      }));
-      entries.push({ binding: k.bindings.length, resource: { buffer: uniform, offset: i * UNIFORM_ALIGN, size: Math.max(16, k.params.length * 4 + ((16 - ((k.params.length * 4) % 16)) % 16)) } });
-      const bindGroup = this.gpu.device.createBindGroup({ label: k.name, layout: this.gpu.layout(kinds), entries });
-      ready.push({ pipeline, bindGroup, workgroups: this.fold(k.name, l.workgroups), launch: l, uniformOffset: i * UNIFORM_ALIGN });
+    } finally {
+      err = await this.gpu.device.popErrorScope();
     }
-    const err = await this.gpu.device.popErrorScope();
     if (err) throw new GpuValidationError(`preparing ${call.op} (${call.outputs.map((o) => o.label).join(', ')}): ${err.message}`);
     const writeUniforms = (ls: readonly Launch[]) => {
       ls.forEach((l, i) => {

@@ -80,6 +80,10 @@ test('a compile error in a registered kernel surfaces from compile() as ShaderCo
     const err = await caught(() => b.prepare({ op: 'test_broken', inputs: [x], outputs: [y], attrs: {} }));
     assert.instance(err, slope.ShaderCompileError);
     assert.match(err.message, /test\.main:7:\d+/);
+    // The failed prepare left no error scope open (one would swallow every later validation
+    // error): the scope stack is empty, so popping rejects.
+    const popped = await caught(() => gpuOf(e).device.popErrorScope());
+    assert.is(popped.name, 'OperationError', popped.message);
   } finally {
     e.dispose();
   }
