@@ -113,7 +113,13 @@ export class Gpu {
     const requiredFeatures: GPUFeatureName[] = [];
     if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
     if (adapter.features.has('subgroups')) requiredFeatures.push('subgroups' as GPUFeatureName);
-    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+    let device: GPUDevice;
+    try {
+      device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+    } catch (e) {
+      // E.g. an adapter already used for a device ("consumed"), or limits it cannot grant.
+      throw new NoAdapterError(`the WebGPU adapter refused to create a device: ${(e as Error).message}. ${NO_ADAPTER_HELP}`);
+    }
     const info = adapter.info as GPUAdapterInfo | undefined;
     const name = [info?.vendor, info?.architecture, info?.device, info?.description]
       .filter((s) => s && String(s).length).join(' ') || 'unknown adapter';

@@ -49,6 +49,17 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
 }
 `;
 
+test('an adapter that refuses a device: NoAdapterError with its reason, not a raw OperationError', async () => {
+  const adapter = {
+    limits: {}, features: new Set<string>(), info: { vendor: 'test' },
+    requestDevice: async () => { throw new DOMException('adapter is "consumed"', 'OperationError'); },
+  };
+  const fake = { requestAdapter: async () => adapter } as unknown as GPU;
+  const err = await caught(() => Gpu.create(fake));
+  assert.instance(err, slope.NoAdapterError);
+  assert.match(err.message, /refused to create a device: adapter is "consumed"/);
+});
+
 test('an invalid WGSL kernel gives ShaderCompileError with line:col and the source line; nothing is cached', async () => {
   const e = await gpuOrSkip();
   if (!e) return;
