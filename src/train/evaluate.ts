@@ -46,7 +46,7 @@ export class Placement {
     const shift = mode === 'eval' ? 0 : extra.shift ?? 0;
     const s = ds.sampleShape;
     return buildStepGraph({
-      model: this.model, rows, sampleShape: s, table: this.table(ds), metrics, mode, params: extra.params ?? [], accumulators: extra.accumulators ?? null,
+      model: this.model, rows, sampleShape: s, table: this.table(ds), metrics, mode, dataset: { name: ds.name, numClasses: ds.numClasses }, params: extra.params ?? [], accumulators: extra.accumulators ?? null,
       streamBytes: ds.bytes ? { features: ds.features, scale: ds.bytes.scale, offset: ds.bytes.offset } : null,
       shift: shift ? { height: s[s.length - 2], width: s[s.length - 1] } : null, labelSmoothing: extra.labelSmoothing ?? 0,
     });

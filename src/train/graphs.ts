@@ -6,7 +6,7 @@
  * Micro-batches: 'accumulate' adds the gradients into accumulator variables, 'final' updates
  * with accumulator + its own gradients (then zeroes the accumulators); 'train' is one batch.
  */
-import { LimitError } from '../errors.js';
+import { ArgumentError, LimitError } from '../errors.js';
 import { Graph, Variable, type Parameter, type Tensor } from '../graph/tensor.js';
 import { grad } from '../graph/autodiff.js';
 import { add, mul } from '../graph/ops/elementwise.js';
@@ -47,6 +47,8 @@ export interface StepGraphOptions {
   labelSmoothing: number;
   metrics: Metrics;
   mode: StepMode;
+  /** The dataset, to check its labels fit the model's outputs. */
+  dataset?: { name: string; numClasses: number };
   params: readonly Parameter[];
   accumulators: ReadonlyMap<Parameter, Variable> | null;
 }
@@ -92,6 +94,11 @@ export function buildStepGraph(o: StepGraphOptions): StepGraph {
   const mask = g.input('mask', [o.rows]);
   const logits = o.model.forward(x);
   if (logits.rank !== 2) throw new LimitError(`the model must output (batch, classes) scores, got ${logits}`);
+  // Labels gathered on the device are never seen by the host, so their range is checked here.
+  const ds = o.dataset;
+  if (ds && ds.numClasses > logits.shape[1]) {
+    throw new ArgumentError(`dataset '${ds.name}' has ${ds.numClasses} classes but the model outputs ${logits.shape[1]} scores per sample: make its last layer ${ds.numClasses} wide`);
+  }
   const smoothing = o.mode === 'eval' ? 0 : o.labelSmoothing;
   const ce = crossEntropy(logits, y, { reduction: 'none', labelSmoothing: smoothing });
   accumulate(g, o.metrics.totals, classMetrics(ce, logits, y, mask));

@@ -154,6 +154,13 @@ test('bad trainer options are clear errors', async () => {
     await assertRejects(Trainer.create(c, { model, optimizer: opt, train: ds, batchSize: 4, augmentShift: 1 }), /augmentShift needs image samples/);
     const other = mlp(3, 4, 2, 2);
     await assertRejects(Trainer.create(c, { model, optimizer: new TestSGD(other.parameters(), 0.1), train: ds, batchSize: 4 }), /not a parameter of the model/);
+    // More classes than the model has outputs: caught whether the labels live on the device
+    // (never seen by the host) or are fed.
+    const narrow = mlp(3, 4, 1, 3);
+    for (const dataOnDevice of ['always', 'never'] as const) {
+      await assertRejects(Trainer.create(c, { model: narrow, optimizer: new TestSGD(narrow.parameters(), 0.1), train: ds, batchSize: 4, dataOnDevice }),
+        /dataset '.*' has 2 classes but the model outputs 1 scores per sample/);
+    }
   } finally {
     c.dispose();
   }
