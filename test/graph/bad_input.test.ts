@@ -116,6 +116,15 @@ for (const backend of ['cpu', 'webgpu'] as const) {
   });
 }
 
+test('a mean loss over an empty batch is a ShapeError at build time (sum and none are fine)', () => {
+  const g = new slope.Graph();
+  const z = g.input('z', [0, 3]);
+  assert.throws(() => slope.crossEntropy(z, g.input('y', [0], 'i32')), /crossEntropy: the mean over an empty input .* is undefined/);
+  assert.throws(() => slope.mseLoss(g.input('a', [0, 2]), g.input('b', [0, 2])), /mseLoss: the mean over an empty input/);
+  assert.equal(slope.crossEntropy(z, g.input('y2', [0], 'i32'), { reduction: 'sum' }).shape, []);
+  assert.equal(slope.crossEntropy(z, g.input('y3', [0], 'i32'), { reduction: 'none' }).shape, [0]);
+});
+
 test('oneHot labels are range-checked too', async () => {
   const e = await cpu();
   try {

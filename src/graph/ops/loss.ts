@@ -24,6 +24,13 @@ function checkReduction(op: string, r: string): Reduction {
   return r;
 }
 
+/** A mean over no elements has no value (PyTorch returns NaN): refuse it when the graph is built. */
+function checkNotEmpty(op: string, r: Reduction, x: Tensor): void {
+  if (r === 'mean' && x.size === 0) {
+    throw new ShapeError(`${op}: the mean over an empty input ${x} is undefined; use reduction 'sum' or 'none', or a non-empty batch`);
+  }
+}
+
 /**
  * PyTorch's F.cross_entropy(logits, target): logits (N, C); target int32 class indices (N) in
  * [0, C) or float32 probabilities (N, C). Returns the mean over rows by default.
@@ -34,6 +41,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
   const ls = opts.labelSmoothing ?? 0;
   if (!(ls >= 0 && ls < 1)) throw new ArgumentError(`crossEntropy: labelSmoothing must be in [0, 1), got ${ls}`);
   if (target.dtype === 'i32' && logits.rank === 2) noteLabelRange(target, logits.shape[1]);
+  checkNotEmpty('crossEntropy', reduction, logits);
   return logits.graph.node('cross_entropy', [logits, target], { reduction, smoothing: ls });
 }
 
@@ -107,6 +115,7 @@ defineOp({
 export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
   sameGraph('mseLoss', input, target);
   const reduction = checkReduction('mseLoss', opts.reduction ?? 'mean');
+  checkNotEmpty('mseLoss', reduction, input);
   return input.graph.node('mse', [input, target], { reduction });
 }
 
