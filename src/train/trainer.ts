@@ -4,7 +4,7 @@
  * accumulate on the device and are read back once per log interval. A batch larger than the
  * device can bind runs as micro-batches whose gradients accumulate into one update.
  */
-import { ArgumentError, NonFiniteError } from '../errors.js';
+import { ArgumentError, DeviceLostError, NonFiniteError } from '../errors.js';
 import type { Engine } from '../engine.js';
 import { Variable, type Parameter } from '../graph/tensor.js';
 import type { Module } from '../nn/module.js';
@@ -161,6 +161,12 @@ export class Trainer implements TrainerStateAccess {
         if (this.batch >= spe) await this.finishEpoch(bar);
       }
       if (this.interval.steps) await this.logInterval(bar, 0);
+    } catch (e) {
+      if (e instanceof DeviceLostError) {
+        throw new DeviceLostError(`${e.message} Detected during training at step ${this.step} (epoch ${this.epoch + 1}); ` +
+          'the parameters on the device are lost: continue from the last checkpoint on a new engine and trainer (loadState, or `slope train --resume FILE`).', e.reason);
+      }
+      throw e;
     } finally {
       bar?.close();
     }

@@ -144,6 +144,26 @@ test('history: log entries per interval, epoch entries with test figures; callba
   }
 });
 
+test('device loss during fit: DeviceLostError naming the step, and how to resume', async () => {
+  const e = await gpuOrSkip();
+  if (!e) return;
+  try {
+    const ds = blobs(64, [3], 2, 5);
+    const model = mlp(3, 4, 2, 1);
+    const t = await Trainer.create(e, { model, optimizer: new TestSGD(model.parameters(), 0.1), train: ds, batchSize: 8, logEvery: 1 });
+    await t.fit({ steps: 3 });
+    (e.backend as unknown as { gpu: { device: GPUDevice } }).gpu.device.destroy();
+    await assertRejects(t.fit({ steps: 3 }), /Detected during training at step [34] \(epoch 1\).*continue from the last checkpoint/);
+    try {
+      await t.fit({ steps: 1 });
+    } catch (err) {
+      assert.instance(err, slope.DeviceLostError);
+    }
+  } finally {
+    e.dispose();
+  }
+});
+
 test('bad trainer options are clear errors', async () => {
   const c = await cpu();
   try {
