@@ -16,17 +16,17 @@ type Row = Partial<Record<keyof typeof HYP, number>>;
 const bit = (b: boolean) => (b ? 1 : 0);
 
 export interface SGDGroupOptions { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean }
-export type SGDOptions = Partial<SGDGroupOptions> & { lr: number } & CommonOptions;
+export type SGDOptions = Partial<SGDGroupOptions> & CommonOptions;
 
 const SGD_SPECS: OptionSpec[] = [
-  lrSpec(undefined), momentumSpec(0), range('dampening', 'Invalid dampening value', 0, 1)(0), weightDecaySpec(0), flagSpec('nesterov', false),
+  lrSpec(1e-3), momentumSpec(0), range('dampening', 'Invalid dampening value', 0, 1)(0), weightDecaySpec(0), flagSpec('nesterov', false),
 ];
 
 /** Stochastic gradient descent, optionally with momentum (PyTorch's form) and Nesterov. */
 export class SGD extends Optimizer<SGDGroupOptions> {
   protected readonly kind: OptimizerKind = 'sgd';
   protected readonly slots = ['momentum_buffer'];
-  constructor(params: ParamsArg<SGDGroupOptions>, opts: SGDOptions) {
+  constructor(params: ParamsArg<SGDGroupOptions>, opts: SGDOptions = {}) {
     super('SGD', params, opts as unknown as Record<string, unknown>, SGD_SPECS);
   }
   protected override checkGroup(o: SGDGroupOptions, gi: number): void {

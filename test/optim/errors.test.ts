@@ -52,8 +52,8 @@ test('hyperparameters out of range name the option, PyTorch-style', () => {
   throwsArg(() => new Adam(P(), { clipGradValue: -1 }), /Invalid clipGradValue value/, 'negative clipGradValue');
 });
 
-test('SGD: lr is required, Nesterov needs momentum and no dampening', () => {
-  throwsArg(() => new SGD(P(), {} as never), /option lr is required/, 'missing lr');
+test('SGD: lr defaults to 1e-3 (PyTorch 2.2 on), Nesterov needs momentum and no dampening', () => {
+  assert.is(new SGD(P()).lr, 1e-3);
   throwsArg(() => new SGD(P(), { lr: 0.1, nesterov: true }), 'Nesterov momentum requires a momentum and zero dampening', 'nesterov without momentum');
   throwsArg(() => new SGD(P(), { lr: 0.1, nesterov: true, momentum: 0.9, dampening: 0.1 }), 'Nesterov momentum requires', 'nesterov with dampening');
 });
