@@ -23,6 +23,11 @@ export interface FlagSpec {
   choices?: readonly string[];
   /** Placeholder shown in the usage text. */
   arg?: string;
+  /** Numeric bounds, checked when given: min ≤ v ≤ max, above < v < below. */
+  min?: number;
+  max?: number;
+  above?: number;
+  below?: number;
 }
 
 export interface CommandSpec {
@@ -52,12 +57,20 @@ function convert(name: string, spec: FlagSpec, raw: string): string | number | b
   const v = raw.trim() === '' ? NaN : Number(raw);
   if (!Number.isFinite(v)) throw new UsageError(`--${name} needs a number; got '${raw}'`);
   if (spec.kind === 'int' && !Number.isSafeInteger(v)) throw new UsageError(`--${name} needs an integer; got '${raw}'`);
+  const bounds = [
+    spec.min !== undefined && !(v >= spec.min) && `at least ${spec.min}`,
+    spec.max !== undefined && !(v <= spec.max) && `at most ${spec.max}`,
+    spec.above !== undefined && !(v > spec.above) && `above ${spec.above}`,
+    spec.below !== undefined && !(v < spec.below) && `below ${spec.below}`,
+  ].filter(Boolean);
+  if (bounds.length) throw new UsageError(`--${name} must be ${bounds.join(' and ')}; got ${raw}`);
   return v;
 }
 
 export function parseArgs(argv: readonly string[], commands: Record<string, CommandSpec>): Parsed {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') throw new UsageError('');
+  if (!command) throw new UsageError('no command given');
+  if (command === '--help' || command === '-h' || command === 'help') throw new UsageError('');
   const spec = commands[command];
   if (!spec) throw new UsageError(`unknown command '${command}' (commands: ${Object.keys(commands).join(', ')})`);
   const flags: ParsedFlags = {};

@@ -13,6 +13,7 @@ export async function infoCommand(p: Parsed, io: Out): Promise<void> {
       const gpu = (b as WebGpuBackend).gpu;
       info.limits = { ...gpu.limits };
       info.features = { timestampQuery: gpu.hasTimestamps, fallbackAdapter: gpu.isFallback };
+      info.deviceFeatures = [...gpu.device.features].sort();
     }
     if (p.flags.json) {
       io.out(JSON.stringify(info));
@@ -22,6 +23,7 @@ export async function infoCommand(p: Parsed, io: Out): Promise<void> {
     io.out(`adapter  ${info.adapter}`);
     for (const [k, v] of Object.entries(info.limits as Record<string, number>)) io.out(`  ${k.padEnd(36)} ${v}`);
     if (info.features) for (const [k, v] of Object.entries(info.features as Record<string, boolean>)) io.out(`  ${k.padEnd(36)} ${v}`);
+    if (info.deviceFeatures) io.out(`features ${(info.deviceFeatures as string[]).join(', ') || 'none'}`);
   } finally {
     engine.dispose();
   }

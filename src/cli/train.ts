@@ -11,6 +11,7 @@ import { Evaluator, Placement } from '../train/evaluate.js';
 import type { EpochEntry } from '../train/types.js';
 import type { Parsed, ParsedFlags } from './args.js';
 import { UsageError } from './args.js';
+import { ArgumentError } from '../errors.js';
 import { loadDataset } from './datasets.js';
 import { curvesSvg } from './curves.js';
 
@@ -45,6 +46,16 @@ function withDefaults(p: Parsed, config: Record<string, unknown>): ParsedFlags {
   return f;
 }
 
+/** A flag value the library refuses (a malformed --model or --schedule) is a usage error. */
+function asUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ArgumentError) throw new UsageError(e.message, 'train');
+    throw e;
+  }
+}
+
 function engineOf(f: ParsedFlags): Promise<Engine> {
   return init({ backend: f.backend as 'webgpu' | 'cpu' });
 }
@@ -53,10 +64,10 @@ export async function trainCommand(p: Parsed, io: Out): Promise<void> {
   const resume = str(p.flags, 'resume');
   const ck = resume ? await checkpointConfig(resume) : null;
   const f = ck ? withDefaults(p, ck.config) : p.flags;
+  const spec = asUsage(() => parseModel(str(f, 'model')!, str(f, 'norm'), str(f, 'activation')));
   const data = await loadDataset(str(f, 'dataset')!, { testFraction: num(f, 'test-fraction'), label: str(f, 'label') });
   const engine = await engineOf(f);
   try {
-    const spec = parseModel(str(f, 'model')!, str(f, 'norm'), str(f, 'activation'));
     const seed = num(f, 'seed')!;
     const model = buildModel(spec, data.train.features, data.train.numClasses, seed);
     const optimizer = makeOptimizer({ name: str(f, 'optimizer') as OptimizerName, lr: num(f, 'lr'), momentum: num(f, 'momentum'), weightDecay: num(f, 'weight-decay'), clipGradNorm: num(f, 'clip-grad-norm') }, model.parameters());
@@ -64,7 +75,7 @@ export async function trainCommand(p: Parsed, io: Out): Promise<void> {
     const lr = optimizer.lr;
     const epochs = num(f, 'epochs')!;
     const stepsPerEpoch = f['drop-last'] ? Math.floor(data.train.length / B) : Math.ceil(data.train.length / B);
-    const { schedule, plateau } = makeSchedule(str(f, 'schedule')!, { lr, stepsPerEpoch, totalSteps: stepsPerEpoch * epochs }, optimizer);
+    const { schedule, plateau } = asUsage(() => makeSchedule(str(f, 'schedule')!, { lr, stepsPerEpoch, totalSteps: stepsPerEpoch * epochs }, optimizer));
     const config = Object.fromEntries(RUN_FLAGS.filter((k) => f[k] !== undefined).map((k) => [k, f[k]]));
     const file = str(f, 'checkpoint');
     let trainer: Trainer;
@@ -85,8 +96,11 @@ export async function trainCommand(p: Parsed, io: Out): Promise<void> {
     const last = h.epochs[h.epochs.length - 1];
     const test = last?.testAccuracy != null ? { loss: last.testLoss!, accuracy: last.testAccuracy } : await trainer.evaluate(data.test);
     if (str(f, 'curves')) await writeFile(str(f, 'curves')!, curvesSvg(h, trainer.loader.batchesPerEpoch, `${basename(String(f.dataset))} ${f.model}`));
+    // Without a completed epoch (--steps), the training figures are those of the steps taken.
+    const logged = h.log.reduce((a, e) => ({ n: a.n + e.samples, loss: a.loss + e.loss * e.samples, acc: a.acc + e.accuracy * e.samples }), { n: 0, loss: 0, acc: 0 });
+    const partial = logged.n ? { loss: logged.loss / logged.n, acc: logged.acc / logged.n } : null;
     const summary = {
-      trainLoss: last?.trainLoss ?? null, trainAccuracy: last?.trainAccuracy ?? null, testLoss: test.loss, testAccuracy: test.accuracy,
+      trainLoss: last?.trainLoss ?? partial?.loss ?? null, trainAccuracy: last?.trainAccuracy ?? partial?.acc ?? null, testLoss: test.loss, testAccuracy: test.accuracy,
       epochs: trainer.epoch, steps: trainer.step, seconds: +seconds.toFixed(3), adapter: engine.adapter,
       dataset: f.dataset, trainSamples: data.train.length, testSamples: data.test.length, model: f.model, norm: f.norm, optimizer: f.optimizer,
       lr, finalLr: optimizer.lr, schedule: f.schedule, batchSize: B, microBatch: trainer.microBatch, dataOnDevice: trainer.onDevice,

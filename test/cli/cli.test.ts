@@ -54,12 +54,22 @@ test('bad flags and bad specs exit non-zero with a message (and usage for flags)
   let r = await slope('train', '--epochs', 'many');
   assert.is(r.code, 2);
   assert.match(r.err, /--epochs needs a number; got 'many'[\s\S]*usage: slope/);
-  r = await slope('train', ...base, '--model', 'cnn:3');
-  assert.is(r.code, 1, r.err);
-  assert.match(r.err, /model must be 'mlp:W1,W2,…'/);
-  r = await slope('train', ...base, '--schedule', 'zigzag');
-  assert.is(r.code, 1, r.err);
-  assert.match(r.err, /schedule must be one of/);
+  // Values the command's flags or the library refuse: the message, the usage, exit 2.
+  for (const [flags, re] of [
+    [['--model', 'cnn:3'], /model must be 'mlp:W1,W2,…'/],
+    [['--schedule', 'zigzag'], /schedule must be one of/],
+    [['--batch-size', '0'], /--batch-size must be at least 1; got 0/],
+    [['--lr', '-1'], /--lr must be above 0; got -1/],
+    [['--label-smoothing', '1'], /--label-smoothing must be below 1; got 1/],
+  ] as [string[], RegExp][]) {
+    r = await slope('train', ...base, ...flags);
+    assert.is(r.code, 2, `${flags.join(' ')}: ${r.err}`);
+    assert.match(r.err, re);
+    assert.match(r.err, /usage: slope/);
+  }
+  r = await slope();
+  assert.is(r.code, 2, 'no command');
+  assert.match(r.err, /no command given[\s\S]*usage: slope/);
   r = await slope('train', '--dataset', 'imagenet', '--backend', 'cpu');
   assert.is(r.code, 2);
   r = await slope('--help');
@@ -113,6 +123,16 @@ test('info reports the backend and its limits', async () => {
   const j = JSON.parse(r.out[r.out.length - 1]);
   assert.is(j.backend, 'cpu');
   assert.ok(j.limits.maxBindingBytes > 0);
+});
+
+test('train --steps without a completed epoch still reports the training loss and accuracy', async () => {
+  const r = await slope('train', ...base, '--epochs', '3', '--steps', '4', '--log-every', '2');
+  assert.is(r.code, 0, r.err);
+  const j = JSON.parse(r.out[r.out.length - 1]);
+  assert.is(j.steps, 4);
+  assert.is(j.epochs, 0);
+  assert.ok(j.trainLoss > 0 && Number.isFinite(j.trainLoss), `trainLoss ${j.trainLoss}`);
+  assert.ok(j.trainAccuracy >= 0 && j.trainAccuracy <= 1, `trainAccuracy ${j.trainAccuracy}`);
 });
 
 test.run();
