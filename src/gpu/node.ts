@@ -9,19 +9,19 @@
  */
 import { create } from 'webgpu';
 
-let cached: GPU | null = null;
-const withFlags: GPU[] = [];
+const instances = new Map<string, GPU>();
 
+/** The GPU object for these Dawn flags (e.g. 'enable-dawn-features=disable_robustness'), one per set. */
 export function nodeGpu(flags: string[] = []): GPU {
   if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = '/tmp';
-  if (flags.length) {
-    const g = create(flags) as GPU;
-    withFlags.push(g);
-    return g;
+  // Dawn logs a warning about dynamic-offset limits on every instance; one per flag set is enough.
+  const key = flags.join(' ');
+  let g = instances.get(key);
+  if (!g) {
+    g = create(flags) as GPU;
+    instances.set(key, g);
   }
-  // Dawn logs a warning about dynamic-offset limits on every instance; one instance is enough.
-  cached ??= create([]) as GPU;
-  return cached;
+  return g;
 }
 
 /** Called by engine.dispose() when the last engine goes: nothing to drop (see the header). */
