@@ -10,10 +10,11 @@ import { cases as matmul } from './matmul.js';
 import { cases as softmax } from './softmax.js';
 import { cases as crossEntropy } from './cross_entropy.js';
 import { cases as metrics } from './metrics.js';
+import { cases as norm } from './norm.js';
 
 export type { KernelCase } from './types.js';
 
-export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics];
+export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm];
 
 /** Variants per family ('default' = whatever the engine picks). */
 export const VARIANTS: Record<string, readonly string[]> = {
@@ -23,6 +24,7 @@ export const VARIANTS: Record<string, readonly string[]> = {
   softmax: ['naive', 'wg'],
   cross_entropy: ['naive', 'wg'],
   metrics: ['default'],
+  norm: ['naive', 'wg'],
 };
 
 export function casesOf(family: string): KernelCase[] {
