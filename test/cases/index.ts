@@ -11,10 +11,11 @@ import { cases as softmax } from './softmax.js';
 import { cases as crossEntropy } from './cross_entropy.js';
 import { cases as metrics } from './metrics.js';
 import { cases as norm } from './norm.js';
+import { cases as gather } from './gather.js';
 
 export type { KernelCase } from './types.js';
 
-export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm];
+export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm, ...gather];
 
 /** Variants per family ('default' = whatever the engine picks). */
 export const VARIANTS: Record<string, readonly string[]> = {
@@ -25,6 +26,7 @@ export const VARIANTS: Record<string, readonly string[]> = {
   cross_entropy: ['naive', 'wg'],
   metrics: ['default'],
   norm: ['naive', 'wg'],
+  gather: ['default'],
 };
 
 export function casesOf(family: string): KernelCase[] {
