@@ -12,10 +12,11 @@ import { cases as crossEntropy } from './cross_entropy.js';
 import { cases as metrics } from './metrics.js';
 import { cases as norm } from './norm.js';
 import { cases as gather } from './gather.js';
+import { cases as optim } from './optim.js';
 
 export type { KernelCase } from './types.js';
 
-export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm, ...gather];
+export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm, ...gather, ...optim];
 
 /** Variants per family ('default' = whatever the engine picks). */
 export const VARIANTS: Record<string, readonly string[]> = {
@@ -27,6 +28,7 @@ export const VARIANTS: Record<string, readonly string[]> = {
   metrics: ['default'],
   norm: ['naive', 'wg'],
   gather: ['default'],
+  optim: ['default'],
 };
 
 export function casesOf(family: string): KernelCase[] {
