@@ -56,3 +56,8 @@ export const fmt = (s: readonly number[]) => `[${s.join(',')}]`;
 
 /** The awkward lengths every elementwise kernel sees. */
 export const SIZES = [1, 7, 63, 65, 257] as const;
+
+/** Throw with `message` unless `cond` holds (cases run without a test framework in the browser). */
+export function check(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new Error(message);
+}

@@ -10,10 +10,13 @@ import { cases as matmul } from './matmul.js';
 import { cases as softmax } from './softmax.js';
 import { cases as crossEntropy } from './cross_entropy.js';
 import { cases as metrics } from './metrics.js';
+import { cases as norm } from './norm.js';
+import { cases as gather } from './gather.js';
+import { cases as optim } from './optim.js';
 
 export type { KernelCase } from './types.js';
 
-export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics];
+export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm, ...gather, ...optim];
 
 /** Variants per family ('default' = whatever the engine picks). */
 export const VARIANTS: Record<string, readonly string[]> = {
@@ -23,6 +26,9 @@ export const VARIANTS: Record<string, readonly string[]> = {
   softmax: ['naive', 'wg'],
   cross_entropy: ['naive', 'wg'],
   metrics: ['default'],
+  norm: ['naive', 'wg'],
+  gather: ['default'],
+  optim: ['default'],
 };
 
 export function casesOf(family: string): KernelCase[] {

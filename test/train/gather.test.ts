@@ -1,92 +1,18 @@
-/** gather / gather_bytes kernels against the float64 reference, and the ops in a graph. */
+/**
+ * The gather references by hand, gather ops in a graph (a device-resident Variable, webgpu and
+ * cpu) and their errors. The kernels against the float64 reference are in the shared case table
+ * (test/cases/gather.ts, run by test/kernels/gather.test.ts and in the browser suite).
+ */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cpu, gpuOrSkip, slope } from '../util/engine.js';
 import { Rng } from '../util/rng.js';
 import { expectClose } from '../util/close.js';
-import { runOp } from '../util/runop.js';
 import { TOL } from '../tolerances.js';
 import { gatherBytes, gatherRows } from '../../src/ref/gather.js';
 import { packBytes } from '../../src/data/dataset.js';
 
 const { Graph, Variable } = slope;
-
-/** Indices in [-1, N]: both ends out of range now and then. */
-function indices(r: Rng, B: number, N: number): Int32Array {
-  const a = new Int32Array(B);
-  for (let i = 0; i < B; i++) a[i] = r.next() < 0.1 ? (r.next() < 0.5 ? -1 : N) : Math.floor(r.next() * N);
-  return a;
-}
-
-function shifts(r: Rng, B: number, max: number): Int32Array {
-  const a = new Int32Array(2 * B);
-  for (let i = 0; i < a.length; i++) a[i] = Math.floor(r.next() * (2 * max + 1)) - max;
-  return a;
-}
-
-const CASES = [
-  { N: 1, B: 1, H: 1, W: 1, planes: 1 },
-  { N: 7, B: 3, H: 5, W: 7, planes: 2 },
-  { N: 13, B: 65, H: 4, W: 4, planes: 1 },
-  { N: 40, B: 257, H: 28, W: 28, planes: 1 },
-  { N: 5, B: 9, H: 1, W: 257, planes: 1 },
-];
-
-test('gather rows (f32 and i32, with and without shifts) match the reference exactly', async () => {
-  const gpu = await gpuOrSkip();
-  if (!gpu) return;
-  try {
-    const r = new Rng(11);
-    for (const c of CASES) {
-      const D = c.planes * c.H * c.W;
-      const idx = indices(r, c.B, c.N);
-      const sh = shifts(r, c.B, 3);
-      for (const dtype of ['f32', 'i32'] as const) {
-        const table = dtype === 'f32' ? r.normal(c.N * D) : r.ints(c.N * D, 1000);
-        for (const shifted of [false, true]) {
-          const ins = [{ data: table, shape: [c.N, D] }, { data: idx, shape: [c.B] }];
-          if (shifted) ins.push({ data: sh, shape: [c.B, 2] });
-          const attrs = shifted ? { height: c.H, width: c.W } : {};
-          const [got] = await runOp(gpu, 'gather', ins, [[c.B, D]], attrs, [dtype]);
-          const want = new Float64Array(c.B * D);
-          gatherRows(want, table, idx, { N: c.N, D, shifts: shifted ? sh : null, H: c.H, W: c.W });
-          expectClose(got, want, TOL.exact, `gather ${dtype} N=${c.N} B=${c.B} D=${D} shift=${shifted}`);
-          assert.is(got instanceof Int32Array, dtype === 'i32');
-        }
-      }
-    }
-  } finally {
-    gpu.dispose();
-  }
-});
-
-test('gather_bytes (packed uint8 → byte·scale + offset) matches the reference', async () => {
-  const gpu = await gpuOrSkip();
-  if (!gpu) return;
-  try {
-    const r = new Rng(12);
-    for (const c of CASES) {
-      const D = c.planes * c.H * c.W;
-      const bytes = new Uint8Array(c.N * D);
-      for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(r.next() * 256);
-      const { table, words } = packBytes(bytes, c.N, D);
-      const idx = indices(r, c.B, c.N);
-      const sh = shifts(r, c.B, 2);
-      const scale = 1 / 255, offset = -0.4242;
-      for (const shifted of [false, true]) {
-        const ins = [{ data: table, shape: [c.N, words] }, { data: idx, shape: [c.B] }];
-        if (shifted) ins.push({ data: sh, shape: [c.B, 2] });
-        const attrs = { features: D, scale, offset, ...(shifted ? { height: c.H, width: c.W } : {}) };
-        const [got] = await runOp(gpu, 'gather_bytes', ins, [[c.B, D]], attrs);
-        const want = new Float64Array(c.B * D);
-        gatherBytes(want, table, idx, { N: c.N, D, shifts: shifted ? sh : null, H: c.H, W: c.W }, words, scale, offset);
-        expectClose(got, want, TOL.elementwise, `gather_bytes N=${c.N} B=${c.B} D=${D} shift=${shifted}`);
-      }
-    }
-  } finally {
-    gpu.dispose();
-  }
-});
 
 test('the packed-byte reference reads what was packed', () => {
   const r = new Rng(3);
