@@ -44,9 +44,12 @@ export const cases: KernelCase[] = [
       await checkMatmul(e, r, { M, K, N, tA: M % 2 === 1, tB: true });
     }
   }),
-  kcase(F, 'long K (16×1024×24)', async (e, r) => {
+  kcase(F, 'long K (16×1024×24, 5×4099×7)', async (e, r) => {
     await checkMatmul(e, r, { M: 16, K: 1024, N: 24 });
     await checkMatmul(e, r, { M: 16, K: 1024, N: 24, tA: true, tB: true });
+    // K beyond 4096, not a multiple of 4 (the register kernel's unrolled steps plus a remainder).
+    await checkMatmul(e, r, { M: 5, K: 4099, N: 7 });
+    await checkMatmul(e, r, { M: 5, K: 4099, N: 7, tA: true });
   }),
   kcase(F, 'batched: both operands, A only, B only', async (e, r) => {
     for (const [tA, tB] of TRANS) {
