@@ -31,7 +31,8 @@
 // grad_sumsq: grad, seg, hyp (read); partial (read_write); Params.
 // finalize: partial, loss, hyp (read); status (read_write); Params.
 // Dispatch: linear workgroup id w = wid.x + wid.y · nwg.x; updates run one workgroup per block;
-// grad_sumsq runs `parts / WG` workgroups, workgroup w taking blocks w, w + nwg, …; finalize one.
+// grad_sumsq runs `parts / WG` workgroups, workgroup w taking blocks w, w + nwg, …; finalize one,
+// summing the partials with wg_reduce (shaders/common.wgsl, appended by withCommon()).
 // Numerics: non-finite values are detected through their bits (compilers may assume that f32
 // math never produces NaN or Inf); a skipped step writes nothing, so parameters and state stay
 // bit-identical. The reduction order is fixed, so results are reproducible run to run.
@@ -245,18 +246,6 @@ fn grad_sumsq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
 
 // ---------------------------------------------------------------- clip scale and skip flag
 
-var<workgroup> sh: array<f32, WG>;
-
-fn tree_sum(lid: u32, x: f32) -> f32 {
-  sh[lid] = x;
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k >>= 1u) {
-    if (lid < k) { sh[lid] = sh[lid] + sh[lid + k]; }
-    workgroupBarrier();
-  }
-  return sh[0];
-}
-
 @group(0) @binding(0) var<storage, read> f_partial: array<f32>;
 @group(0) @binding(1) var<storage, read> f_loss: array<f32>;
 @group(0) @binding(2) var<storage, read> f_hyp: array<f32>;
@@ -268,7 +257,7 @@ fn tree_sum(lid: u32, x: f32) -> f32 {
 fn finalize(@builtin(local_invocation_index) lid: u32) {
   var acc = 0.0;
   for (var k = lid; k < f_p.total; k += WG) { acc += f_partial[k]; }
-  let sumsq = tree_sum(lid, acc);
+  let sumsq = wg_reduce(lid, acc, false);   // shaders/common.wgsl
   if (lid != 0u) { return; }
   let norm = sqrt(sumsq);
   var ok = finite(sumsq);

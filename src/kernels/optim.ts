@@ -6,8 +6,8 @@
  * Attributes: total (elements), nseg (rows of the block table: one workgroup each), L (chunk
  * length = plane stride), pa/pb/pc (state planes), base and parts (this chunk's partials), hasLoss.
  */
-import source from '../../shaders/optim.wgsl';
-import { attrNum, kernel, registerGpuOp, type Launch, type LowerContext } from './spec.js';
+import optimSource from '../../shaders/optim.wgsl';
+import { attrNum, kernel, registerGpuOp, withCommon, type Launch, type LowerContext } from './spec.js';
 import type { OpCall } from '../backend/types.js';
 import { softwareAdapter } from './elementwise.js';
 
@@ -34,6 +34,9 @@ export const HYP = {
 export function optimBlock(adapter: string | undefined): number {
   return softwareAdapter(adapter) ? 8192 : 1024;
 }
+/** The family's source with shaders/common.wgsl (finalize's workgroup sum). */
+const source = withCommon(optimSource);
+
 const P = [['total', 'u32'], ['nseg', 'u32'], ['L', 'u32'], ['pa', 'u32'], ['pb', 'u32'], ['pc', 'u32'], ['base', 'u32'], ['flag', 'u32']] as const;
 const UPDATE = ['read', 'read', 'read', 'read', 'read_write', 'read_write'] as const;
 
