@@ -100,6 +100,30 @@ test('a compile error in a registered kernel surfaces from compile() as ShaderCo
   }
 });
 
+test('a validation error outside any scope is caught by the uncapturederror listener and fails the next step', async () => {
+  const e = await gpuOrSkip();
+  if (!e) return;
+  try {
+    const g = new slope.Graph();
+    const x = g.input('x', [4]);
+    const prog = await e.compile(g, { outputs: { y: o.relu(x) } });
+    await prog.run({ x: [1, -2, 3, -4] });
+    await e.sync();
+    // An invalid buffer (MAP_READ may only be combined with COPY_DST), made behind the engine's back.
+    gpuOf(e).device.createBuffer({ size: 16, usage: 0x0001 | 0x0080 }); // MAP_READ | STORAGE
+    await gpuOf(e).device.queue.onSubmittedWorkDone();
+    await new Promise((r) => setTimeout(r, 50));
+    const err = await caught(() => prog.run({ x: [1, 2, 3, 4] }));
+    assert.instance(err, slope.GpuValidationError);
+    assert.match(err.message, /WebGPU reported an error during a previous step/);
+    // Reported once: the following step runs.
+    await prog.run({ x: [1, 2, 3, 4] });
+    assert.equal(Array.from(await prog.read('y')), [1, 2, 3, 4]);
+  } finally {
+    e.dispose();
+  }
+});
+
 test('device loss (destroy) rejects run, read and pending reads with DeviceLostError', async () => {
   const e = await gpuOrSkip();
   if (!e) return;
