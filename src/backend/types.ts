@@ -35,6 +35,8 @@ export interface OpCall {
 export interface Prepared {
   readonly call: OpCall;
   update(attrs: Attrs): void;
+  /** Free what preparing allocated (parameter buffers, scratch); the op must not run again. */
+  dispose?(): void;
 }
 
 export type HostArray = Float32Array | Float64Array | Int32Array;

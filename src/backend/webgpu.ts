@@ -137,9 +137,13 @@ export class WebGpuBackend implements Backend {
     // not leave it open, or it would swallow every later validation error of this device.
     this.gpu.device.pushErrorScope('validation');
     let launches: Launch[];
-    let uniform: GPUBuffer;
+    let uniform: GPUBuffer | undefined;
     const ready: ReadyLaunch[] = [];
     let err: GPUError | null;
+    const free = () => {
+      uniform?.destroy();
+      for (const st of scratch) this.release(st);
+    };
     try {
       launches = lower(call, ctx);
       const uniformBytes = Math.max(UNIFORM_ALIGN, launches.length * UNIFORM_ALIGN);
@@ -163,14 +167,20 @@ export class WebGpuBackend implements Backend {
         const bindGroup = this.gpu.device.createBindGroup({ label: k.name, layout: this.gpu.layout(kinds), entries });
         ready.push({ pipeline, bindGroup, workgroups: this.fold(k.name, l.workgroups), launch: l, uniformOffset: i * UNIFORM_ALIGN });
       }
+    } catch (e) {
+      free();
+      throw e;
     } finally {
       err = await this.gpu.device.popErrorScope();
     }
-    if (err) throw new GpuValidationError(`preparing ${call.op} (${call.outputs.map((o) => o.label).join(', ')}): ${err.message}`);
+    if (err) {
+      free();
+      throw new GpuValidationError(`preparing ${call.op} (${call.outputs.map((o) => o.label).join(', ')}): ${err.message}`);
+    }
     const writeUniforms = (ls: readonly Launch[]) => {
       ls.forEach((l, i) => {
         const data = packParams(l);
-        if (data.byteLength) this.gpu.device.queue.writeBuffer(uniform, i * UNIFORM_ALIGN, data);
+        if (data.byteLength) this.gpu.device.queue.writeBuffer(uniform!, i * UNIFORM_ALIGN, data);
       });
     };
     writeUniforms(launches);
@@ -185,6 +195,7 @@ export class WebGpuBackend implements Backend {
         if (again.length !== ready.length) throw new Error(`internal: ${call.op} changed its launches on update`);
         writeUniforms(again);
       },
+      dispose: free,
     };
     return prepared;
   }

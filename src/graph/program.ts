@@ -109,7 +109,6 @@ export class Program {
     // 1. Topological order of what the roots need.
     const order: Tensor[] = [];
     const seen = new Set<number>();
-    const stack: [Tensor, number][] = roots.map((r) => [r, 0]);
     for (const r of roots) {
       if (seen.has(r.id)) continue;
       const st: [Tensor, number][] = [[r, 0]];
@@ -128,7 +127,6 @@ export class Program {
         }
       }
     }
-    void stack;
 
     // 2. Place parameters (contiguously, in order of first use) and variables.
     const params = order.filter((t) => t.op === 'param').map((t) => t.ref as Parameter);
@@ -173,7 +171,6 @@ export class Program {
       execs.push({ out: t, op: t.op, inputs: [...t.inputs], attrs: t.attrs });
     }
     // A fused node's inputs must be ready before it runs: move each exec after its inputs' producers.
-    const pos = new Map<number, number>();
     const sorted: Exec[] = [];
     const placed = new Set<number>();
     const producer = new Map<number, Exec>();
@@ -186,7 +183,6 @@ export class Program {
         const pe = producer.get(base.id);
         if (pe) place(pe);
       }
-      pos.set(e.out.id, sorted.length);
       sorted.push(e);
     };
     for (const e of execs) place(e);
@@ -303,6 +299,7 @@ export class Program {
     }
     this.stats.kernels = this.prepared.length;
     for (const [name, t] of Object.entries(outputs)) this.outputViews.set(name, this.viewOf(t));
+    this.assignOps = assignOps;
     this.steps = [...this.prepared, ...this.hooks.flatMap((h) => h.ops), ...assignOps];
     this.assignCount = assignOps.length;
     this.hookStart = this.prepared.length;
@@ -316,6 +313,7 @@ export class Program {
 
   private assignCount = 0;
   private hookStart = 0;
+  private assignOps: Prepared[] = [];
 
   private async own(label: string, length: number, dtype: 'f32' | 'i32'): Promise<Storage> {
     const s = await this.backend.alloc(label, Math.max(1, length), dtype);
@@ -400,10 +398,13 @@ export class Program {
     return this.outputViews.get(name);
   }
 
+  /** Free this program's buffers and prepared ops (hooks free their own). */
   dispose(): void {
+    for (const p of [...this.prepared, ...this.assignOps]) p.dispose?.();
     for (const s of this.owned) this.backend.release(s);
     this.owned = [];
     this.prepared = [];
+    this.assignOps = [];
     this.steps = [];
   }
 }

@@ -268,6 +268,39 @@ test('a dispatch too large to fold: LimitError naming the kernel', async () => {
   }
 });
 
+test('program.dispose() destroys every buffer its compile created (storage, parameters, scratch)', async () => {
+  const e = await gpuOrSkip();
+  if (!e) return;
+  try {
+    const device = gpuOf(e).device;
+    const made: GPUBuffer[] = [];
+    const destroyed = new Set<GPUBuffer>();
+    const create = device.createBuffer.bind(device);
+    device.createBuffer = (d: GPUBufferDescriptor) => {
+      const b = create(d);
+      const destroy = b.destroy.bind(b);
+      b.destroy = () => { destroyed.add(b); destroy(); };
+      made.push(b);
+      return b;
+    };
+    const g = new slope.Graph();
+    const x = g.input('x', [33, 20]);
+    const w = g.input('w', [20, 7]);
+    const prog = await e.compile(g, { outputs: { y: o.softmax(o.relu(o.matmul(x, w))), s: o.sum(x, 0) } });
+    await prog.run({ x: new Float32Array(660).fill(0.5), w: new Float32Array(140).fill(0.25) });
+    await prog.read('y');
+    device.createBuffer = create;
+    const before = made.length;
+    assert.ok(before > 0, 'compile created buffers');
+    prog.dispose();
+    // Readback staging buffers are the engine's, not the program's.
+    const left = made.filter((b) => !destroyed.has(b) && !(b.usage & 0x0001));
+    assert.is(left.length, 0, `not destroyed: ${left.map((b) => b.label).join(', ')}`);
+  } finally {
+    e.dispose();
+  }
+});
+
 test('dispose releases everything, is idempotent, and later use says so', async () => {
   const e = await gpuOrSkip();
   if (!e) return;
