@@ -2,7 +2,10 @@
  * The webgpu backend: ops lower to launches of WGSL kernels (src/kernels). Pipelines, bind
  * groups and uniform buffers are made once per prepared op; a step is one command buffer with
  * one compute pass and one submit. At most `maxInFlight` steps are queued: Dawn otherwise
- * queues without bound.
+ * queues without bound. Two ways to wait (see sleepBeforeWait): in browsers, a rolling window —
+ * step i waits for step i − maxInFlight, so the GPU always has work while the host records the
+ * next step; in Node, the whole queue is drained every maxInFlight steps after a sleep, because
+ * Dawn's Node binding spins a CPU core for as long as any of its promises is pending.
  */
 import { ArgumentError, GpuValidationError, LimitError } from '../errors.js';
 import type { Attrs, DType } from '../graph/tensor.js';
@@ -48,6 +51,8 @@ export class WebGpuBackend implements Backend {
   readonly limits;
   /** Submissions not yet known to be complete, and when the last wait ended. */
   private pending = 0;
+  /** Rolling window (browsers): one completion promise per step in flight, oldest first. */
+  private window: Promise<unknown>[] = [];
   private lastDone = 0;
   /** Running estimate of the GPU time of one submission (ms), for sleeping before a wait. */
   private stepMs = 0;
@@ -229,7 +234,12 @@ export class WebGpuBackend implements Backend {
   async execute(steps: readonly Prepared[]): Promise<void> {
     this.gpu.checkAlive();
     this.throwUncaptured('a previous step');
-    if (this.pending >= this.maxInFlight) await this.waitIdle();
+    if (this.sleepFirst) {
+      if (this.pending >= this.maxInFlight) await this.waitIdle();
+    } else if (this.window.length >= this.maxInFlight) {
+      await this.window.shift();
+      this.gpu.checkAlive();
+    }
     const device = this.gpu.device;
     const enc = device.createCommandEncoder({ label: 'step' });
     const pass = enc.beginComputePass({ label: 'step' });
@@ -243,8 +253,12 @@ export class WebGpuBackend implements Backend {
     }
     pass.end();
     device.queue.submit([enc.finish()]);
-    if (this.pending === 0) this.lastDone = performance.now();
-    this.pending++;
+    if (this.sleepFirst) {
+      if (this.pending === 0) this.lastDone = performance.now();
+      this.pending++;
+    } else {
+      this.window.push(Promise.race([device.queue.onSubmittedWorkDone(), this.gpu.device.lost]).catch(() => undefined));
+    }
   }
 
   /**
@@ -252,6 +266,12 @@ export class WebGpuBackend implements Backend {
    * the work still expected to be queued, then await the queue, and update the estimate.
    */
   private async waitIdle(): Promise<void> {
+    if (this.window.length) {
+      const all = this.window;
+      this.window = [];
+      await Promise.all(all);
+      this.gpu.checkAlive();
+    }
     if (!this.pending) return;
     const n = this.pending;
     if (this.sleepFirst && this.stepMs > 1) {
