@@ -10,13 +10,14 @@ import { cases as matmul } from './matmul.js';
 import { cases as softmax } from './softmax.js';
 import { cases as crossEntropy } from './cross_entropy.js';
 import { cases as metrics } from './metrics.js';
+import { cases as batchnorm } from './batchnorm.js';
 import { cases as norm } from './norm.js';
 import { cases as gather } from './gather.js';
 import { cases as optim } from './optim.js';
 
 export type { KernelCase } from './types.js';
 
-export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm, ...gather, ...optim];
+export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm, ...batchnorm, ...gather, ...optim];
 
 /** Variants per family ('default' = whatever the engine picks). */
 export const VARIANTS: Record<string, readonly string[]> = {
@@ -26,6 +27,7 @@ export const VARIANTS: Record<string, readonly string[]> = {
   softmax: ['naive', 'wg'],
   cross_entropy: ['naive', 'wg'],
   metrics: ['default'],
+  batchnorm: ['default'],
   norm: ['naive', 'wg'],
   gather: ['default'],
   optim: ['default'],
