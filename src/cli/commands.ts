@@ -56,4 +56,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'show the adapter, its limits and features',
     flags: { ...common },
   },
+  inspect: {
+    summary: 'list what a checkpoint (or any safetensors file) holds: tensors, shapes, metadata',
+    flags: {
+      checkpoint: { kind: 'string', arg: 'FILE', help: 'the file to inspect (required)' },
+      json: common.json,
+    },
+  },
 };

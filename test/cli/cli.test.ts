@@ -1,4 +1,4 @@
-/** The slope command: flags, usage errors, train → checkpoint → resume → evaluate, info, curves. */
+/** The slope command: flags, usage errors, train → checkpoint → resume → evaluate → inspect, info, curves. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -107,6 +107,19 @@ test('train prints a JSON summary last; checkpoint, resume and evaluate agree ex
   assert.ok(Math.abs(je.accuracy - firstJs.testAccuracy) < 1e-12, `${je.accuracy} vs ${firstJs.testAccuracy}`);
   assert.is(je.count, 24);
   assert.is(je.step, 4);
+  // inspect lists the tensors and the metadata, with no engine.
+  const ins = await slope('inspect', '--checkpoint', ck, '--json');
+  assert.is(ins.code, 0, ins.err);
+  const ji = JSON.parse(ins.out[ins.out.length - 1]);
+  const names = ji.tensors.map((t: { name: string }) => t.name);
+  assert.ok(names.includes('1.weight') && names.includes('optimizer.state.1.weight.exp_avg'), names.join(', '));
+  assert.equal(ji.tensors.find((t: { name: string }) => t.name === '1.weight').shape, [16, 4]);
+  assert.is(ji.metadata.format, 'slope.checkpoint');
+  assert.is(ji.metadata.progress.step, 4);
+  assert.is(ji.metadata.config.model, 'mlp:16');
+  const text = await slope('inspect', '--checkpoint', ck);
+  assert.match(text.out[0], /run\.safetensors: \d+ tensors, [\d,]+ elements/);
+  assert.is((await slope('inspect')).code, 2, 'inspect without --checkpoint');
 });
 
 test('a checkpoint for another model is refused with a mismatch naming the tensor', async () => {
