@@ -56,6 +56,15 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'show the adapter, its limits and features',
     flags: { ...common },
   },
+  bench: {
+    summary: 'measure this adapter: a square matmul and an MLP training step (bench/ has the full benchmarks)',
+    flags: {
+      size: { kind: 'int', min: 1, help: 'matmul size n (n×n×n)', default: 512 },
+      batch: { kind: 'int', min: 1, help: 'the larger batch of the training step (the other is 1)', default: 64 },
+      runs: { kind: 'int', min: 1, help: 'rounds to take the median of', default: 5 },
+      ...common,
+    },
+  },
   inspect: {
     summary: 'list what a checkpoint (or any safetensors file) holds: tensors, shapes, metadata',
     flags: {

@@ -138,6 +138,17 @@ test('info reports the backend and its limits', async () => {
   assert.ok(j.limits.maxBindingBytes > 0);
 });
 
+test('bench measures a matmul and the MLP step and reports them as JSON', async () => {
+  const r = await slope('bench', '--backend', 'cpu', '--size', '16', '--batch', '2', '--runs', '1', '--json');
+  assert.is(r.code, 0, r.err);
+  const j = JSON.parse(r.out[r.out.length - 1]);
+  assert.is(j.results.length, 3);
+  assert.is(j.results[0].matmul, 16);
+  assert.ok(j.results[0].gflops > 0 && j.results[1].ms > 0 && j.results[2].ms > 0, JSON.stringify(j));
+  assert.equal(j.results.slice(1).map((x: { mlpStepBatch: number }) => x.mlpStepBatch), [1, 2]);
+  assert.is((await slope('bench', '--runs', '0')).code, 2);
+});
+
 test('train --steps without a completed epoch still reports the training loss and accuracy', async () => {
   const r = await slope('train', ...base, '--epochs', '3', '--steps', '4', '--log-every', '2');
   assert.is(r.code, 0, r.err);

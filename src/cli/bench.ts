@@ -1,0 +1,79 @@
+/**
+ * `slope bench`: how fast this adapter runs slope — a square matmul and one training step of an
+ * MLP (784-512-256-10, cross-entropy, Adam) at two batch sizes. Wall clock over `--runs` rounds
+ * of several calls each, after a warm-up (pipelines compiled, queues primed), ending each round
+ * with a wait for the device; the median round is reported. The scripts in bench/ measure more
+ * (every kernel variant, timestamp queries, peers, plots).
+ */
+import { init } from '../engine.js';
+import { Graph, Variable } from '../graph/tensor.js';
+import { grad } from '../graph/autodiff.js';
+import { matmul } from '../graph/ops/matmul.js';
+import { crossEntropy } from '../graph/ops/loss.js';
+import { Linear, ReLU, Sequential, manualSeed } from '../nn/index.js';
+import { Adam } from '../optim/index.js';
+import type { Parsed } from './args.js';
+import type { Out } from './train.js';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median milliseconds per call of `call` (`reps` calls per round, a wait for the device after each round). */
+async function time(call: () => Promise<void>, sync: () => Promise<void>, reps: number, runs: number): Promise<number> {
+  await call();
+  await call();
+  await sync();
+  const rounds: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) await call();
+    await sync();
+    rounds.push((performance.now() - t0) / reps);
+  }
+  return median(rounds);
+}
+
+function seeded(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31) - 1);
+}
+
+export async function benchCommand(p: Parsed, io: Out): Promise<void> {
+  const n = p.flags.size as number;
+  const runs = p.flags.runs as number;
+  const batches = [1, p.flags.batch as number];
+  const engine = await init({ backend: p.flags.backend as 'webgpu' | 'cpu' });
+  try {
+    const results: Record<string, number>[] = [];
+    const g = new Graph();
+    const va = new Variable('A', [n, n]);
+    const vb = new Variable('B', [n, n]);
+    const mm = await engine.compile(g, { outputs: { c: matmul(g.variable(va), g.variable(vb)) } });
+    engine.write(va, seeded(n * n, 1));
+    engine.write(vb, seeded(n * n, 2));
+    const ms = await time(() => mm.run(), () => engine.sync(), 3, runs);
+    results.push({ matmul: n, ms, gflops: (2 * n ** 3) / (ms * 1e6) });
+    io.out(`matmul ${n}×${n}×${n}: ${ms.toFixed(2)} ms, ${((2 * n ** 3) / (ms * 1e6)).toFixed(2)} GFLOP/s`);
+    mm.dispose();
+    for (const B of batches) {
+      manualSeed(0);
+      const model = new Sequential(new Linear(784, 512), new ReLU(), new Linear(512, 256), new ReLU(), new Linear(256, 10));
+      const gs = new Graph();
+      const x = gs.input('x', [B, 784]);
+      const y = gs.input('y', [B], 'i32');
+      const loss = crossEntropy(model.forward(x), y);
+      const params = model.parameters();
+      const grads = grad(loss, params.map((q) => gs.param(q)));
+      const step = await engine.compile(gs, { outputs: { loss }, loss, gradients: params.map((q, i) => [q, grads[i]] as const), hooks: [new Adam(params)] });
+      const xs = seeded(B * 784, 3);
+      const ys = Int32Array.from({ length: B }, (_, i) => i % 10);
+      const t = await time(() => step.run({ x: xs, y: ys }), () => engine.sync(), 10, runs);
+      results.push({ mlpStepBatch: B, ms: t });
+      io.out(`MLP 784-512-256-10 training step (Adam), batch ${B}: ${t.toFixed(2)} ms`);
+      step.dispose();
+    }
+    if (p.flags.json) io.out(JSON.stringify({ adapter: engine.adapter, runs, results }));
+    else io.out(`on ${engine.adapter}; median of ${runs} rounds`);
+  } finally {
+    engine.dispose();
+  }
+}
