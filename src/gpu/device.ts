@@ -251,23 +251,30 @@ export class Gpu {
   }
 
   /** Copy `bytes` from `src` at `offset` into a fresh mapped buffer and return its contents. */
+  /** Idle staging buffers for small readbacks, reused (powers of two from 256 bytes to 1 MiB). */
+  private staging: GPUBuffer[] = [];
+
   async readback(src: GPUBuffer, offset: number, bytes: number): Promise<ArrayBuffer> {
     this.checkAlive();
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
-    const staging = this.device.createBuffer({ label: 'readback', size, usage: Usage.MAP_READ | Usage.COPY_DST });
+    const i = this.staging.findIndex((b) => b.size >= size);
+    const staging = i >= 0 ? this.staging.splice(i, 1)[0]
+      : this.device.createBuffer({ label: 'readback', size: size <= 1 << 20 ? Math.max(256, 2 ** Math.ceil(Math.log2(size))) : size, usage: Usage.MAP_READ | Usage.COPY_DST });
     const enc = this.device.createCommandEncoder({ label: 'readback' });
     enc.copyBufferToBuffer(src, offset, staging, 0, size);
     this.device.queue.submit([enc.finish()]);
     try {
-      await staging.mapAsync(MAP_MODE_READ);
+      await staging.mapAsync(MAP_MODE_READ, 0, size);
     } catch (e) {
       staging.destroy();
       this.checkAlive();
       throw new DeviceLostError(`Reading back from the GPU failed: ${(e as Error).message}`, 'unknown');
     }
-    const out = staging.getMappedRange().slice(0, bytes);
+    const out = staging.getMappedRange(0, size).slice(0, bytes);
     staging.unmap();
-    staging.destroy();
+    // Keep a few small ones (a log interval's metrics, a loss); large readbacks are rare.
+    if (staging.size <= 1 << 20 && this.staging.length < 8) this.staging.push(staging);
+    else staging.destroy();
     return out;
   }
 
@@ -285,6 +292,8 @@ export class Gpu {
   destroy(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const b of this.staging) b.destroy();
+    this.staging = [];
     this.pipelines.clear();
     this.layouts.clear();
     this.device.destroy();
