@@ -12,6 +12,7 @@ import { matmul } from '../graph/ops/matmul.js';
 import { crossEntropy } from '../graph/ops/loss.js';
 import { Linear, ReLU, Sequential, manualSeed } from '../nn/index.js';
 import { Adam } from '../optim/index.js';
+import { tuneMatmul } from '../kernels/matmul_tune.js';
 import type { Parsed } from './args.js';
 import type { Out } from './train.js';
 
@@ -44,6 +45,13 @@ export async function benchCommand(p: Parsed, io: Out): Promise<void> {
   const engine = await init({ backend: p.flags.backend as 'webgpu' | 'cpu' });
   try {
     const results: Record<string, number>[] = [];
+    let tuned: Awaited<ReturnType<typeof tuneMatmul>> | null = null;
+    if (p.flags.tune && engine.backend.name === 'webgpu') {
+      // Measure the matmul variants on this adapter; the fastest becomes the default below.
+      tuned = await tuneMatmul(engine, { runs: 3 });
+      const times = Object.entries(tuned.seconds).map(([v, t]) => `${v} ${(1000 * t!).toFixed(1)} ms`).join(', ');
+      io.out(`matmul variants: ${times} → ${tuned.variant}`);
+    }
     const g = new Graph();
     const va = new Variable('A', [n, n]);
     const vb = new Variable('B', [n, n]);
@@ -71,7 +79,7 @@ export async function benchCommand(p: Parsed, io: Out): Promise<void> {
       io.out(`MLP 784-512-256-10 training step (Adam), batch ${B}: ${t.toFixed(2)} ms`);
       step.dispose();
     }
-    if (p.flags.json) io.out(JSON.stringify({ adapter: engine.adapter, runs, results }));
+    if (p.flags.json) io.out(JSON.stringify({ adapter: engine.adapter, runs, results, tuned: tuned && { variant: tuned.variant, seconds: tuned.seconds } }));
     else io.out(`on ${engine.adapter}; median of ${runs} rounds`);
   } finally {
     engine.dispose();

@@ -62,6 +62,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       size: { kind: 'int', min: 1, help: 'matmul size n (n×n×n)', default: 512 },
       batch: { kind: 'int', min: 1, help: 'the larger batch of the training step (the other is 1)', default: 64 },
       runs: { kind: 'int', min: 1, help: 'rounds to take the median of', default: 5 },
+      tune: { kind: 'boolean', help: 'first time every matmul variant here and use the fastest (tuneMatmul)' },
       ...common,
     },
   },

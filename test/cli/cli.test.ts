@@ -149,6 +149,16 @@ test('bench measures a matmul and the MLP step and reports them as JSON', async 
   assert.is((await slope('bench', '--runs', '0')).code, 2);
 });
 
+test('bench --tune times the matmul variants on the GPU and measures with the fastest', async () => {
+  const r = await slope('bench', '--tune', '--size', '32', '--batch', '2', '--runs', '1', '--json');
+  if (r.code !== 0 && /NoAdapterError/.test(r.err)) return; // no GPU adapter: nothing to tune
+  assert.is(r.code, 0, r.err);
+  const j = JSON.parse(r.out[r.out.length - 1]);
+  assert.ok(['reg', 'tiled', 'bcast', 'sg'].includes(j.tuned.variant), JSON.stringify(j.tuned));
+  assert.ok(Object.keys(j.tuned.seconds).length >= 3, JSON.stringify(j.tuned));
+  assert.match(r.out[0], /^matmul variants: .* → \w+$/);
+});
+
 test('train --steps without a completed epoch still reports the training loss and accuracy', async () => {
   const r = await slope('train', ...base, '--epochs', '3', '--steps', '4', '--log-every', '2');
   assert.is(r.code, 0, r.err);
