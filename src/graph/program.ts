@@ -107,26 +107,7 @@ export class Program {
     const roots: Tensor[] = [...Object.values(outputs), ...(opts.loss ? [opts.loss] : []), ...gradPairs.map(([, t]) => t), ...this.graph.assigns.map((a) => a.value)];
 
     // 1. Topological order of what the roots need.
-    const order: Tensor[] = [];
-    const seen = new Set<number>();
-    for (const r of roots) {
-      if (seen.has(r.id)) continue;
-      const st: [Tensor, number][] = [[r, 0]];
-      while (st.length) {
-        const top = st[st.length - 1];
-        const [t, i] = top;
-        if (i === 0 && seen.has(t.id)) { st.pop(); continue; }
-        if (i === 0) seen.add(t.id);
-        if (i < t.inputs.length) {
-          top[1]++;
-          const c = t.inputs[i];
-          if (!seen.has(c.id)) st.push([c, 0]);
-        } else {
-          st.pop();
-          order.push(t);
-        }
-      }
-    }
+    const order = topoOrder(roots);
 
     // 2. Place parameters (contiguously, in order of first use) and variables.
     const params = order.filter((t) => t.op === 'param').map((t) => t.ref as Parameter);
@@ -134,58 +115,13 @@ export class Program {
     for (const t of order) if (t.op === 'variable') await this.store.variable(t.ref as Variable);
     for (const a of this.graph.assigns) await this.store.variable(a.variable);
 
-    // 3. Consumers, then fusion of matmul → add(bias) → activation.
+    // 3. Consumers, then fusion of matmul → add(bias) → activation, in a runnable order.
     const rootIds = new Set(roots.map((r) => r.id));
     const consumers = new Map<number, number>();
     for (const t of order) for (const i of t.inputs) consumers.set(i.id, (consumers.get(i.id) ?? 0) + 1);
-    const single = (t: Tensor) => (consumers.get(t.id) ?? 0) === 1 && !rootIds.has(t.id);
-    const absorbed = new Set<number>();
-    const execs: Exec[] = [];
-    const consumerOf = new Map<number, Tensor>();
-    for (const t of order) for (const i of t.inputs) consumerOf.set(i.id, t);
-    const fuse = opts.fuse !== false;
-    for (const t of order) {
-      if (absorbed.has(t.id) || PLANNER_OPS.has(t.op)) continue;
-      if (fuse && t.op === 'matmul' && !t.attrs.bias && single(t)) {
-        const add = consumerOf.get(t.id)!;
-        const other = add.op === 'binary' && add.attrs.kind === 'add' ? (add.inputs[0] === t ? add.inputs[1] : add.inputs[1] === t ? add.inputs[0] : null) : null;
-        const N = t.shape[t.rank - 1];
-        if (other && other !== t && other.rank === 1 && other.shape[0] === N && add.shape.join() === t.shape.join()) {
-          let outT = add;
-          let act = 'none';
-          let alpha = 0;
-          const next = single(add) ? consumerOf.get(add.id) : undefined;
-          if (next && next.op === 'unary' && FUSABLE_ACTS.has(next.attrs.kind as string)) {
-            outT = next;
-            act = next.attrs.kind as string;
-            alpha = (next.attrs.alpha as number) ?? 0;
-            absorbed.add(add.id);
-          }
-          absorbed.add(t.id);
-          absorbed.add(outT.id);
-          execs.push({ out: outT, op: 'matmul', inputs: [t.inputs[0], t.inputs[1], other], attrs: { ...t.attrs, bias: true, act, alpha } });
-          this.stats.fused++;
-          continue;
-        }
-      }
-      execs.push({ out: t, op: t.op, inputs: [...t.inputs], attrs: t.attrs });
-    }
-    // A fused node's inputs must be ready before it runs: move each exec after its inputs' producers.
-    const sorted: Exec[] = [];
-    const placed = new Set<number>();
-    const producer = new Map<number, Exec>();
-    for (const e of execs) producer.set(e.out.id, e);
-    const place = (e: Exec) => {
-      if (placed.has(e.out.id)) return;
-      placed.add(e.out.id);
-      for (const i of e.inputs) {
-        const base = baseOf(i);
-        const pe = producer.get(base.id);
-        if (pe) place(pe);
-      }
-      sorted.push(e);
-    };
-    for (const e of execs) place(e);
+    const { execs, fused } = fuseExecs(order, rootIds, consumers, opts.fuse !== false);
+    this.stats.fused += fused;
+    const sorted = schedule(execs);
 
     // 4. Storage. Views alias their base; leaves use their persistent homes.
     const gradOf = new Map<number, Parameter>();
@@ -304,11 +240,6 @@ export class Program {
     this.assignCount = assignOps.length;
     this.hookStart = this.prepared.length;
 
-    function baseOf(t: Tensor): Tensor {
-      let b = t;
-      while (opDef(b.op).view) b = b.inputs[0];
-      return b;
-    }
   }
 
   private assignCount = 0;
@@ -407,6 +338,97 @@ export class Program {
     this.assignOps = [];
     this.steps = [];
   }
+}
+
+/** The tensors the roots depend on, each after its inputs (iterative depth-first search). */
+function topoOrder(roots: readonly Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<number>();
+  for (const r of roots) {
+    if (seen.has(r.id)) continue;
+    const st: [Tensor, number][] = [[r, 0]];
+    while (st.length) {
+      const top = st[st.length - 1];
+      const [t, i] = top;
+      if (i === 0 && seen.has(t.id)) { st.pop(); continue; }
+      if (i === 0) seen.add(t.id);
+      if (i < t.inputs.length) {
+        top[1]++;
+        const c = t.inputs[i];
+        if (!seen.has(c.id)) st.push([c, 0]);
+      } else {
+        st.pop();
+        order.push(t);
+      }
+    }
+  }
+  return order;
+}
+
+/**
+ * The ops to run: every non-planner node, with matmul → add(bias row) [→ activation] chains whose
+ * intermediate results nothing else reads folded into one matmul with a bias and activation epilogue.
+ */
+function fuseExecs(order: readonly Tensor[], rootIds: ReadonlySet<number>, consumers: ReadonlyMap<number, number>, fuse: boolean): { execs: Exec[]; fused: number } {
+  const single = (t: Tensor) => (consumers.get(t.id) ?? 0) === 1 && !rootIds.has(t.id);
+  const absorbed = new Set<number>();
+  const execs: Exec[] = [];
+  let fused = 0;
+  const consumerOf = new Map<number, Tensor>();
+  for (const t of order) for (const i of t.inputs) consumerOf.set(i.id, t);
+  for (const t of order) {
+    if (absorbed.has(t.id) || PLANNER_OPS.has(t.op)) continue;
+    if (fuse && t.op === 'matmul' && !t.attrs.bias && single(t)) {
+      const add = consumerOf.get(t.id)!;
+      const other = add.op === 'binary' && add.attrs.kind === 'add' ? (add.inputs[0] === t ? add.inputs[1] : add.inputs[1] === t ? add.inputs[0] : null) : null;
+      const N = t.shape[t.rank - 1];
+      if (other && other !== t && other.rank === 1 && other.shape[0] === N && add.shape.join() === t.shape.join()) {
+        let outT = add;
+        let act = 'none';
+        let alpha = 0;
+        const next = single(add) ? consumerOf.get(add.id) : undefined;
+        if (next && next.op === 'unary' && FUSABLE_ACTS.has(next.attrs.kind as string)) {
+          outT = next;
+          act = next.attrs.kind as string;
+          alpha = (next.attrs.alpha as number) ?? 0;
+          absorbed.add(add.id);
+        }
+        absorbed.add(t.id);
+        absorbed.add(outT.id);
+        execs.push({ out: outT, op: 'matmul', inputs: [t.inputs[0], t.inputs[1], other], attrs: { ...t.attrs, bias: true, act, alpha } });
+        fused++;
+        continue;
+      }
+    }
+    execs.push({ out: t, op: t.op, inputs: [...t.inputs], attrs: t.attrs });
+  }
+  return { execs, fused };
+}
+
+/** A fused node's inputs must be ready before it runs: each exec after its inputs' producers. */
+function schedule(execs: readonly Exec[]): Exec[] {
+  const sorted: Exec[] = [];
+  const placed = new Set<number>();
+  const producer = new Map<number, Exec>();
+  for (const e of execs) producer.set(e.out.id, e);
+  const place = (e: Exec) => {
+    if (placed.has(e.out.id)) return;
+    placed.add(e.out.id);
+    for (const i of e.inputs) {
+      const pe = producer.get(baseOf(i).id);
+      if (pe) place(pe);
+    }
+    sorted.push(e);
+  };
+  for (const e of execs) place(e);
+  return sorted;
+}
+
+/** The tensor whose storage a view chain aliases. */
+function baseOf(t: Tensor): Tensor {
+  let b = t;
+  while (opDef(b.op).view) b = b.inputs[0];
+  return b;
 }
 
 function validateFeed(name: string, t: Tensor, data: Feed, classes: number | undefined, checkFinite: boolean): void {
