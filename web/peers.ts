@@ -22,6 +22,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-webgpu';
 import * as jax from '@jax-js/jax';
 import { Rng } from '../test/util/rng.js';
+import { median } from '../bench/lib/timing.js';
 
 export interface PeerResult {
   lib: string;
@@ -258,8 +259,6 @@ async function jaxRunners(): Promise<Runner[]> {
 }
 
 // ---------------------------------------------------------------- timing
-
-const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
 
 async function timeRound(r: Runner): Promise<number> {
   await r.wait();

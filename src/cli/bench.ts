@@ -10,7 +10,7 @@ import { Graph, Variable } from '../graph/tensor.js';
 import { grad } from '../graph/autodiff.js';
 import { matmul } from '../graph/ops/matmul.js';
 import { crossEntropy } from '../graph/ops/loss.js';
-import { Linear, ReLU, Sequential, manualSeed } from '../nn/index.js';
+import { Generator, Linear, ReLU, Sequential, manualSeed } from '../nn/index.js';
 import { Adam } from '../optim/index.js';
 import { tuneMatmul } from '../kernels/matmul_tune.js';
 import type { Parsed } from './args.js';
@@ -33,9 +33,10 @@ async function time(call: () => Promise<void>, sync: () => Promise<void>, reps: 
   return median(rounds);
 }
 
+/** Seeded uniform values in [-1, 1). */
 function seeded(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31) - 1);
+  const g = new Generator(seed);
+  return Float32Array.from({ length: n }, () => 2 * g.next() - 1);
 }
 
 export async function benchCommand(p: Parsed, io: Out): Promise<void> {

@@ -1,10 +1,8 @@
 /** `slope inspect`: what a safetensors file holds (a slope checkpoint or plain weights), without a GPU. */
-import { decodeSafetensors } from '../io/safetensors.js';
+import { decodeSafetensors, DTYPE_BYTES } from '../io/safetensors.js';
 import { readCheckpointFile } from '../io/node.js';
 import { UsageError, type Parsed } from './args.js';
 import type { Out } from './train.js';
-
-const BYTES: Record<string, number> = { F64: 8, I64: 8, U64: 8, F32: 4, I32: 4, U32: 4, F16: 2, BF16: 2, I16: 2, U16: 2, I8: 1, U8: 1, BOOL: 1 };
 
 /** Metadata values that are JSON (slope writes progress, config, optimizer, schedule so) are shown parsed. */
 function parsed(v: string): unknown {
@@ -22,7 +20,7 @@ export async function inspectCommand(p: Parsed, io: Out): Promise<void> {
   const tensors = [...st.tensors].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, elements: t.shape.reduce((a, d) => a * d, 1) }));
   const metadata = Object.fromEntries(Object.entries(st.metadata).map(([k, v]) => [k, parsed(v)]));
   const elements = tensors.reduce((a, t) => a + t.elements, 0);
-  const bytes = tensors.reduce((a, t) => a + t.elements * (BYTES[t.dtype] ?? 0), 0);
+  const bytes = tensors.reduce((a, t) => a + t.elements * (DTYPE_BYTES[t.dtype] ?? 0), 0);
   if (p.flags.json) {
     io.out(JSON.stringify({ file, tensors, metadata, elements, bytes }));
     return;
