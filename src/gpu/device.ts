@@ -250,10 +250,10 @@ export class Gpu {
     }
   }
 
-  /** Copy `bytes` from `src` at `offset` into a fresh mapped buffer and return its contents. */
   /** Idle staging buffers for small readbacks, reused (powers of two from 256 bytes to 1 MiB). */
   private staging: GPUBuffer[] = [];
 
+  /** Copy `bytes` from `src` at `offset` into a mapped staging buffer and return its contents. */
   async readback(src: GPUBuffer, offset: number, bytes: number): Promise<ArrayBuffer> {
     this.checkAlive();
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);

@@ -13,6 +13,14 @@ function checkLogits(op: string, z: Tensor): void {
   if (z.rank !== 2 || z.shape[1] < 1) throw new ShapeError(`${op}: expected scores of shape (N, C) with C ≥ 1, got ${z}`);
 }
 
+/** Scores (N, C) and int32 labels (N). */
+function checkLabels(op: string, z: Tensor, labels: Tensor): void {
+  checkLogits(op, z);
+  if (labels.dtype !== 'i32' || labels.rank !== 1 || labels.shape[0] !== z.shape[0]) {
+    throw new ShapeError(`${op}: labels must be int32 of shape [${z.shape[0]}] for scores ${z}, got ${labels}`);
+  }
+}
+
 /** Index of the first maximum of each row of z (N, C), as int32 (N) (torch.argmax(z, 1)). */
 export function argmax(z: Tensor): Tensor {
   checkLogits('argmax', z);
@@ -28,10 +36,7 @@ defineOp({
 /** 1.0 where argmax(z[n]) equals labels[n], else 0.0: z (N, C) f32, labels (N) int32 → (N) f32. */
 export function correct(z: Tensor, labels: Tensor): Tensor {
   sameGraph('correct', z, labels);
-  checkLogits('correct', z);
-  if (labels.dtype !== 'i32' || labels.rank !== 1 || labels.shape[0] !== z.shape[0]) {
-    throw new ShapeError(`correct: labels must be int32 of shape [${z.shape[0]}] for scores ${z}, got ${labels}`);
-  }
+  checkLabels('correct', z, labels);
   return z.graph.node('correct', [z, labels], {});
 }
 
@@ -48,11 +53,8 @@ defineOp({
  */
 export function classMetrics(loss: Tensor, z: Tensor, labels: Tensor, weight: Tensor): Tensor {
   sameGraph('classMetrics', loss, z, labels, weight);
-  checkLogits('classMetrics', z);
+  checkLabels('classMetrics', z, labels);
   const N = z.shape[0];
-  if (labels.dtype !== 'i32' || labels.rank !== 1 || labels.shape[0] !== N) {
-    throw new ShapeError(`classMetrics: labels must be int32 of shape [${N}] for scores ${z}, got ${labels}`);
-  }
   for (const [name, t] of [['loss', loss], ['weight', weight]] as const) {
     requireF32('classMetrics', t);
     if (t.rank !== 1 || t.shape[0] !== N) throw new ShapeError(`classMetrics: ${name} must have shape [${N}] for scores ${z}, got ${t}`);
