@@ -16,13 +16,13 @@ import mmCommon from '../../shaders/matmul_common.wgsl';
 import { ArgumentError } from '../errors.js';
 import { matmulDims } from '../graph/ops/matmul.js';
 import type { DeviceLimits } from '../gpu/device.js';
-import { groups, kernel, registerGpuOp, type KernelSpec, type Launch, type LowerContext } from './spec.js';
+import { groups, kernel, registerGpuOp, withCommon, type KernelSpec, type Launch, type LowerContext } from './spec.js';
 import { softwareAdapter } from './elementwise.js';
 import type { OpCall } from '../backend/types.js';
 
-// Each source with the shared Params, bindings and helpers appended (line numbers stay the file's own).
-const source = `${mmSource}\n${mmCommon}`;
-const sgSource = `${mmSgSource}\n${mmCommon}`;
+// Each source with the shared Params, bindings and helpers of matmul_common.wgsl appended.
+const source = withCommon(mmSource, mmCommon);
+const sgSource = withCommon(mmSgSource, mmCommon);
 
 const P = ['M', 'N', 'K', 'batch', 'stride_a', 'stride_b', 'tiles_n', 'tiles_mn'].map((k) => [k, 'u32'] as const);
 const PARAMS = [...P, ['alpha', 'f32'] as const, ...['trans_a', 'trans_b', 'has_bias', 'act', 'pad0', 'pad1', 'pad2'].map((k) => [k, 'u32'] as const)];

@@ -73,9 +73,9 @@ export function attrNum(a: Attrs, k: string, d = 0): number {
 }
 
 /**
- * A family's source with shaders/common.wgsl appended (shared helpers such as wg_reduce).
- * Appending keeps the family's line numbers in compile errors.
+ * A family's source with shared WGSL appended: shaders/common.wgsl (helpers such as wg_reduce)
+ * by default, or the given pieces. Appending keeps the family's line numbers in compile errors.
  */
-export function withCommon(source: string): string {
-  return `${source}\n${common}`;
+export function withCommon(source: string, ...shared: string[]): string {
+  return [source, ...(shared.length ? shared : [common])].join('\n');
 }
