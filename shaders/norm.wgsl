@@ -8,16 +8,18 @@
 // variance v. Working on x − K keeps every quantity of the size of the spread, not of the mean,
 // so a large mean with a small variance loses no digits (no E[x²] − E[x]² anywhere).
 //   stats:      Welford per thread on x − K, then Chan's pairwise merge in a fixed tree order
+//   forward:    stats and, in the same dispatch, y (training-mode normalization in one pass)
 //   apply:      y = ((x − K) − d) · inverseSqrt(v + ε) · w[q] + b[q]
 //   backward:   ĝ = g·w[q], x̂ as in apply, sums Σĝ and Σĝx̂ over the group, then
 //               dx = inverseSqrt(v + ε) · (ĝ − Σĝ/M − x̂ · Σĝx̂/M)     (SUMS: write the sums)
 //   affine_grad: dw[q] = Σ g·x̂ (BIAS = false) or db[q] = Σ g (BIAS = true) over q's elements
 //   row / stack: pick a row of a (R, C) tensor (row −1: K + d, the mean) / stack rows
 //
-// Bindings (Params last): stats x, out; apply x, stats, w, b, y; backward x, stats, w, g, out;
+// Bindings (Params last): forward x, w, b, y, stats; apply x, stats, w, b, y; backward x, stats, w, g, out;
 // affine_grad x, stats, g, out; row t, out; stack r0, r1, r2, out. Absent w/b/rows are bound to
 // another read-only input and ignored (HAS_W, HAS_B, R).
 // Entry points:
+//   norm_forward — LANES threads per group (1 to WG), see below.
 //   *_naive — one thread per group (or per q): sequential loops, a direct port of the reference.
 //   *_wg    — one workgroup per group (or per q): each thread folds a strided subset, then a
 //             tree merge in workgroup memory; WG must be a power of two.
@@ -45,73 +47,113 @@ var<workgroup> w0: array<f32, WG>;
 var<workgroup> w1: array<f32, WG>;
 var<workgroup> w2: array<f32, WG>;
 
-// ---------------------------------------------------------------- statistics
+// ---------------------------------------------------------------- statistics (and normalize)
+
+// One kernel computes a group's statistics and, with WRITE_Y, normalizes it in the same dispatch:
+// the batch goes through memory once for both (training-mode BatchNorm, LayerNorm, GroupNorm).
+// LANES threads share a group, WG / LANES groups per workgroup. Thread (group r, lane l) sits at
+// local index l·R + r when GROUP_MINOR (neighbouring threads read neighbouring groups: the
+// coalesced order when a group's elements are a column, S = 1), else r·LANES + l (neighbouring
+// threads read neighbouring elements of one group). Lane l folds elements l, l + LANES, … with
+// Welford, keeping the first E of them (minus K) in registers for the normalize; lanes then merge
+// with Chan's rule in a fixed tree order. LANES = 1 is the sequential loop (no barrier at all);
+// LANES = WG is one workgroup per group.
+// Bindings: x, w, b, y, stats. Stats only (WRITE_Y = false): y is a stand-in, never written.
+
+override LANES: u32 = 1u;
+override GROUP_MINOR: bool = true;
+override WRITE_Y: bool = false;
+const E: u32 = 8u;
 
 @group(0) @binding(0) var<storage, read> s_x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> s_out: array<f32>;
-@group(0) @binding(2) var<uniform> s_p: Params;
-
-fn write_stats(c: u32, K: f32, mean: f32, m2: f32, M: u32) {
-  s_out[c] = K;
-  s_out[s_p.C + c] = mean;
-  s_out[2u * s_p.C + c] = select(0.0, m2 / f32(M), M > 0u);
-}
+@group(0) @binding(1) var<storage, read> s_w: array<f32>;
+@group(0) @binding(2) var<storage, read> s_b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> s_y: array<f32>;
+@group(0) @binding(4) var<storage, read_write> s_out: array<f32>;
+@group(0) @binding(5) var<uniform> s_p: Params;
 
 @compute @workgroup_size(WG)
-fn norm_stats_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let c = lin(wid, nwg) * WG + lid;
-  if (c >= s_p.C) { return; }
-  let M = s_p.A * s_p.S;
-  var K = 0.0;
-  if (M > 0u) { K = s_x[gidx(s_p, c, 0u)]; }
-  var mean = 0.0;
-  var m2 = 0.0;
-  for (var j = 0u; j < M; j++) {
-    let y = s_x[gidx(s_p, c, j)] - K;
-    let d = y - mean;
-    mean += d / f32(j + 1u);
-    m2 += d * (y - mean);
+fn norm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let R = WG / LANES;
+  var r = lid / LANES;
+  var lane = lid % LANES;
+  if (GROUP_MINOR) {
+    r = lid % R;
+    lane = lid / R;
   }
-  write_stats(c, K, mean, m2, M);
-}
-
-@compute @workgroup_size(WG)
-fn norm_stats_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let c = lin(wid, nwg);   // uniform across the workgroup
+  let c = lin(wid, nwg) * R + r;
   let M = s_p.A * s_p.S;
   let valid = c < s_p.C && M > 0u;
   var K = 0.0;
   var cnt = 0.0;
   var mean = 0.0;
   var m2 = 0.0;
+  var kept: array<f32, E>;
   if (valid) {
     K = s_x[gidx(s_p, c, 0u)];
-    for (var j = lid; j < M; j += WG) {
+    var k = 0u;
+    for (var j = lane; j < M; j += LANES) {
       let y = s_x[gidx(s_p, c, j)] - K;
+      if (WRITE_Y && k < E) { kept[k] = y; }
+      k++;
       cnt += 1.0;
       let d = y - mean;
       mean += d / cnt;
       m2 += d * (y - mean);
     }
   }
-  w0[lid] = cnt;
-  w1[lid] = mean;
-  w2[lid] = m2;
-  workgroupBarrier();
-  // Chan et al.: (na, ma, qa) ⊕ (nb, mb, qb) = (n, ma + δ·nb/n, qa + qb + δ²·na·nb/n), δ = mb − ma.
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s && w0[lid + s] > 0.0) {
-      let na = w0[lid];
-      let nb = w0[lid + s];
-      let n = na + nb;
-      let d = w1[lid + s] - w1[lid];
-      w1[lid] = w1[lid] + d * (nb / n);
-      w2[lid] = w2[lid] + w2[lid + s] + d * d * (na * (nb / n));
-      w0[lid] = n;
-    }
+  if (LANES > 1u) {
+    w0[lid] = cnt;
+    w1[lid] = mean;
+    w2[lid] = m2;
     workgroupBarrier();
+    // Chan et al.: (na, ma, qa) ⊕ (nb, mb, qb) = (n, ma + δ·nb/n, qa + qb + δ²·na·nb/n), δ = mb − ma.
+    let stride = select(1u, R, GROUP_MINOR);
+    for (var s = LANES / 2u; s > 0u; s >>= 1u) {
+      let o = lid + s * stride;
+      if (lane < s && w0[o] > 0.0) {
+        let na = w0[lid];
+        let nb = w0[o];
+        let n = na + nb;
+        let d = w1[o] - w1[lid];
+        w1[lid] = w1[lid] + d * (nb / n);
+        w2[lid] = w2[lid] + w2[o] + d * d * (na * (nb / n));
+        w0[lid] = n;
+      }
+      workgroupBarrier();
+    }
+    let first = lid - lane * stride;
+    mean = w1[first];
+    m2 = w2[first];
   }
-  if (lid == 0u && c < s_p.C) { write_stats(c, K, w1[0], w2[0], M); }
+  if (!valid) {
+    if (lane == 0u && c < s_p.C) {   // an empty group: K = d = v = 0
+      s_out[c] = 0.0;
+      s_out[s_p.C + c] = 0.0;
+      s_out[2u * s_p.C + c] = 0.0;
+    }
+    return;
+  }
+  let v = m2 / f32(M);
+  if (lane == 0u) {
+    s_out[c] = K;
+    s_out[s_p.C + c] = mean;
+    s_out[2u * s_p.C + c] = v;
+  }
+  if (!WRITE_Y) { return; }
+  let rs = inverseSqrt(v + s_p.eps);
+  var k = 0u;
+  for (var j = lane; j < M; j += LANES) {
+    let i = gidx(s_p, c, j);
+    var y = 0.0;
+    if (k < E) { y = kept[k]; } else { y = s_x[i] - K; }
+    k++;
+    y = (y - mean) * rs;
+    let q = (i / s_p.T) % s_p.Q;
+    if (HAS_W) { y = y * s_w[q]; }
+    if (HAS_B) { y = y + s_b[q]; }
+    s_y[i] = y;
+  }
 }
 
 // ---------------------------------------------------------------- apply

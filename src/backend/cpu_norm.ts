@@ -16,6 +16,15 @@ function split({ ins, attrs }: CpuArgs) {
 }
 
 registerCpuOp('norm_stats', ({ ins, outs, attrs }) => nr.normStats(outs[0], ins[0], geomOf(attrs)));
+/** normStats + normApply fused by the planner: inputs x, weight?, bias?; outputs y, stats. */
+registerCpuOp('norm_forward', ({ ins, outs, attrs }) => {
+  const [x, ...rest] = ins;
+  const w = attrs.weight ? rest.shift()! : null;
+  const b = attrs.bias ? rest.shift()! : null;
+  const g = geomOf(attrs);
+  nr.normStats(outs[1], x, g);
+  nr.normApply(outs[0], x, outs[1], w, b, g, eps(attrs));
+});
 registerCpuOp('norm_row', ({ ins, outs, inShapes, attrs }) => nr.normRow(outs[0], ins[0], attrs.row as number, inShapes[0][1]));
 registerCpuOp('norm_stack', ({ ins, outs, inShapes }) => nr.normStack(outs[0], ins, inShapes[0][0]));
 registerCpuOp('norm_apply', (a) => {

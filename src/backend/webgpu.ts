@@ -27,6 +27,8 @@ interface ReadyLaunch {
 
 interface GpuPrepared extends Prepared {
   launches: ReadyLaunch[];
+  /** Submitted before: its pipelines are compiled (a software adapter compiles at first use). */
+  warm?: boolean;
 }
 
 export interface WebGpuBackendOptions {
@@ -56,6 +58,8 @@ export class WebGpuBackend implements Backend {
   private lastDone = 0;
   /** Running estimate of the GPU time of one submission (ms), for sleeping before a wait. */
   private stepMs = 0;
+  /** Some submission since the last wait ran an op for the first time (compile time in it). */
+  private cold = false;
   private sleepFirst: boolean;
   private storages = new Set<GpuStorage>();
   private variants: Record<string, string>;
@@ -244,6 +248,7 @@ export class WebGpuBackend implements Backend {
     const enc = device.createCommandEncoder({ label: 'step' });
     const pass = enc.beginComputePass({ label: 'step' });
     for (const s of steps as GpuPrepared[]) {
+      if (!s.warm) this.cold = s.warm = true;
       for (const r of s.launches) {
         if (this.debug >= 1) console.error(`[slope] dispatch ${r.launch.kernel.name} ${r.workgroups.join('×')}`);
         pass.setPipeline(r.pipeline);
@@ -282,7 +287,12 @@ export class WebGpuBackend implements Backend {
     this.gpu.checkAlive();
     const now = performance.now();
     const per = (now - this.lastDone) / n;
-    this.stepMs = this.stepMs ? 0.7 * this.stepMs + 0.3 * per : per;
+    // The estimate must not learn from outliers that would make every later wait oversleep: a
+    // first run (pipeline compilation) is left out, and a faster measurement is taken at once
+    // (the time measured includes this wait's own sleep, so an estimate that only blended down
+    // would feed on itself).
+    if (!this.cold) this.stepMs = !this.stepMs || per < this.stepMs ? per : 0.7 * this.stepMs + 0.3 * per;
+    this.cold = false;
     this.pending = 0;
     this.lastDone = now;
   }

@@ -39,7 +39,10 @@ export interface CompileOptions {
   gradients?: ReadonlyMap<Parameter, Tensor> | readonly (readonly [Parameter, Tensor])[];
   /** Work appended after the graph, in order (e.g. an optimizer step). */
   hooks?: readonly StepHook[];
-  /** Fuse matmul + bias + activation (default true). */
+  /**
+   * Fuse matmul + bias + activation, and batch statistics + normalize (normApply(x, normStats(x)))
+   * into one kernel each (default true).
+   */
   fuse?: boolean;
   /** The training loss (scalar): hooks may guard on it (skip the update when it is not finite). */
   loss?: Tensor;
@@ -57,7 +60,11 @@ interface Exec {
   op: string;
   inputs: Tensor[];
   attrs: Attrs;
+  /** Further tensors the op writes (a fused op's side outputs), after `out`. */
+  extra?: Tensor[];
 }
+
+const outsOf = (e: Exec): Tensor[] => [e.out, ...(e.extra ?? [])];
 
 /** Ops the planner handles itself (no kernel). */
 const PLANNER_OPS = new Set(['reshape', 'fill', ...LEAF_OPS]);
@@ -166,16 +173,17 @@ export class Program {
     const slotOf = new Map<number, Slot>();
     const releaseAt = new Map<number, Slot[]>();
     sorted.forEach((e, k) => {
-      const out = e.out;
-      const p = gradOf.get(out.id);
+      const unused: Slot[] = [];
       const readsGrad = e.inputs.some((i) => pinned.has(baseOf(i).id));
-      if (p && !readsGrad) {
-        pinned.add(out.id);
-        const gv = gradViews.get(p)!;
-        this.storageOf.set(out.id, view(gv.storage, gv.offset, out.shape, out.dtype, gv.label));
-      } else if (persistent.has(out.id)) {
-        // Outputs keep their own storage (allocated below, never reused).
-      } else {
+      for (const out of outsOf(e)) {
+        const p = out === e.out ? gradOf.get(out.id) : undefined;
+        if (p && !readsGrad) {
+          pinned.add(out.id);
+          const gv = gradViews.get(p)!;
+          this.storageOf.set(out.id, view(gv.storage, gv.offset, out.shape, out.dtype, gv.label));
+          continue;
+        }
+        if (persistent.has(out.id)) continue; // outputs keep their own storage (allocated below, never reused)
         const need = Math.max(1, out.size);
         let best = -1;
         for (let j = 0; j < free.length; j++) {
@@ -186,9 +194,10 @@ export class Program {
         slot.length = Math.max(slot.length, need);
         slotOf.set(out.id, slot);
         const last = lastUse.get(out.id);
-        if (last === undefined) free.push(slot); // unused result: the slot is free right away
+        if (last === undefined) unused.push(slot); // an unused result: free once this op's outputs are placed
         else (releaseAt.get(last) ?? releaseAt.set(last, []).get(last)!).push(slot);
       }
+      free.push(...unused);
       for (const s of releaseAt.get(k) ?? []) free.push(s);
     });
     this.stats.slots = slots.length;
@@ -196,8 +205,7 @@ export class Program {
       s.storage = await this.own(`workspace slot ${s.id}`, s.length, 'f32');
       this.stats.slotElements += s.length;
     }
-    for (const e of sorted) {
-      const out = e.out;
+    for (const out of sorted.flatMap(outsOf)) {
       if (this.storageOf.has(out.id)) continue;
       const slot = slotOf.get(out.id);
       if (slot) this.storageOf.set(out.id, view(slot.storage!, 0, out.shape, out.dtype, String(out)));
@@ -209,7 +217,7 @@ export class Program {
       const call = {
         op: e.op,
         inputs: e.inputs.map((i) => this.viewOf(i)),
-        outputs: [this.storageOf.get(e.out.id)!],
+        outputs: outsOf(e).map((o) => this.storageOf.get(o.id)!),
         attrs: e.attrs,
       };
       this.prepared.push(await this.backend.prepare(call));
@@ -320,6 +328,11 @@ export class Program {
     return a[0];
   }
 
+  /** The ops a step runs, in order (after fusion; hooks and assigns not included). */
+  get ops(): string[] {
+    return this.prepared.map((p) => p.call.op);
+  }
+
   get outputNames(): string[] {
     return [...this.outputViews.keys()];
   }
@@ -367,7 +380,11 @@ function topoOrder(roots: readonly Tensor[]): Tensor[] {
 
 /**
  * The ops to run: every non-planner node, with matmul → add(bias row) [→ activation] chains whose
- * intermediate results nothing else reads folded into one matmul with a bias and activation epilogue.
+ * intermediate results nothing else reads folded into one matmul with a bias and activation epilogue,
+ * and normStats(x) → normApply(x, stats) pairs folded into one norm_forward writing y and the
+ * statistics (which the backward and the running averages still read). A pair is left alone when
+ * the weight or bias depends on the statistics (batch renorm's r and d): the fused kernel could not
+ * run before them, nor they before it.
  */
 function fuseExecs(order: readonly Tensor[], rootIds: ReadonlySet<number>, consumers: ReadonlyMap<number, number>, fuse: boolean): { execs: Exec[]; fused: number } {
   const single = (t: Tensor) => (consumers.get(t.id) ?? 0) === 1 && !rootIds.has(t.id);
@@ -376,8 +393,22 @@ function fuseExecs(order: readonly Tensor[], rootIds: ReadonlySet<number>, consu
   let fused = 0;
   const consumerOf = new Map<number, Tensor>();
   for (const t of order) for (const i of t.inputs) consumerOf.set(i.id, t);
+  const statsOf = new Map<number, Tensor>();
+  for (const t of order) {
+    if (!fuse || t.op !== 'norm_apply' || !t.attrs.batch) continue;
+    const stats = t.inputs[1];
+    if (absorbed.has(stats.id) || t.inputs.slice(2).some((a) => dependsOn(a, stats))) continue;
+    absorbed.add(stats.id);
+    statsOf.set(t.id, stats);
+  }
   for (const t of order) {
     if (absorbed.has(t.id) || PLANNER_OPS.has(t.op)) continue;
+    const stats = statsOf.get(t.id);
+    if (stats) {
+      execs.push({ out: t, op: 'norm_forward', inputs: [t.inputs[0], ...t.inputs.slice(2)], attrs: t.attrs, extra: [stats] });
+      fused++;
+      continue;
+    }
     if (fuse && t.op === 'matmul' && !t.attrs.bias && single(t)) {
       const add = consumerOf.get(t.id)!;
       const other = add.op === 'binary' && add.attrs.kind === 'add' ? (add.inputs[0] === t ? add.inputs[1] : add.inputs[1] === t ? add.inputs[0] : null) : null;
@@ -410,7 +441,7 @@ function schedule(execs: readonly Exec[]): Exec[] {
   const sorted: Exec[] = [];
   const placed = new Set<number>();
   const producer = new Map<number, Exec>();
-  for (const e of execs) producer.set(e.out.id, e);
+  for (const e of execs) for (const o of outsOf(e)) producer.set(o.id, e);
   const place = (e: Exec) => {
     if (placed.has(e.out.id)) return;
     placed.add(e.out.id);
@@ -422,6 +453,20 @@ function schedule(execs: readonly Exec[]): Exec[] {
   };
   for (const e of execs) place(e);
   return sorted;
+}
+
+/** Whether `t` is `target` or computed from it. */
+function dependsOn(t: Tensor, target: Tensor): boolean {
+  const seen = new Set<number>();
+  const stack = [t];
+  while (stack.length) {
+    const u = stack.pop()!;
+    if (u === target) return true;
+    if (seen.has(u.id)) continue;
+    seen.add(u.id);
+    stack.push(...u.inputs);
+  }
+  return false;
 }
 
 /** The tensor whose storage a view chain aliases. */

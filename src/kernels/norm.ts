@@ -1,11 +1,13 @@
 /**
- * Lowerings of the normalization ops onto shaders/norm.wgsl: statistics, normalize, backward,
- * group sums, affine gradients, rows. Group reductions come in two variants (family 'norm'):
- * 'naive' (one thread per group) and 'wg' (one workgroup per group); the default picks by the
- * group size and count.
+ * Lowerings of the normalization ops onto shaders/norm.wgsl: statistics, statistics with the
+ * normalize fused in (norm_forward, which the planner makes of normStats + normApply), normalize,
+ * backward, group sums, affine gradients, rows. Group reductions come in variants (family
+ * 'norm'): 'naive' (one thread per group), 'lanes' (a power-of-two number of threads per group,
+ * statistics and forward only; the backward runs as 'naive' or 'wg' by size) and 'wg' (one
+ * workgroup per group); the default picks by the adapter, the group size and count.
  */
 import source from '../../shaders/norm.wgsl';
-import { ELEMENTWISE } from './elementwise.js';
+import { ELEMENTWISE, softwareAdapter } from './elementwise.js';
 import { groups, kernel, registerGpuOp, type Launch, type LowerContext } from './spec.js';
 import type { OpCall } from '../backend/types.js';
 import { geomOf, type NormGeom } from '../graph/ops/norm.js';
@@ -15,8 +17,7 @@ const P = [['A', 'u32'], ['C', 'u32'], ['S', 'u32'], ['P', 'u32'], ['Q', 'u32'],
 const RP = [['C', 'u32'], ['row', 'i32'], ['R', 'u32'], ['n', 'u32']] as const;
 
 export const NORM = {
-  statsNaive: kernel('norm', source, 'norm_stats_naive', ['read', 'read_write'], P),
-  statsWg: kernel('norm', source, 'norm_stats_wg', ['read', 'read_write'], P),
+  forward: kernel('norm', source, 'norm_forward', ['read', 'read', 'read', 'read_write', 'read_write'], P),
   apply: kernel('norm', source, 'norm_apply', ['read', 'read', 'read', 'read', 'read_write'], P),
   backwardNaive: kernel('norm', source, 'norm_backward_naive', ['read', 'read', 'read', 'read', 'read_write'], P),
   backwardWg: kernel('norm', source, 'norm_backward_wg', ['read', 'read', 'read', 'read', 'read_write'], P),
@@ -25,7 +26,7 @@ export const NORM = {
   row: kernel('norm', source, 'norm_row', ['read', 'read_write'], RP),
   stack: kernel('norm', source, 'norm_stack', ['read', 'read', 'read', 'read_write'], RP),
 };
-export const NORM_VARIANTS = ['naive', 'wg'] as const;
+export const NORM_VARIANTS = ['naive', 'lanes', 'wg'] as const;
 
 /**
  * One workgroup per group pays only for few, long groups (e.g. BatchNorm2d with a handful of
@@ -38,21 +39,59 @@ export function normVariant(ctx: LowerContext, len: number, count: number): 'nai
   return len >= 4096 || (len >= 256 && count <= 32) ? 'wg' : 'naive';
 }
 
+/** Elements a lane of norm_forward keeps in registers (E in norm.wgsl). */
+const KEPT = 8;
+
+/**
+ * Threads per group for the statistics / forward kernel. 'naive' 1, 'wg' WG; 'lanes' (the
+ * default on GPUs) enough lanes that each keeps at most KEPT elements, up to WG, so a group is
+ * read from memory once. Software adapters run a workgroup's threads as a loop on a CPU core,
+ * vectorized across threads, and pay for every barrier: there one thread per group was the
+ * fastest for every shape bench/norm_fused measured on lavapipe (BatchNorm1d, BatchNorm2d with
+ * 16 groups of 25,088, LayerNorm, GroupNorm), so it is the default.
+ */
+export function normLanes(ctx: LowerContext, M: number): number {
+  const forced = ctx.variant('norm');
+  if (forced === 'naive' || (forced === undefined && softwareAdapter(ctx.adapter))) return 1;
+  if (forced === 'wg') return WG;
+  let lanes = 1;
+  while (lanes < WG && lanes * KEPT < M) lanes *= 2;
+  return lanes;
+}
+
 function params(g: NormGeom, n: number, eps: number) {
   return { ...g, n, eps };
 }
 
 const EPS = (c: OpCall) => (c.attrs.eps as number | undefined) ?? 0;
 
-registerGpuOp('norm_stats', (c, ctx) => {
+/**
+ * Statistics of x (outputs [stats]) or, for 'norm_forward', y and the statistics in one dispatch
+ * (outputs [y, stats]; inputs x, then the optional weight and bias).
+ */
+function forwardLaunch(c: OpCall, ctx: LowerContext, writeY: boolean): Launch[] {
   const g = geomOf(c.attrs);
   if (!g.C) return [];
-  const wg = normVariant(ctx, g.A * g.S, g.C) === 'wg';
+  const x = c.inputs[0];
+  const stats = c.outputs[writeY ? 1 : 0];
+  const y = writeY ? c.outputs[0] : ctx.scratch(1, 'unused normalized output');
+  const rest = c.inputs.slice(1);
+  const w = writeY && c.attrs.weight ? rest.shift()! : x;
+  const b = writeY && c.attrs.bias ? rest.shift()! : x;
+  const M = g.A * g.S;
+  const lanes = normLanes(ctx, M);
   return [{
-    kernel: wg ? NORM.statsWg : NORM.statsNaive, buffers: [c.inputs[0], c.outputs[0]],
-    params: params(g, c.inputs[0].length, 0), overrides: { WG }, workgroups: wg ? g.C : groups(g.C, WG),
+    kernel: NORM.forward, buffers: [x, w, b, y, stats], params: params(g, x.length, writeY ? EPS(c) : 0),
+    overrides: {
+      WG, LANES: lanes, GROUP_MINOR: Number(g.S === 1), WRITE_Y: Number(writeY),
+      HAS_W: Number(writeY && !!c.attrs.weight), HAS_B: Number(writeY && !!c.attrs.bias),
+    },
+    workgroups: groups(g.C, WG / lanes),
   }];
-});
+}
+
+registerGpuOp('norm_stats', (c, ctx) => forwardLaunch(c, ctx, false));
+registerGpuOp('norm_forward', (c, ctx) => forwardLaunch(c, ctx, true));
 
 /** x, stats, then weight/bias (or stand-ins bound read-only), then the rest of the inputs. */
 function affineInputs(c: OpCall) {

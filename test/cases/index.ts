@@ -28,7 +28,7 @@ export const VARIANTS: Record<string, readonly string[]> = {
   cross_entropy: ['naive', 'wg'],
   metrics: ['default'],
   batchnorm: ['default'],
-  norm: ['naive', 'wg'],
+  norm: ['naive', 'lanes', 'wg'],
   gather: ['default'],
   optim: ['default'],
 };

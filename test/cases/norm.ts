@@ -1,9 +1,10 @@
 /**
- * Normalization kernels (statistics, normalize, backward, group sums, affine gradients) against
- * the float64 reference, under each variant ('naive': one thread per group, 'wg': one workgroup
- * per group), on random and adversarial inputs: a large mean with a small variance, constant
- * groups, N = 2, C = 1, odd spatial sizes, groups longer than a workgroup. Outputs are
- * NaN-poisoned before each run.
+ * Normalization kernels (statistics, statistics + normalize in one dispatch, normalize, backward,
+ * group sums, affine gradients) against the float64 reference, under each variant ('naive': one
+ * thread per group, 'lanes': a few threads per group, 'wg': one workgroup per group), on random
+ * and adversarial inputs: a large mean with a small variance, constant groups, N = 2, C = 1, odd
+ * spatial sizes, groups longer than a workgroup and longer than the elements a workgroup keeps in
+ * registers. Outputs are NaN-poisoned before each run.
  */
 import { channelGeom, groupGeom, layerGeom, type NormGeom } from '../../src/index.js';
 import { TOL } from '../tolerances.js';
@@ -25,6 +26,7 @@ const GEOMS: { label: string; shape: number[]; geom: NormGeom }[] = [
   { label: 'LN [6,65]', shape: [6, 65], geom: layerGeom([6, 65], 1) },
   { label: 'LN [5,7,3] (last 2)', shape: [5, 7, 3], geom: layerGeom([5, 7, 3], 2) },
   { label: 'LN [2,1000]', shape: [2, 1000], geom: layerGeom([2, 1000], 1) },
+  { label: 'LN [1,2500] (M > 8·WG)', shape: [1, 2500], geom: layerGeom([1, 2500], 1) },
   { label: 'GN [3,6,5] G=2', shape: [3, 6, 5], geom: groupGeom([3, 6, 5], 2) },
   { label: 'IN [2,4,3,3]', shape: [2, 4, 3, 3], geom: groupGeom([2, 4, 3, 3], 4) },
 ];
@@ -77,6 +79,21 @@ async function refStats(x: Float32Array, shape: number[], geom: NormGeom): Promi
   return Float32Array.from(st);
 }
 
+/** GPU statistics against float64: mean error in units of σ, variance relative; a constant group's variance exactly 0. */
+function expectStats(got: ArrayLike<number>, want: ArrayLike<number>, C: number, kind: Kind, label: string): void {
+  const meanErr = new Float64Array(C), varGot = new Float64Array(C), varWant = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    const sd = Math.sqrt(want[2 * C + c]) || 1;
+    meanErr[c] = (got[c] + got[C + c] - (want[c] + want[C + c])) / sd;
+    varGot[c] = got[2 * C + c];
+    varWant[c] = want[2 * C + c];
+  }
+  const tol = TOL.normStats;
+  expectClose(meanErr, new Float64Array(C), { rel: Infinity, atol: tol.atol, rtol: 0 }, `${label} ${kind}: mean error / σ`);
+  expectClose(varGot, varWant, tol, `${label} ${kind}: variance`);
+  if (kind === 'constant') check(varGot[0] === 0, `${label}: a constant group has variance exactly 0 (got ${varGot[0]})`);
+}
+
 export const cases: KernelCase[] = [
   kcase(F, 'norm_stats: mean within 1e-5·σ and variance within 1e-5 relative', async (e, rng) => {
     for (const { label, shape, geom } of GEOMS) {
@@ -84,20 +101,28 @@ export const cases: KernelCase[] = [
         const x = makeX(rng, geom, kind);
         const [got] = await runOp(e, 'norm_stats', [f32(shape, x)], [[3, geom.C]], attrsOf(geom));
         const [want] = await reference('norm_stats', [f32(shape, x)], [[3, geom.C]], attrsOf(geom));
-        const C = geom.C;
-        const meanErr = new Float64Array(C), varGot = new Float64Array(C), varWant = new Float64Array(C);
-        for (let c = 0; c < C; c++) {
-          const sd = Math.sqrt(want[2 * C + c]) || 1;
-          meanErr[c] = (got[c] + got[C + c] - (want[c] + want[C + c])) / sd;
-          varGot[c] = got[2 * C + c];
-          varWant[c] = want[2 * C + c];
-        }
-        const tol = TOL.normStats;
-        expectClose(meanErr, new Float64Array(C), { rel: Infinity, atol: tol.atol, rtol: 0 }, `${label} ${kind}: mean error / σ`);
-        expectClose(varGot, varWant, tol, `${label} ${kind}: variance`);
-        if (kind === 'constant') check(varGot[0] === 0, `${label}: a constant group has variance exactly 0 (got ${varGot[0]})`);
+        expectStats(got, want, geom.C, kind, label);
       }
     }
+  }),
+
+  kcase(F, 'norm_forward: y and the statistics from one dispatch match float64 (with and without affine)', async (e, rng) => {
+    for (const { label, shape, geom } of GEOMS) {
+      for (const kind of KINDS) {
+        const x = makeX(rng, geom, kind);
+        for (const affine of [true, false]) {
+          const ins = [f32(shape, x), ...(affine ? [flat(rng.uniform(geom.Q, 0.5, 1.5)), flat(rng.normal(geom.Q))] : [])];
+          const attrs = attrsOf(geom, { weight: affine, bias: affine, batch: true });
+          const [y, st] = await runOp(e, 'norm_forward', ins, [shape, [3, geom.C]], attrs);
+          const [yr, str] = await reference('norm_forward', ins, [shape, [3, geom.C]], attrs);
+          expectStats(st, str, geom.C, kind, `${label} affine=${affine}`);
+          expectClose(y, yr, TOL.normApply, `${label} ${kind} affine=${affine}: y`);
+        }
+      }
+    }
+    // Empty groups (N = 0): statistics 0, nothing to normalize.
+    const [y, st] = await runOp(e, 'norm_forward', [f32([0, 3], new Float32Array(0))], [[0, 3], [3, 3]], attrsOf(channelGeom([0, 3]), { batch: true }));
+    check(y.length === 0 && Array.from(st).every((v) => v === 0), `N = 0: statistics ${Array.from(st)}`);
   }),
 
   kcase(F, 'norm_apply, norm_backward, norm_group_sums, norm_affine_grad', async (e, rng) => {
@@ -141,7 +166,7 @@ export const cases: KernelCase[] = [
     }
   }),
 
-  kcase(F, 'statistics and backward are bit-identical on repeated runs', async (e, rng) => {
+  kcase(F, 'statistics, backward and the fused forward are bit-identical on repeated runs', async (e, rng) => {
     const shape = [300, 3, 5];
     const geom = channelGeom(shape);
     const x = makeX(rng, geom, 'cancel');
@@ -150,11 +175,12 @@ export const cases: KernelCase[] = [
     for (let k = 0; k < 3; k++) {
       const [s] = await runOp(e, 'norm_stats', [f32(shape, x)], [[3, 3]], attrsOf(geom));
       const [dx] = await runOp(e, 'norm_backward', [f32(shape, x), f32([3, 3], Float32Array.from(s)), f32(shape, g)], [shape], attrsOf(geom));
-      runs.push([Float32Array.from(s), Float32Array.from(dx)]);
+      const [y, s2] = await runOp(e, 'norm_forward', [f32(shape, x)], [shape, [3, 3]], attrsOf(geom, { batch: true }));
+      runs.push([Float32Array.from(s), Float32Array.from(dx), Float32Array.from(y), Float32Array.from(s2)]);
     }
     const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
     for (const [k, r] of runs.entries()) {
-      for (const [j, what] of ['stats', 'dx'].entries()) {
+      for (const [j, what] of ['stats', 'dx', 'fused y', 'fused stats'].entries()) {
         const a = bits(r[j]), b = bits(runs[0][j]);
         const i = a.findIndex((v, m) => v !== b[m]);
         check(i < 0, `run ${k}: ${what} bits differ from run 0 at [${i}] (${r[j][i]} vs ${runs[0][j][i]})`);

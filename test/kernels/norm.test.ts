@@ -1,4 +1,4 @@
-/** The normalization case table (test/cases/norm.ts) on the GPU, once per variant (naive, wg). */
+/** The normalization case table (test/cases/norm.ts) on the GPU, once per variant (naive, lanes, wg). */
 import { runFamily } from './harness.js';
 
 runFamily('norm');

@@ -1,0 +1,116 @@
+/**
+ * The planner's fusion of batch statistics and normalize: normApply(x, normStats(x)) compiles to
+ * one norm_forward that writes y and the statistics, which the backward and the running
+ * averages read. Each program runs fused and unfused (compile option fuse: false) on the GPU and
+ * on the cpu backend: outputs, gradients and running statistics must agree, and the fused program
+ * must run one op fewer per layer. Batch renorm, whose weight and bias depend on the statistics,
+ * stays unfused.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { Rng } from '../util/rng.js';
+import { expectClose } from '../util/close.js';
+import { TOL } from '../tolerances.js';
+
+const { Graph, nn, grad, mseLoss } = slope;
+
+interface Built { prog: slope.Program; feeds: Record<string, Float32Array>; variables: slope.Variable[] }
+
+/** Two normalization layers with a Linear between (so the second sees a computed input), an MSE loss, every gradient. */
+async function build(e: slope.Engine, make: () => slope.Module[], shape: number[], fuse: boolean): Promise<Built> {
+  slope.manualSeed(3);
+  const layers = make();
+  const g = new Graph();
+  const x = g.input('x', shape);
+  const t = g.input('t', shape);
+  let h = x;
+  for (const l of layers) h = l.forward(h);
+  const loss = mseLoss(h, t);
+  const ps = layers.flatMap((l) => l.parameters());
+  const gs = grad(loss, [x, ...ps.map((p) => g.param(p))]);
+  const outputs: Record<string, slope.Tensor> = { y: h, loss, dx: gs[0] };
+  ps.forEach((_, i) => { outputs[`d param ${i}`] = gs[i + 1]; });
+  const prog = await e.compile(g, { outputs, fuse });
+  const rng = new Rng(11);
+  const n = shape.reduce((a, d) => a * d, 1);
+  const feeds = { x: Float32Array.from(rng.normal(n, 2), (v) => v + 50), t: rng.normal(n) };
+  const variables = layers.flatMap((l) => l.buffers?.() ?? []);
+  return { prog, feeds, variables };
+}
+
+const CASES: { name: string; shape: number[]; make: () => slope.Module[]; fusedOps: number }[] = [
+  { name: 'BatchNorm1d', shape: [6, 5], make: () => [new nn.BatchNorm1d(5), new nn.BatchNorm1d(5, { affine: false })], fusedOps: 2 },
+  { name: 'BatchNorm2d', shape: [3, 4, 5, 3], make: () => [new nn.BatchNorm2d(4), new nn.BatchNorm2d(4, { momentum: null })], fusedOps: 2 },
+  { name: 'LayerNorm', shape: [4, 3, 7], make: () => [new nn.LayerNorm([3, 7]), new nn.LayerNorm(7, { elementwiseAffine: false })], fusedOps: 2 },
+  { name: 'GroupNorm', shape: [2, 6, 5], make: () => [new nn.GroupNorm(3, 6), new nn.InstanceNorm1d(6, { affine: true })], fusedOps: 2 },
+  { name: 'BatchRenorm1d (not fused)', shape: [6, 5], make: () => [new nn.BatchRenorm1d(5, { warmup: 0, rmaxSteps: 1, dmaxSteps: 1 })], fusedOps: 0 },
+];
+
+async function engines(): Promise<slope.Engine[]> {
+  const g = await gpuOrSkip();
+  return g ? [g, await cpu()] : [await cpu()];
+}
+
+for (const c of CASES) {
+  test(`${c.name}: fused and unfused programs agree (outputs, gradients, running statistics over 3 steps)`, async () => {
+    for (const e of await engines()) {
+      const runs: Record<string, ArrayLike<number>>[] = [];
+      const counts: number[] = [];
+      try {
+        for (const fuse of [true, false]) {
+          const { prog, feeds, variables } = await build(e, c.make, c.shape, fuse);
+          try {
+            for (let k = 0; k < 3; k++) await prog.run(feeds);
+            const r: Record<string, ArrayLike<number>> = {};
+            for (const name of prog.outputNames) r[name] = await prog.read(name);
+            for (const [i, v] of variables.entries()) r[`buffer ${i}`] = await e.read(v);
+            runs.push(r);
+            counts.push(prog.ops.filter((op) => op === 'norm_forward').length);
+            if (!fuse) assert.ok(!prog.ops.includes('norm_forward'), 'fuse: false must not fuse');
+            else assert.is(prog.ops.filter((op) => op === 'norm_stats').length, c.name.includes('Renorm') ? 1 : 0, `${e.adapter}: statistics left unfused`);
+          } finally {
+            prog.dispose();
+          }
+        }
+        assert.is(counts[0], c.fusedOps, `${e.adapter}: norm_forward ops in the fused program`);
+        assert.equal(Object.keys(runs[0]), Object.keys(runs[1]));
+        for (const [k, v] of Object.entries(runs[1])) {
+          expectClose(runs[0][k], v, TOL.graph, `${c.name} on ${e.adapter}: ${k} fused vs unfused`);
+        }
+      } finally {
+        e.dispose();
+      }
+    }
+  });
+}
+
+test('statistics requested as an output, and read by a second normalize, while fused', async () => {
+  for (const e of await engines()) {
+    try {
+      const shape = [5, 3];
+      const geom = slope.channelGeom(shape);
+      const g = new Graph();
+      const x = g.input('x', shape);
+      const stats = slope.normStats(x, geom);
+      const y1 = slope.normApply(x, stats, geom, { eps: 1e-5 });
+      const y2 = slope.normApply(x, stats, geom, { eps: 0.5 });
+      const prog = await e.compile(g, { outputs: { stats, y1, y2 } });
+      const unfused = await e.compile(g, { outputs: { stats, y1, y2 }, fuse: false });
+      try {
+        assert.is(prog.ops.filter((o) => o === 'norm_forward').length, 1, 'one normalize fuses with the statistics, the other reads them');
+        const xs = new Rng(5).normal(15);
+        await prog.run({ x: xs });
+        await unfused.run({ x: xs });
+        for (const k of ['stats', 'y1', 'y2']) expectClose(await prog.read(k), await unfused.read(k), TOL.graph, `${e.adapter}: ${k}`);
+      } finally {
+        prog.dispose();
+        unfused.dispose();
+      }
+    } finally {
+      e.dispose();
+    }
+  }
+});
+
+test.run();
