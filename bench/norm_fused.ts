@@ -12,6 +12,8 @@
  *    the engine picks on this adapter): the fused forward and the two kernels, `reps` times in
  *    one pass (timestamp queries when the adapter has them, else wall clock), each as a ratio to
  *    a plain copy of x in the same round (one read and one write of every element: the floor);
+ *  - BatchNorm's backward: dx, dγ and dβ from one dispatch (norm_backward_affine) against
+ *    norm_backward and two norm_affine_grad (each of which re-reads x and the gradient);
  *  - the best variant per shape, to check the engine's default on this adapter;
  *  - a whole training step of a normalization layer through the planner (forward, backward,
  *    running statistics), compiled with fusion on and off: program.run() wall time.
@@ -63,7 +65,8 @@ function rand(n: number, seed: number): Float32Array {
   });
 }
 
-interface KernelCase { variant: string; shape: Shape; fused: slope.Prepared[]; two: slope.Prepared[]; copy: slope.Prepared[]; ms: Record<'fused' | 'two' | 'copy', number[]> }
+type Path = 'fused' | 'two' | 'copy' | 'bwdFused' | 'bwdThree';
+interface KernelCase { variant: string; shape: Shape; ops: Partial<Record<Path, slope.Prepared[]>>; ms: Record<Path, number[]> }
 
 async function kernelCase(engine: slope.Engine, variant: string, s: Shape): Promise<KernelCase> {
   const be = engine.backend;
@@ -86,13 +89,26 @@ async function kernelCase(engine: slope.Engine, variant: string, s: Shape): Prom
     await be.prepare({ op: 'norm_apply', inputs: [x, stats2, w, b], outputs: [y2], attrs }),
   ];
   const copy = [await be.prepare({ op: 'copy', inputs: [x], outputs: [y3], attrs: {} })];
-  for (const ops of [fused, two, copy]) await timeSteps(engine, ops, 1); // compile and warm up
+  const ops: KernelCase['ops'] = { fused, two, copy };
+  if (s.kind === 'batch') {
+    // BatchNorm's backward: dx, dγ, dβ in one dispatch against norm_backward + two norm_affine_grad.
+    const gy = await mk('dy', s.shape, rand(n, 6));
+    const dx = await mk('dx', s.shape), dw = await mk('dw', [g.C]), db = await mk('db', [g.C]);
+    const bAttrs = { ...g, eps: 1e-5, weight: true, bias: false };
+    ops.bwdFused = [await be.prepare({ op: 'norm_backward_affine', inputs: [x, stats, w, gy], outputs: [dx, dw, db], attrs: { ...bAttrs, dw: true, db: true } })];
+    ops.bwdThree = [
+      await be.prepare({ op: 'norm_backward', inputs: [x, stats, w, gy], outputs: [dx], attrs: bAttrs }),
+      await be.prepare({ op: 'norm_affine_grad', inputs: [x, stats, gy], outputs: [dw], attrs: { ...g, eps: 1e-5, which: 'weight' } }),
+      await be.prepare({ op: 'norm_affine_grad', inputs: [x, stats, gy], outputs: [db], attrs: { ...g, eps: 1e-5, which: 'bias' } }),
+    ];
+  }
+  for (const o of Object.values(ops)) await timeSteps(engine, o, 1); // compile and warm up
   // Both paths must agree (they differ only in where the statistics go between the passes).
   const [a, c] = [await be.read(y), await be.read(y2)];
   let worst = 0;
   for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(a[i] - c[i]));
   if (!(worst < 1e-4)) throw new Error(`${s.name} [${variant}]: fused and two-kernel outputs differ by ${worst}`);
-  return { variant, shape: s, fused, two, copy, ms: { fused: [], two: [], copy: [] } };
+  return { variant, shape: s, ops, ms: { fused: [], two: [], copy: [], bwdFused: [], bwdThree: [] } };
 }
 
 /** A training step of one normalization layer: forward, a loss, gradients of x, γ, β; fused or not. */
@@ -138,17 +154,20 @@ async function main(): Promise<void> {
     for (let r = 0; r < ROUNDS; r++) {
       for (const c of cases) {
         const e = engines.get(c.variant)!;
-        for (const k of ['copy', 'fused', 'two'] as const) c.ms[k].push((await timeSteps(e, c[k], REPS)) * 1000 / REPS);
+        for (const [k, o] of Object.entries(c.ops) as [Path, slope.Prepared[]][]) c.ms[k].push((await timeSteps(e, o, REPS)) * 1000 / REPS);
       }
       for (const k of ['fused', 'two'] as const) stepMs[k].push(await runSteps(main, steps[k].prog, steps[k].feeds, STEPS));
     }
     const n = size(s.shape);
     console.log(`${s.name} (${n.toLocaleString('en')} elements, ${geomOf(s).C} groups of ${n / geomOf(s).C})`);
-    console.log('  variant    copy ms   fused ms  two ms   two/fused  fused/copy');
+    const bwd = s.kind === 'batch';
+    console.log(`  variant    copy ms   fused ms  two ms   two/fused  fused/copy${bwd ? '  | backward: fused ms  three ms  three/fused' : ''}`);
     const rows = cases.map((c) => {
       const m = { copy: median(c.ms.copy), fused: median(c.ms.fused), two: median(c.ms.two) };
-      console.log(`  ${c.variant.padEnd(9)} ${m.copy.toFixed(3).padStart(8)} ${m.fused.toFixed(3).padStart(9)} ${m.two.toFixed(3).padStart(8)} ${(m.two / m.fused).toFixed(2).padStart(10)} ${(m.fused / m.copy).toFixed(2).padStart(11)}`);
-      return { variant: c.variant, ...m, twoOverFused: m.two / m.fused, fusedOverCopy: m.fused / m.copy };
+      const b = bwd ? { bwdFused: median(c.ms.bwdFused), bwdThree: median(c.ms.bwdThree) } : null;
+      const tail = b ? `  | ${b.bwdFused.toFixed(3).padStart(16)} ${b.bwdThree.toFixed(3).padStart(9)} ${(b.bwdThree / b.bwdFused).toFixed(2).padStart(12)}` : '';
+      console.log(`  ${c.variant.padEnd(9)} ${m.copy.toFixed(3).padStart(8)} ${m.fused.toFixed(3).padStart(9)} ${m.two.toFixed(3).padStart(8)} ${(m.two / m.fused).toFixed(2).padStart(10)} ${(m.fused / m.copy).toFixed(2).padStart(11)}${tail}`);
+      return { variant: c.variant, ...m, twoOverFused: m.two / m.fused, fusedOverCopy: m.fused / m.copy, ...(b ? { ...b, threeOverFused: b.bwdThree / b.bwdFused } : {}) };
     });
     const best = rows.filter((r) => r.variant !== 'default').reduce((a, r) => (r.fused < a.fused ? r : a));
     const st = { fused: median(stepMs.fused), two: median(stepMs.two) };

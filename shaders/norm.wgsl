@@ -12,10 +12,11 @@
 //   apply:      y = ((x − K) − d) · inverseSqrt(v + ε) · w[q] + b[q]
 //   backward:   ĝ = g·w[q], x̂ as in apply, sums Σĝ and Σĝx̂ over the group, then
 //               dx = inverseSqrt(v + ε) · (ĝ − Σĝ/M − x̂ · Σĝx̂/M)     (SUMS: write the sums)
+//               (AFFINE, BatchNorm: also dw[c] = Σ g·x̂ and db[c] = Σ g from the same sums)
 //   affine_grad: dw[q] = Σ g·x̂ (BIAS = false) or db[q] = Σ g (BIAS = true) over q's elements
 //   row / stack: pick a row of a (R, C) tensor (row −1: K + d, the mean) / stack rows
 //
-// Bindings (Params last): forward x, w, b, y, stats; apply x, stats, w, b, y; backward x, stats, w, g, out;
+// Bindings (Params last): forward x, w, b, y, stats; apply x, stats, w, b, y; backward x, stats, w, g, out, dw, db;
 // affine_grad x, stats, g, out; row t, out; stack r0, r1, r2, out. Absent w/b/rows are bound to
 // another read-only input and ignored (HAS_W, HAS_B, R).
 // Entry points:
@@ -32,6 +33,7 @@ override HAS_W: bool = false;
 override HAS_B: bool = false;
 override SUMS: bool = false;
 override BIAS: bool = false;
+override AFFINE: bool = false;
 
 struct Params { A: u32, C: u32, S: u32, P: u32, Q: u32, T: u32, n: u32, eps: f32 }
 
@@ -184,7 +186,18 @@ fn norm_apply(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
 @group(0) @binding(2) var<storage, read> b_w: array<f32>;
 @group(0) @binding(3) var<storage, read> b_g: array<f32>;
 @group(0) @binding(4) var<storage, read_write> b_out: array<f32>;
-@group(0) @binding(5) var<uniform> b_p: Params;
+@group(0) @binding(5) var<storage, read_write> b_dw: array<f32>;
+@group(0) @binding(6) var<storage, read_write> b_db: array<f32>;
+@group(0) @binding(7) var<uniform> b_p: Params;
+
+// AFFINE (BatchNorm, where statistics group c is also affine index c): the same sums give
+// dγ[c] = Σ g·x̂ and dβ[c] = Σ g, written with dx in one dispatch. The sums are then taken over
+// g itself and scaled by γ[c] once, instead of over ĝ = g·γ[c]. Without AFFINE, b_dw and b_db
+// are stand-ins that are never written.
+fn b_term(i: u32) -> f32 {
+  if (AFFINE) { return b_g[i]; }
+  return b_ghat(i);
+}
 
 struct GroupStats { K: f32, d: f32, r: f32 }
 
@@ -207,9 +220,17 @@ fn norm_backward_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroup
   var s1 = 0.0;
   for (var j = 0u; j < M; j++) {
     let i = gidx(b_p, c, j);
-    let gh = b_ghat(i);
+    let gh = b_term(i);
     s0 += gh;
     s1 += gh * b_xhat(i, st);
+  }
+  if (AFFINE) {
+    b_dw[c] = s1;
+    b_db[c] = s0;
+    if (HAS_W) {
+      s0 *= b_w[c];
+      s1 *= b_w[c];
+    }
   }
   if (SUMS) {
     b_out[c] = s0;
@@ -236,7 +257,7 @@ fn norm_backward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) 
     st = b_stats(c);
     for (var j = lid; j < M; j += WG) {
       let i = gidx(b_p, c, j);
-      let gh = b_ghat(i);
+      let gh = b_term(i);
       s0 += gh;
       s1 += gh * b_xhat(i, st);
     }
@@ -252,15 +273,27 @@ fn norm_backward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) 
     workgroupBarrier();
   }
   if (!valid) { return; }
+  var t0 = w0[0];
+  var t1 = w1[0];
+  if (AFFINE) {
+    if (lid == 0u) {
+      b_dw[c] = t1;
+      b_db[c] = t0;
+    }
+    if (HAS_W) {
+      t0 *= b_w[c];
+      t1 *= b_w[c];
+    }
+  }
   if (SUMS) {
     if (lid == 0u) {
-      b_out[c] = w0[0];
-      b_out[b_p.C + c] = w1[0];
+      b_out[c] = t0;
+      b_out[b_p.C + c] = t1;
     }
     return;
   }
-  let m0 = w0[0] / f32(M);
-  let m1 = w1[0] / f32(M);
+  let m0 = t0 / f32(M);
+  let m1 = t1 / f32(M);
   for (var j = lid; j < M; j += WG) {
     let i = gidx(b_p, c, j);
     b_out[i] = st.r * (b_ghat(i) - m0 - b_xhat(i, st) * m1);

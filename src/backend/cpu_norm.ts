@@ -35,6 +35,15 @@ registerCpuOp('norm_backward', (a) => {
   const { x, stats, w, rest } = split(a);
   nr.normBackward(a.outs[0], x, stats, w, rest[0], geomOf(a.attrs), eps(a.attrs));
 });
+/** norm_backward + norm_affine_grad fused by the planner (BatchNorm): outputs dx, dw?, db?. */
+registerCpuOp('norm_backward_affine', (a) => {
+  const { x, stats, w, rest } = split(a);
+  const g = geomOf(a.attrs);
+  nr.normBackward(a.outs[0], x, stats, w, rest[0], g, eps(a.attrs));
+  const outs = a.outs.slice(1);
+  if (a.attrs.dw) nr.normAffineGrad(outs.shift()!, x, stats, rest[0], g, eps(a.attrs), 'weight');
+  if (a.attrs.db) nr.normAffineGrad(outs.shift()!, x, stats, rest[0], g, eps(a.attrs), 'bias');
+});
 registerCpuOp('norm_group_sums', (a) => {
   const { x, stats, w, rest } = split(a);
   nr.normGroupSums(a.outs[0], x, stats, w, rest[0], geomOf(a.attrs), eps(a.attrs));

@@ -176,7 +176,7 @@ export class Program {
       const unused: Slot[] = [];
       const readsGrad = e.inputs.some((i) => pinned.has(baseOf(i).id));
       for (const out of outsOf(e)) {
-        const p = out === e.out ? gradOf.get(out.id) : undefined;
+        const p = gradOf.get(out.id);
         if (p && !readsGrad) {
           pinned.add(out.id);
           const gv = gradViews.get(p)!;
@@ -381,8 +381,9 @@ function topoOrder(roots: readonly Tensor[]): Tensor[] {
 /**
  * The ops to run: every non-planner node, with matmul → add(bias row) [→ activation] chains whose
  * intermediate results nothing else reads folded into one matmul with a bias and activation epilogue,
- * and normStats(x) → normApply(x, stats) pairs folded into one norm_forward writing y and the
- * statistics (which the backward and the running averages still read). A pair is left alone when
+ * normStats(x) → normApply(x, stats) pairs folded into one norm_forward writing y and the
+ * statistics (which the backward and the running averages still read), and a BatchNorm's dx, dγ,
+ * dβ folded into one norm_backward_affine. A pair is left alone when
  * the weight or bias depends on the statistics (batch renorm's r and d): the fused kernel could not
  * run before them, nor they before it.
  */
@@ -401,8 +402,16 @@ function fuseExecs(order: readonly Tensor[], rootIds: ReadonlySet<number>, consu
     absorbed.add(stats.id);
     statsOf.set(t.id, stats);
   }
+  const affineOf = fuse ? batchNormGrads(order, absorbed) : new Map<number, Tensor[]>();
   for (const t of order) {
     if (absorbed.has(t.id) || PLANNER_OPS.has(t.op)) continue;
+    const ag = affineOf.get(t.id);
+    if (ag) {
+      const which = (w: string) => ag.some((u) => u.attrs.which === w);
+      execs.push({ out: t, op: 'norm_backward_affine', inputs: [...t.inputs], attrs: { ...t.attrs, dw: which('weight'), db: which('bias') }, extra: ag });
+      fused++;
+      continue;
+    }
     const stats = statsOf.get(t.id);
     if (stats) {
       execs.push({ out: t, op: 'norm_forward', inputs: [t.inputs[0], ...t.inputs.slice(2)], attrs: t.attrs, extra: [stats] });
@@ -453,6 +462,35 @@ function schedule(execs: readonly Exec[]): Exec[] {
   };
   for (const e of execs) place(e);
   return sorted;
+}
+
+/**
+ * BatchNorm's backward: where a norm_backward's statistics groups are its affine indices
+ * ((A, C, S) = (P, Q, T)), the norm_affine_grad ops on the same x, statistics and gradient need
+ * exactly the per-channel sums it computes. Returns, per such norm_backward, its dγ and/or dβ
+ * ops (weight first), which are marked absorbed.
+ */
+function batchNormGrads(order: readonly Tensor[], absorbed: Set<number>): Map<number, Tensor[]> {
+  const key = (x: Tensor, stats: Tensor, g: Tensor) => `${x.id},${stats.id},${g.id}`;
+  const affine = new Map<string, Tensor[]>();
+  for (const t of order) {
+    if (t.op !== 'norm_affine_grad') continue;
+    const k = key(t.inputs[0], t.inputs[1], t.inputs[2]);
+    affine.set(k, [...(affine.get(k) ?? []), t]);
+  }
+  const out = new Map<number, Tensor[]>();
+  const GEOM = ['A', 'C', 'S', 'P', 'Q', 'T', 'eps'];
+  for (const t of order) {
+    const a = t.attrs;
+    if (t.op !== 'norm_backward' || a.A !== a.P || a.C !== a.Q || a.S !== a.T) continue;
+    const cands = (affine.get(key(t.inputs[0], t.inputs[1], t.inputs[t.inputs.length - 1])) ?? [])
+      .filter((u) => !absorbed.has(u.id) && GEOM.every((k) => u.attrs[k] === a[k]));
+    const picked = ['weight', 'bias'].map((w) => cands.find((u) => u.attrs.which === w)).filter((u): u is Tensor => !!u);
+    if (!picked.length) continue;
+    for (const u of picked) absorbed.add(u.id);
+    out.set(t.id, picked);
+  }
+  return out;
 }
 
 /** Whether `t` is `target` or computed from it. */

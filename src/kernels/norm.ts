@@ -19,8 +19,8 @@ const RP = [['C', 'u32'], ['row', 'i32'], ['R', 'u32'], ['n', 'u32']] as const;
 export const NORM = {
   forward: kernel('norm', source, 'norm_forward', ['read', 'read', 'read', 'read_write', 'read_write'], P),
   apply: kernel('norm', source, 'norm_apply', ['read', 'read', 'read', 'read', 'read_write'], P),
-  backwardNaive: kernel('norm', source, 'norm_backward_naive', ['read', 'read', 'read', 'read', 'read_write'], P),
-  backwardWg: kernel('norm', source, 'norm_backward_wg', ['read', 'read', 'read', 'read', 'read_write'], P),
+  backwardNaive: kernel('norm', source, 'norm_backward_naive', ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'read_write'], P),
+  backwardWg: kernel('norm', source, 'norm_backward_wg', ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'read_write'], P),
   affineNaive: kernel('norm', source, 'norm_affine_grad_naive', ['read', 'read', 'read', 'read_write'], P),
   affineWg: kernel('norm', source, 'norm_affine_grad_wg', ['read', 'read', 'read', 'read_write'], P),
   row: kernel('norm', source, 'norm_row', ['read', 'read_write'], RP),
@@ -111,19 +111,30 @@ registerGpuOp('norm_apply', (c) => {
   }];
 });
 
+/**
+ * dx (outputs [dx]), the group sums (outputs [sums]), or — 'norm_backward_affine', which the
+ * planner makes of a BatchNorm's norm_backward and its norm_affine_grad ops — dx with dγ and/or
+ * dβ (outputs [dx, dw?, db?], attrs dw / db say which) from the same sums.
+ */
 function backwardLaunch(c: OpCall, ctx: LowerContext, sums: boolean): Launch[] {
   const g = geomOf(c.attrs);
   if (!c.outputs[0].length || !g.C) return [];
   const { x, stats, w, rest } = affineInputs(c);
   const wg = normVariant(ctx, g.A * g.S, g.C) === 'wg';
+  const affine = c.op === 'norm_backward_affine';
+  const outs = c.outputs.slice(1);
+  const dw = affine && c.attrs.dw ? outs.shift()! : ctx.scratch(g.C, 'unused weight gradient');
+  const db = affine && c.attrs.db ? outs.shift()! : ctx.scratch(g.C, 'unused bias gradient');
   return [{
-    kernel: wg ? NORM.backwardWg : NORM.backwardNaive, buffers: [x, stats, w, rest[0], c.outputs[0]],
-    params: params(g, x.length, EPS(c)), overrides: { WG, HAS_W: Number(!!c.attrs.weight), SUMS: Number(sums) },
+    kernel: wg ? NORM.backwardWg : NORM.backwardNaive, buffers: [x, stats, w, rest[0], c.outputs[0], dw, db],
+    params: params(g, x.length, EPS(c)),
+    overrides: { WG, HAS_W: Number(!!c.attrs.weight), SUMS: Number(sums), AFFINE: Number(affine) },
     workgroups: wg ? g.C : groups(g.C, WG),
   }];
 }
 
 registerGpuOp('norm_backward', (c, ctx) => backwardLaunch(c, ctx, false));
+registerGpuOp('norm_backward_affine', (c, ctx) => backwardLaunch(c, ctx, false));
 registerGpuOp('norm_group_sums', (c, ctx) => backwardLaunch(c, ctx, true));
 
 registerGpuOp('norm_affine_grad', (c, ctx) => {

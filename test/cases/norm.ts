@@ -152,6 +152,26 @@ export const cases: KernelCase[] = [
     }
   }),
 
+  kcase(F, 'norm_backward_affine (BatchNorm): dx, dγ, dβ from one dispatch match float64', async (e, rng) => {
+    for (const { label, shape, geom } of GEOMS.filter(({ geom: g }) => g.A === g.P && g.C === g.Q && g.S === g.T)) {
+      for (const kind of KINDS) {
+        const x = makeX(rng, geom, kind);
+        const stats = await refStats(x, shape, geom);
+        const w = rng.uniform(geom.Q, 0.5, 1.5), g = rng.normal(x.length);
+        for (const [weight, dw, db] of [[true, true, true], [false, true, true], [true, true, false], [true, false, true]]) {
+          const ins = [f32(shape, x), f32([3, geom.C], stats), ...(weight ? [flat(w)] : []), f32(shape, g)];
+          const outs = [shape, ...(dw ? [[geom.C]] : []), ...(db ? [[geom.C]] : [])];
+          const attrs = attrsOf(geom, { weight, dw, db });
+          const got = await runOp(e, 'norm_backward_affine', ins, outs, attrs);
+          const want = await reference('norm_backward_affine', ins, outs, attrs);
+          const L = `${label} ${kind} weight=${weight} dw=${dw} db=${db}`;
+          await expectBackward(got[0], want[0], shape, stats, weight ? w : null, g, geom, `${L}: dx`);
+          for (let k = 1; k < outs.length; k++) expectClose(got[k], want[k], TOL.normAffineGrad, `${L}: ${k === 1 && dw ? 'dγ' : 'dβ'}`);
+        }
+      }
+    }
+  }),
+
   kcase(F, 'statistics then normalize on the GPU: x̂ within 1e-5 of float64, even at μ/σ = 10⁴', async (e, rng) => {
     for (const { label, shape, geom } of GEOMS) {
       for (const kind of KINDS) {

@@ -39,12 +39,14 @@ async function build(e: slope.Engine, make: () => slope.Module[], shape: number[
   return { prog, feeds, variables };
 }
 
-const CASES: { name: string; shape: number[]; make: () => slope.Module[]; fusedOps: number }[] = [
-  { name: 'BatchNorm1d', shape: [6, 5], make: () => [new nn.BatchNorm1d(5), new nn.BatchNorm1d(5, { affine: false })], fusedOps: 2 },
-  { name: 'BatchNorm2d', shape: [3, 4, 5, 3], make: () => [new nn.BatchNorm2d(4), new nn.BatchNorm2d(4, { momentum: null })], fusedOps: 2 },
-  { name: 'LayerNorm', shape: [4, 3, 7], make: () => [new nn.LayerNorm([3, 7]), new nn.LayerNorm(7, { elementwiseAffine: false })], fusedOps: 2 },
-  { name: 'GroupNorm', shape: [2, 6, 5], make: () => [new nn.GroupNorm(3, 6), new nn.InstanceNorm1d(6, { affine: true })], fusedOps: 2 },
-  { name: 'BatchRenorm1d (not fused)', shape: [6, 5], make: () => [new nn.BatchRenorm1d(5, { warmup: 0, rmaxSteps: 1, dmaxSteps: 1 })], fusedOps: 0 },
+/** fused: [norm_forward, norm_backward_affine] ops expected in the fused program. */
+const CASES: { name: string; shape: number[]; make: () => slope.Module[]; fused: [number, number] }[] = [
+  { name: 'BatchNorm1d', shape: [6, 5], make: () => [new nn.BatchNorm1d(5), new nn.BatchNorm1d(5, { affine: false })], fused: [2, 1] },
+  { name: 'BatchNorm2d', shape: [3, 4, 5, 3], make: () => [new nn.BatchNorm2d(4), new nn.BatchNorm2d(4, { momentum: null })], fused: [2, 2] },
+  { name: 'LayerNorm', shape: [4, 3, 7], make: () => [new nn.LayerNorm([3, 7]), new nn.LayerNorm(7, { elementwiseAffine: false })], fused: [2, 0] },
+  { name: 'GroupNorm', shape: [2, 6, 5], make: () => [new nn.GroupNorm(3, 6), new nn.InstanceNorm1d(6, { affine: true })], fused: [2, 0] },
+  // r and d (which scale γ, β) come from the statistics: the forward cannot fuse, the backward can.
+  { name: 'BatchRenorm1d (forward not fused)', shape: [6, 5], make: () => [new nn.BatchRenorm1d(5, { warmup: 0, rmaxSteps: 1, dmaxSteps: 1 })], fused: [0, 1] },
 ];
 
 async function engines(): Promise<slope.Engine[]> {
@@ -56,7 +58,7 @@ for (const c of CASES) {
   test(`${c.name}: fused and unfused programs agree (outputs, gradients, running statistics over 3 steps)`, async () => {
     for (const e of await engines()) {
       const runs: Record<string, ArrayLike<number>>[] = [];
-      const counts: number[] = [];
+      const counts: number[][] = [];
       try {
         for (const fuse of [true, false]) {
           const { prog, feeds, variables } = await build(e, c.make, c.shape, fuse);
@@ -66,14 +68,14 @@ for (const c of CASES) {
             for (const name of prog.outputNames) r[name] = await prog.read(name);
             for (const [i, v] of variables.entries()) r[`buffer ${i}`] = await e.read(v);
             runs.push(r);
-            counts.push(prog.ops.filter((op) => op === 'norm_forward').length);
-            if (!fuse) assert.ok(!prog.ops.includes('norm_forward'), 'fuse: false must not fuse');
+            counts.push(['norm_forward', 'norm_backward_affine'].map((o) => prog.ops.filter((op) => op === o).length));
+            if (!fuse) assert.equal(counts[1], [0, 0], 'fuse: false must not fuse');
             else assert.is(prog.ops.filter((op) => op === 'norm_stats').length, c.name.includes('Renorm') ? 1 : 0, `${e.adapter}: statistics left unfused`);
           } finally {
             prog.dispose();
           }
         }
-        assert.is(counts[0], c.fusedOps, `${e.adapter}: norm_forward ops in the fused program`);
+        assert.equal(counts[0], c.fused, `${e.adapter}: norm_forward and norm_backward_affine ops in the fused program`);
         assert.equal(Object.keys(runs[0]), Object.keys(runs[1]));
         for (const [k, v] of Object.entries(runs[1])) {
           expectClose(runs[0][k], v, TOL.graph, `${c.name} on ${e.adapter}: ${k} fused vs unfused`);
@@ -84,6 +86,37 @@ for (const c of CASES) {
     }
   });
 }
+
+test('a BatchNorm MLP trained with SGD: fused (dγ, dβ written straight into the gradient arena) and unfused give the same parameters', async () => {
+  for (const e of await engines()) {
+    try {
+      const params: ArrayLike<number>[][] = [];
+      for (const fuse of [true, false]) {
+        slope.manualSeed(7);
+        const model = new slope.Sequential(new slope.Linear(5, 6), new nn.BatchNorm1d(6), new slope.ReLU(), new slope.Linear(6, 3));
+        const g = new Graph();
+        const x = g.input('x', [8, 5]);
+        const t = g.input('t', [8, 3]);
+        const loss = mseLoss(model.forward(x), t);
+        const ps = model.parameters();
+        const gs = grad(loss, ps.map((p) => g.param(p)));
+        const opt = new slope.SGD(ps, { lr: 0.1, momentum: 0.9 });
+        const prog = await e.compile(g, { outputs: { loss }, gradients: ps.map((p, i) => [p, gs[i]] as const), hooks: [opt], fuse });
+        try {
+          if (fuse) assert.not.ok(prog.ops.includes('copy'), `no gradient copies: ${prog.ops.join(' ')}`);
+          const rng = new Rng(2);
+          for (let k = 0; k < 4; k++) await prog.run({ x: rng.normal(40), t: rng.normal(24) });
+          params.push(await Promise.all(ps.map((p) => e.read(p))));
+        } finally {
+          prog.dispose();
+        }
+      }
+      params[0].forEach((p, i) => expectClose(p, params[1][i], TOL.graph, `${e.adapter}: parameter ${i} after 4 steps`));
+    } finally {
+      e.dispose();
+    }
+  }
+});
 
 test('statistics requested as an output, and read by a second normalize, while fused', async () => {
   for (const e of await engines()) {
