@@ -14,12 +14,14 @@
  *    a plain copy of x in the same round (one read and one write of every element: the floor);
  *  - BatchNorm's backward: dx, dγ and dβ from one dispatch (norm_backward_affine) against
  *    norm_backward and two norm_affine_grad (each of which re-reads x and the gradient);
+ *  - norm_backward (dx) alone, per variant (its default: one workgroup per group for few, long
+ *    groups on GPUs, one thread per group otherwise);
  *  - the best variant per shape, to check the engine's default on this adapter;
  *  - a whole training step of a normalization layer through the planner (forward, backward,
  *    running statistics), compiled with fusion on and off: program.run() wall time.
  * Writes bench/out/norm_fused.json.
  *
- *   node dist/bench/norm_fused.js [--rounds 5] [--reps 20] [--steps 20] [--quick]
+ *   node dist/bench/norm_fused.js [--rounds 5] [--reps 20] [--steps 50] [--shapes 'BatchNorm2d|LayerNorm [4'] [--quick]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as slope from '../src/node.js';
@@ -36,7 +38,7 @@ function arg(name: string, d: string): string {
 const QUICK = process.argv.includes('--quick');
 const ROUNDS = Number(arg('rounds', QUICK ? '3' : '5'));
 const REPS = Number(arg('reps', QUICK ? '5' : '20'));
-const STEPS = Number(arg('steps', QUICK ? '5' : '20'));
+const STEPS = Number(arg('steps', QUICK ? '5' : '50'));
 
 type Kind = 'batch' | 'layer' | 'group';
 interface Shape { name: string; kind: Kind; shape: number[]; groups?: number }
@@ -47,7 +49,11 @@ const SHAPES: Shape[] = [
   { name: 'LayerNorm [64,512]', kind: 'layer', shape: [64, 512] },
   { name: 'LayerNorm [512,768]', kind: 'layer', shape: [512, 768] },
   { name: 'GroupNorm(8) [16,32,16,16]', kind: 'group', shape: [16, 32, 16, 16], groups: 8 },
+  // Few, long groups: where one workgroup per group should pay, if anywhere.
+  { name: 'BatchNorm2d [8,8,32,32]', kind: 'batch', shape: [8, 8, 32, 32] },
+  { name: 'LayerNorm [4,16384]', kind: 'layer', shape: [4, 16384] },
 ];
+const ONLY = arg('shapes', '');
 
 const size = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
 
@@ -65,7 +71,7 @@ function rand(n: number, seed: number): Float32Array {
   });
 }
 
-type Path = 'fused' | 'two' | 'copy' | 'bwdFused' | 'bwdThree';
+type Path = 'fused' | 'two' | 'copy' | 'bwd' | 'bwdFused' | 'bwdThree';
 interface KernelCase { variant: string; shape: Shape; ops: Partial<Record<Path, slope.Prepared[]>>; ms: Record<Path, number[]> }
 
 async function kernelCase(engine: slope.Engine, variant: string, s: Shape): Promise<KernelCase> {
@@ -90,11 +96,13 @@ async function kernelCase(engine: slope.Engine, variant: string, s: Shape): Prom
   ];
   const copy = [await be.prepare({ op: 'copy', inputs: [x], outputs: [y3], attrs: {} })];
   const ops: KernelCase['ops'] = { fused, two, copy };
+  const gy = await mk('dy', s.shape, rand(n, 6));
+  const dx = await mk('dx', s.shape);
+  const bAttrs = { ...g, eps: 1e-5, weight: true, bias: false };
+  ops.bwd = [await be.prepare({ op: 'norm_backward', inputs: [x, stats, w, gy], outputs: [dx], attrs: bAttrs })];
   if (s.kind === 'batch') {
     // BatchNorm's backward: dx, dγ, dβ in one dispatch against norm_backward + two norm_affine_grad.
-    const gy = await mk('dy', s.shape, rand(n, 6));
-    const dx = await mk('dx', s.shape), dw = await mk('dw', [g.C]), db = await mk('db', [g.C]);
-    const bAttrs = { ...g, eps: 1e-5, weight: true, bias: false };
+    const dw = await mk('dw', [g.C]), db = await mk('db', [g.C]);
     ops.bwdFused = [await be.prepare({ op: 'norm_backward_affine', inputs: [x, stats, w, gy], outputs: [dx, dw, db], attrs: { ...bAttrs, dw: true, db: true } })];
     ops.bwdThree = [
       await be.prepare({ op: 'norm_backward', inputs: [x, stats, w, gy], outputs: [dx], attrs: bAttrs }),
@@ -108,7 +116,7 @@ async function kernelCase(engine: slope.Engine, variant: string, s: Shape): Prom
   let worst = 0;
   for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(a[i] - c[i]));
   if (!(worst < 1e-4)) throw new Error(`${s.name} [${variant}]: fused and two-kernel outputs differ by ${worst}`);
-  return { variant, shape: s, ops, ms: { fused: [], two: [], copy: [], bwdFused: [], bwdThree: [] } };
+  return { variant, shape: s, ops, ms: { fused: [], two: [], copy: [], bwd: [], bwdFused: [], bwdThree: [] } };
 }
 
 /** A training step of one normalization layer: forward, a loss, gradients of x, γ, β; fused or not. */
@@ -145,7 +153,7 @@ async function main(): Promise<void> {
   console.log(`adapter: ${main.adapter}; clock: ${clock}; rounds ${ROUNDS}, ${REPS} reps per timing, ${STEPS} steps per step timing\n`);
 
   const results: unknown[] = [];
-  for (const s of SHAPES) {
+  for (const s of SHAPES.filter((sh) => !ONLY || ONLY.split('|').some((o) => sh.name.includes(o)))) {
     const cases: KernelCase[] = [];
     for (const v of variants) cases.push(await kernelCase(engines.get(v)!, v, s));
     const steps = { fused: await stepProgram(main, s, true), two: await stepProgram(main, s, false) };
@@ -156,17 +164,18 @@ async function main(): Promise<void> {
         const e = engines.get(c.variant)!;
         for (const [k, o] of Object.entries(c.ops) as [Path, slope.Prepared[]][]) c.ms[k].push((await timeSteps(e, o, REPS)) * 1000 / REPS);
       }
-      for (const k of ['fused', 'two'] as const) stepMs[k].push(await runSteps(main, steps[k].prog, steps[k].feeds, STEPS));
+      // Alternate which goes first: the wait estimate carries over from one program to the next.
+      for (const k of r % 2 ? (['two', 'fused'] as const) : (['fused', 'two'] as const)) stepMs[k].push(await runSteps(main, steps[k].prog, steps[k].feeds, STEPS));
     }
     const n = size(s.shape);
     console.log(`${s.name} (${n.toLocaleString('en')} elements, ${geomOf(s).C} groups of ${n / geomOf(s).C})`);
     const bwd = s.kind === 'batch';
-    console.log(`  variant    copy ms   fused ms  two ms   two/fused  fused/copy${bwd ? '  | backward: fused ms  three ms  three/fused' : ''}`);
+    console.log(`  variant    copy ms   fused ms  two ms   two/fused  fused/copy  dx ms${bwd ? '  | backward: fused ms  three ms  three/fused' : ''}`);
     const rows = cases.map((c) => {
-      const m = { copy: median(c.ms.copy), fused: median(c.ms.fused), two: median(c.ms.two) };
+      const m = { copy: median(c.ms.copy), fused: median(c.ms.fused), two: median(c.ms.two), bwd: median(c.ms.bwd) };
       const b = bwd ? { bwdFused: median(c.ms.bwdFused), bwdThree: median(c.ms.bwdThree) } : null;
       const tail = b ? `  | ${b.bwdFused.toFixed(3).padStart(16)} ${b.bwdThree.toFixed(3).padStart(9)} ${(b.bwdThree / b.bwdFused).toFixed(2).padStart(12)}` : '';
-      console.log(`  ${c.variant.padEnd(9)} ${m.copy.toFixed(3).padStart(8)} ${m.fused.toFixed(3).padStart(9)} ${m.two.toFixed(3).padStart(8)} ${(m.two / m.fused).toFixed(2).padStart(10)} ${(m.fused / m.copy).toFixed(2).padStart(11)}${tail}`);
+      console.log(`  ${c.variant.padEnd(9)} ${m.copy.toFixed(3).padStart(8)} ${m.fused.toFixed(3).padStart(9)} ${m.two.toFixed(3).padStart(8)} ${(m.two / m.fused).toFixed(2).padStart(10)} ${(m.fused / m.copy).toFixed(2).padStart(11)} ${m.bwd.toFixed(3).padStart(6)}${tail}`);
       return { variant: c.variant, ...m, twoOverFused: m.two / m.fused, fusedOverCopy: m.fused / m.copy, ...(b ? { ...b, threeOverFused: b.bwdThree / b.bwdFused } : {}) };
     });
     const best = rows.filter((r) => r.variant !== 'default').reduce((a, r) => (r.fused < a.fused ? r : a));

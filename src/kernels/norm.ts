@@ -46,14 +46,17 @@ const KEPT = 8;
  * Threads per group for the statistics / forward kernel. 'naive' 1, 'wg' WG; 'lanes' (the
  * default on GPUs) enough lanes that each keeps at most KEPT elements, up to WG, so a group is
  * read from memory once. Software adapters run a workgroup's threads as a loop on a CPU core,
- * vectorized across threads, and pay for every barrier: there one thread per group was the
+ * vectorized across 8 threads, and pay for every barrier: there one thread per group was the
  * fastest for every shape bench/norm_fused measured on lavapipe (BatchNorm1d, BatchNorm2d with
- * 16 groups of 25,088, LayerNorm, GroupNorm), so it is the default.
+ * 8 groups of 8,192 and 16 of 25,088, LayerNorm, GroupNorm) except 4 groups of 16,384, where
+ * one workgroup per group (spreading the groups over the cores) was 1.2× faster. So the default
+ * there is one thread per group, unless fewer groups than vector lanes are long.
  */
-export function normLanes(ctx: LowerContext, M: number): number {
+export function normLanes(ctx: LowerContext, M: number, C: number): number {
   const forced = ctx.variant('norm');
-  if (forced === 'naive' || (forced === undefined && softwareAdapter(ctx.adapter))) return 1;
+  if (forced === 'naive') return 1;
   if (forced === 'wg') return WG;
+  if (forced === undefined && softwareAdapter(ctx.adapter)) return C < 8 && M >= 4096 ? WG : 1;
   let lanes = 1;
   while (lanes < WG && lanes * KEPT < M) lanes *= 2;
   return lanes;
@@ -79,7 +82,7 @@ function forwardLaunch(c: OpCall, ctx: LowerContext, writeY: boolean): Launch[] 
   const w = writeY && c.attrs.weight ? rest.shift()! : x;
   const b = writeY && c.attrs.bias ? rest.shift()! : x;
   const M = g.A * g.S;
-  const lanes = normLanes(ctx, M);
+  const lanes = normLanes(ctx, M, g.C);
   return [{
     kernel: NORM.forward, buffers: [x, w, b, y, stats], params: params(g, x.length, writeY ? EPS(c) : 0),
     overrides: {
