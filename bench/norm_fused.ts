@@ -13,7 +13,8 @@
  *    one pass (timestamp queries when the adapter has them, else wall clock), each as a ratio to
  *    a plain copy of x in the same round (one read and one write of every element: the floor);
  *  - BatchNorm's backward: dx, dγ and dβ from one dispatch (norm_backward_affine) against
- *    norm_backward and two norm_affine_grad (each of which re-reads x and the gradient);
+ *    norm_backward and two norm_affine_grad (each of which re-reads x and the gradient); for the
+ *    others, dγ and dβ from one pass (norm_affine_grads) against two norm_affine_grad;
  *  - norm_backward (dx) alone, per variant (its default: one workgroup per group for few, long
  *    groups on GPUs, one thread per group otherwise);
  *  - the best variant per shape, to check the engine's default on this adapter;
@@ -100,15 +101,17 @@ async function kernelCase(engine: slope.Engine, variant: string, s: Shape): Prom
   const dx = await mk('dx', s.shape);
   const bAttrs = { ...g, eps: 1e-5, weight: true, bias: false };
   ops.bwd = [await be.prepare({ op: 'norm_backward', inputs: [x, stats, w, gy], outputs: [dx], attrs: bAttrs })];
+  const dw = await mk('dw', [g.Q]), db = await mk('db', [g.Q]);
+  const grad = (which: string) => ({ op: 'norm_affine_grad', inputs: [x, stats, gy], outputs: [which === 'weight' ? dw : db], attrs: { ...g, eps: 1e-5, which } });
+  const separate = [await be.prepare(grad('weight')), await be.prepare(grad('bias'))];
   if (s.kind === 'batch') {
     // BatchNorm's backward: dx, dγ, dβ in one dispatch against norm_backward + two norm_affine_grad.
-    const dw = await mk('dw', [g.C]), db = await mk('db', [g.C]);
     ops.bwdFused = [await be.prepare({ op: 'norm_backward_affine', inputs: [x, stats, w, gy], outputs: [dx, dw, db], attrs: { ...bAttrs, dw: true, db: true } })];
-    ops.bwdThree = [
-      await be.prepare({ op: 'norm_backward', inputs: [x, stats, w, gy], outputs: [dx], attrs: bAttrs }),
-      await be.prepare({ op: 'norm_affine_grad', inputs: [x, stats, gy], outputs: [dw], attrs: { ...g, eps: 1e-5, which: 'weight' } }),
-      await be.prepare({ op: 'norm_affine_grad', inputs: [x, stats, gy], outputs: [db], attrs: { ...g, eps: 1e-5, which: 'bias' } }),
-    ];
+    ops.bwdThree = [...ops.bwd, ...separate];
+  } else {
+    // Others: dγ and dβ from one pass against two norm_affine_grad.
+    ops.bwdFused = [await be.prepare({ op: 'norm_affine_grads', inputs: [x, stats, gy], outputs: [dw, db], attrs: { ...g, eps: 1e-5, which: 'both' } })];
+    ops.bwdThree = separate;
   }
   for (const o of Object.values(ops)) await timeSteps(engine, o, 1); // compile and warm up
   // Both paths must agree (they differ only in where the statistics go between the passes).
@@ -169,14 +172,13 @@ async function main(): Promise<void> {
     }
     const n = size(s.shape);
     console.log(`${s.name} (${n.toLocaleString('en')} elements, ${geomOf(s).C} groups of ${n / geomOf(s).C})`);
-    const bwd = s.kind === 'batch';
-    console.log(`  variant    copy ms   fused ms  two ms   two/fused  fused/copy  dx ms${bwd ? '  | backward: fused ms  three ms  three/fused' : ''}`);
+    console.log(`  variant    copy ms   fused ms  two ms   two/fused  fused/copy  dx ms  | ${s.kind === 'batch' ? 'dx, dγ, dβ: 1 kernel  3 kernels' : 'dγ, dβ: 1 kernel  2 kernels    '}  ratio`);
     const rows = cases.map((c) => {
       const m = { copy: median(c.ms.copy), fused: median(c.ms.fused), two: median(c.ms.two), bwd: median(c.ms.bwd) };
-      const b = bwd ? { bwdFused: median(c.ms.bwdFused), bwdThree: median(c.ms.bwdThree) } : null;
-      const tail = b ? `  | ${b.bwdFused.toFixed(3).padStart(16)} ${b.bwdThree.toFixed(3).padStart(9)} ${(b.bwdThree / b.bwdFused).toFixed(2).padStart(12)}` : '';
+      const b = { bwdFused: median(c.ms.bwdFused), bwdThree: median(c.ms.bwdThree) };
+      const tail = `  | ${b.bwdFused.toFixed(3).padStart(19)} ${b.bwdThree.toFixed(3).padStart(9)} ${(b.bwdThree / b.bwdFused).toFixed(2).padStart(8)}`;
       console.log(`  ${c.variant.padEnd(9)} ${m.copy.toFixed(3).padStart(8)} ${m.fused.toFixed(3).padStart(9)} ${m.two.toFixed(3).padStart(8)} ${(m.two / m.fused).toFixed(2).padStart(10)} ${(m.fused / m.copy).toFixed(2).padStart(11)} ${m.bwd.toFixed(3).padStart(6)}${tail}`);
-      return { variant: c.variant, ...m, twoOverFused: m.two / m.fused, fusedOverCopy: m.fused / m.copy, ...(b ? { ...b, threeOverFused: b.bwdThree / b.bwdFused } : {}) };
+      return { variant: c.variant, ...m, twoOverFused: m.two / m.fused, fusedOverCopy: m.fused / m.copy, gradsFused: b.bwdFused, gradsSeparate: b.bwdThree, separateOverFused: b.bwdThree / b.bwdFused };
     });
     const best = rows.filter((r) => r.variant !== 'default').reduce((a, r) => (r.fused < a.fused ? r : a));
     const st = { fused: median(stepMs.fused), two: median(stepMs.two) };

@@ -13,11 +13,12 @@
 //   backward:   ĝ = g·w[q], x̂ as in apply, sums Σĝ and Σĝx̂ over the group, then
 //               dx = inverseSqrt(v + ε) · (ĝ − Σĝ/M − x̂ · Σĝx̂/M)     (SUMS: write the sums)
 //               (AFFINE, BatchNorm: also dw[c] = Σ g·x̂ and db[c] = Σ g from the same sums)
-//   affine_grad: dw[q] = Σ g·x̂ (BIAS = false) or db[q] = Σ g (BIAS = true) over q's elements
+//   affine_grad: dw[q] = Σ g·x̂ (BIAS = false) or db[q] = Σ g (BIAS = true) over q's elements;
+//               BOTH: dw and db from one pass (norm_affine_grads, fused by the planner)
 //   row / stack: pick a row of a (R, C) tensor (row −1: K + d, the mean) / stack rows
 //
 // Bindings (Params last): forward x, w, b, y, stats; apply x, stats, w, b, y; backward x, stats, w, g, out, dw, db;
-// affine_grad x, stats, g, out; row t, out; stack r0, r1, r2, out. Absent w/b/rows are bound to
+// affine_grad x, stats, g, out, out2; row t, out; stack r0, r1, r2, out. Absent w/b/rows are bound to
 // another read-only input and ignored (HAS_W, HAS_B, R).
 // Entry points:
 //   norm_forward — LANES threads per group (1 to WG), see below.
@@ -34,6 +35,7 @@ override HAS_B: bool = false;
 override SUMS: bool = false;
 override BIAS: bool = false;
 override AFFINE: bool = false;
+override BOTH: bool = false;
 
 struct Params { A: u32, C: u32, S: u32, P: u32, Q: u32, T: u32, n: u32, eps: f32 }
 
@@ -306,45 +308,60 @@ fn norm_backward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) 
 @group(0) @binding(1) var<storage, read> f_st: array<f32>;
 @group(0) @binding(2) var<storage, read> f_g: array<f32>;
 @group(0) @binding(3) var<storage, read_write> f_out: array<f32>;
-@group(0) @binding(4) var<uniform> f_p: Params;
+@group(0) @binding(4) var<storage, read_write> f_out2: array<f32>;
+@group(0) @binding(5) var<uniform> f_p: Params;
 
-fn f_term(i: u32) -> f32 {
-  if (BIAS) { return f_g[i]; }
+fn f_xhat(i: u32) -> f32 {
   let c = (i / f_p.S) % f_p.C;
-  let xh = ((f_x[i] - f_st[c]) - f_st[f_p.C + c]) * inverseSqrt(f_st[2u * f_p.C + c] + f_p.eps);
-  return f_g[i] * xh;
+  return ((f_x[i] - f_st[c]) - f_st[f_p.C + c]) * inverseSqrt(f_st[2u * f_p.C + c] + f_p.eps);
+}
+
+// (term for f_out, term for f_out2): BOTH: (g·x̂, g), dγ and dβ in one pass; else (g·x̂ or g, 0).
+fn f_terms(i: u32) -> vec2f {
+  if (BOTH) { return vec2f(f_g[i] * f_xhat(i), f_g[i]); }
+  if (BIAS) { return vec2f(f_g[i], 0.0); }
+  return vec2f(f_g[i] * f_xhat(i), 0.0);
+}
+
+fn f_write(q: u32, acc: vec2f) {
+  f_out[q] = acc.x;
+  if (BOTH) { f_out2[q] = acc.y; }
 }
 
 @compute @workgroup_size(WG)
 fn norm_affine_grad_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let q = lin(wid, nwg) * WG + lid;
   if (q >= f_p.Q) { return; }
-  var acc = 0.0;
+  var acc = vec2f(0.0);
   for (var pp = 0u; pp < f_p.P; pp++) {
     let base = (pp * f_p.Q + q) * f_p.T;
-    for (var t = 0u; t < f_p.T; t++) { acc += f_term(base + t); }
+    for (var t = 0u; t < f_p.T; t++) { acc += f_terms(base + t); }
   }
-  f_out[q] = acc;
+  f_write(q, acc);
 }
 
 @compute @workgroup_size(WG)
 fn norm_affine_grad_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let q = lin(wid, nwg);   // uniform across the workgroup
   let L = f_p.P * f_p.T;
-  var acc = 0.0;
+  var acc = vec2f(0.0);
   if (q < f_p.Q) {
     for (var j = lid; j < L; j += WG) {
       let pp = j / f_p.T;
-      acc += f_term((pp * f_p.Q + q) * f_p.T + (j - pp * f_p.T));
+      acc += f_terms((pp * f_p.Q + q) * f_p.T + (j - pp * f_p.T));
     }
   }
-  w0[lid] = acc;
+  w0[lid] = acc.x;
+  w1[lid] = acc.y;
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) { w0[lid] += w0[lid + s]; }
+    if (lid < s) {
+      w0[lid] += w0[lid + s];
+      if (BOTH) { w1[lid] += w1[lid + s]; }
+    }
     workgroupBarrier();
   }
-  if (lid == 0u && q < f_p.Q) { f_out[q] = w0[0]; }
+  if (lid == 0u && q < f_p.Q) { f_write(q, vec2f(w0[0], w1[0])); }
 }
 
 // ---------------------------------------------------------------- rows

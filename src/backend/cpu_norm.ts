@@ -50,6 +50,11 @@ registerCpuOp('norm_group_sums', (a) => {
 });
 registerCpuOp('norm_affine_grad', ({ ins, outs, attrs }) =>
   nr.normAffineGrad(outs[0], ins[0], ins[1], ins[2], geomOf(attrs), eps(attrs), attrs.which as 'weight'));
+/** Both affine gradients from one op (fused by the planner): outputs dγ, dβ. */
+registerCpuOp('norm_affine_grads', ({ ins, outs, attrs }) => {
+  nr.normAffineGrad(outs[0], ins[0], ins[1], ins[2], geomOf(attrs), eps(attrs), 'weight');
+  nr.normAffineGrad(outs[1], ins[0], ins[1], ins[2], geomOf(attrs), eps(attrs), 'bias');
+});
 registerCpuOp('bn_running', ({ ins, outs, inShapes, attrs }) => {
   const m = attrs.momentum as number;
   bn.bnRunning(outs[0], ins[0], ins[1], ins[2][0], attrs.which as 'mean', m < 0 ? null : m, attrs.n as number, inShapes[0][1]);

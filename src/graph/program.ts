@@ -382,8 +382,9 @@ function topoOrder(roots: readonly Tensor[]): Tensor[] {
  * The ops to run: every non-planner node, with matmul → add(bias row) [→ activation] chains whose
  * intermediate results nothing else reads folded into one matmul with a bias and activation epilogue,
  * normStats(x) → normApply(x, stats) pairs folded into one norm_forward writing y and the
- * statistics (which the backward and the running averages still read), and a BatchNorm's dx, dγ,
- * dβ folded into one norm_backward_affine. A pair is left alone when
+ * statistics (which the backward and the running averages still read), a BatchNorm's dx, dγ,
+ * dβ folded into one norm_backward_affine, and other normalizations' dγ, dβ into one
+ * norm_affine_grads. A pair is left alone when
  * the weight or bias depends on the statistics (batch renorm's r and d): the fused kernel could not
  * run before them, nor they before it.
  */
@@ -402,13 +403,19 @@ function fuseExecs(order: readonly Tensor[], rootIds: ReadonlySet<number>, consu
     absorbed.add(stats.id);
     statsOf.set(t.id, stats);
   }
-  const affineOf = fuse ? batchNormGrads(order, absorbed) : new Map<number, Tensor[]>();
+  const grads = fuse ? normGradFusions(order, absorbed) : { bn: new Map<number, Tensor[]>(), pairs: new Map<number, Tensor>() };
   for (const t of order) {
     if (absorbed.has(t.id) || PLANNER_OPS.has(t.op)) continue;
-    const ag = affineOf.get(t.id);
+    const ag = grads.bn.get(t.id);
     if (ag) {
       const which = (w: string) => ag.some((u) => u.attrs.which === w);
       execs.push({ out: t, op: 'norm_backward_affine', inputs: [...t.inputs], attrs: { ...t.attrs, dw: which('weight'), db: which('bias') }, extra: ag });
+      fused++;
+      continue;
+    }
+    const db = grads.pairs.get(t.id);
+    if (db) {
+      execs.push({ out: t, op: 'norm_affine_grads', inputs: [...t.inputs], attrs: { ...t.attrs, which: 'both' }, extra: [db] });
       fused++;
       continue;
     }
@@ -465,12 +472,14 @@ function schedule(execs: readonly Exec[]): Exec[] {
 }
 
 /**
- * BatchNorm's backward: where a norm_backward's statistics groups are its affine indices
- * ((A, C, S) = (P, Q, T)), the norm_affine_grad ops on the same x, statistics and gradient need
- * exactly the per-channel sums it computes. Returns, per such norm_backward, its dγ and/or dβ
- * ops (weight first), which are marked absorbed.
+ * Normalization gradients computed together. BatchNorm's backward (`bn`): where a norm_backward's
+ * statistics groups are its affine indices ((A, C, S) = (P, Q, T)), the norm_affine_grad ops on
+ * the same x, statistics and gradient need exactly the per-channel sums it computes; per such
+ * norm_backward, its dγ and/or dβ ops (weight first). Otherwise (`pairs`, LayerNorm, GroupNorm):
+ * a dγ op and a dβ op on the same inputs, one pass for both; per dγ op, its dβ op. Every op
+ * returned is marked absorbed.
  */
-function batchNormGrads(order: readonly Tensor[], absorbed: Set<number>): Map<number, Tensor[]> {
+function normGradFusions(order: readonly Tensor[], absorbed: Set<number>): { bn: Map<number, Tensor[]>; pairs: Map<number, Tensor> } {
   const key = (x: Tensor, stats: Tensor, g: Tensor) => `${x.id},${stats.id},${g.id}`;
   const affine = new Map<string, Tensor[]>();
   for (const t of order) {
@@ -478,19 +487,29 @@ function batchNormGrads(order: readonly Tensor[], absorbed: Set<number>): Map<nu
     const k = key(t.inputs[0], t.inputs[1], t.inputs[2]);
     affine.set(k, [...(affine.get(k) ?? []), t]);
   }
-  const out = new Map<number, Tensor[]>();
   const GEOM = ['A', 'C', 'S', 'P', 'Q', 'T', 'eps'];
+  const pick = (k: string, a: Attrs) => {
+    const cands = (affine.get(k) ?? []).filter((u) => !absorbed.has(u.id) && GEOM.every((f) => u.attrs[f] === a[f]));
+    return ['weight', 'bias'].map((w) => cands.find((u) => u.attrs.which === w));
+  };
+  const bn = new Map<number, Tensor[]>();
   for (const t of order) {
     const a = t.attrs;
     if (t.op !== 'norm_backward' || a.A !== a.P || a.C !== a.Q || a.S !== a.T) continue;
-    const cands = (affine.get(key(t.inputs[0], t.inputs[1], t.inputs[t.inputs.length - 1])) ?? [])
-      .filter((u) => !absorbed.has(u.id) && GEOM.every((k) => u.attrs[k] === a[k]));
-    const picked = ['weight', 'bias'].map((w) => cands.find((u) => u.attrs.which === w)).filter((u): u is Tensor => !!u);
+    const picked = pick(key(t.inputs[0], t.inputs[1], t.inputs[t.inputs.length - 1]), a).filter((u): u is Tensor => !!u);
     if (!picked.length) continue;
     for (const u of picked) absorbed.add(u.id);
-    out.set(t.id, picked);
+    bn.set(t.id, picked);
   }
-  return out;
+  const pairs = new Map<number, Tensor>();
+  for (const t of order) {
+    if (t.op !== 'norm_affine_grad' || t.attrs.which !== 'weight' || absorbed.has(t.id)) continue;
+    const [, db] = pick(key(t.inputs[0], t.inputs[1], t.inputs[2]), t.attrs);
+    if (!db) continue;
+    absorbed.add(db.id);
+    pairs.set(t.id, db);
+  }
+  return { bn, pairs };
 }
 
 /** Whether `t` is `target` or computed from it. */

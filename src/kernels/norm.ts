@@ -21,8 +21,8 @@ export const NORM = {
   apply: kernel('norm', source, 'norm_apply', ['read', 'read', 'read', 'read', 'read_write'], P),
   backwardNaive: kernel('norm', source, 'norm_backward_naive', ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'read_write'], P),
   backwardWg: kernel('norm', source, 'norm_backward_wg', ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'read_write'], P),
-  affineNaive: kernel('norm', source, 'norm_affine_grad_naive', ['read', 'read', 'read', 'read_write'], P),
-  affineWg: kernel('norm', source, 'norm_affine_grad_wg', ['read', 'read', 'read', 'read_write'], P),
+  affineNaive: kernel('norm', source, 'norm_affine_grad_naive', ['read', 'read', 'read', 'read_write', 'read_write'], P),
+  affineWg: kernel('norm', source, 'norm_affine_grad_wg', ['read', 'read', 'read', 'read_write', 'read_write'], P),
   row: kernel('norm', source, 'norm_row', ['read', 'read_write'], RP),
   stack: kernel('norm', source, 'norm_stack', ['read', 'read', 'read', 'read_write'], RP),
 };
@@ -140,16 +140,21 @@ registerGpuOp('norm_backward', (c, ctx) => backwardLaunch(c, ctx, false));
 registerGpuOp('norm_backward_affine', (c, ctx) => backwardLaunch(c, ctx, false));
 registerGpuOp('norm_group_sums', (c, ctx) => backwardLaunch(c, ctx, true));
 
-registerGpuOp('norm_affine_grad', (c, ctx) => {
+/** dγ or dβ ('norm_affine_grad', outputs [d]), or both from one pass ('norm_affine_grads', outputs [dγ, dβ]). */
+function affineGradLaunch(c: OpCall, ctx: LowerContext): Launch[] {
   const g = geomOf(c.attrs);
   if (!g.Q) return [];
   const wg = normVariant(ctx, g.P * g.T, g.Q) === 'wg';
+  const both = c.op === 'norm_affine_grads';
   return [{
-    kernel: wg ? NORM.affineWg : NORM.affineNaive, buffers: [...c.inputs, c.outputs[0]],
-    params: params(g, c.inputs[0].length, EPS(c)), overrides: { WG, BIAS: Number(c.attrs.which === 'bias') },
+    kernel: wg ? NORM.affineWg : NORM.affineNaive, buffers: [...c.inputs, c.outputs[0], both ? c.outputs[1] : ctx.scratch(1, 'unused second gradient')],
+    params: params(g, c.inputs[0].length, EPS(c)), overrides: { WG, BIAS: Number(c.attrs.which === 'bias'), BOTH: Number(both) },
     workgroups: wg ? g.Q : groups(g.Q, WG),
   }];
-});
+}
+
+registerGpuOp('norm_affine_grad', affineGradLaunch);
+registerGpuOp('norm_affine_grads', affineGradLaunch);
 
 registerGpuOp('norm_row', (c) => {
   const C = c.outputs[0].length;

@@ -125,7 +125,7 @@ export const cases: KernelCase[] = [
     check(y.length === 0 && Array.from(st).every((v) => v === 0), `N = 0: statistics ${Array.from(st)}`);
   }),
 
-  kcase(F, 'norm_apply, norm_backward, norm_group_sums, norm_affine_grad', async (e, rng) => {
+  kcase(F, 'norm_apply, norm_backward, norm_group_sums, norm_affine_grad(s)', async (e, rng) => {
     for (const { label, shape, geom } of GEOMS) {
       for (const kind of KINDS) {
         const x = makeX(rng, geom, kind);
@@ -148,6 +148,11 @@ export const cases: KernelCase[] = [
           const [d, dr] = await both('norm_affine_grad', ins(g), [geom.Q], attrsOf(geom, { which }));
           expectClose(d, dr, TOL.normAffineGrad, `${L} affine grad ${which}`);
         }
+        // Both from one pass (the planner's norm_affine_grads).
+        const pair = await runOp(e, 'norm_affine_grads', ins(g), [[geom.Q], [geom.Q]], attrsOf(geom, { which: 'both' }));
+        const pairRef = await reference('norm_affine_grads', ins(g), [[geom.Q], [geom.Q]], attrsOf(geom, { which: 'both' }));
+        expectClose(pair[0], pairRef[0], TOL.normAffineGrad, `${L} affine grads (one pass): dγ`);
+        expectClose(pair[1], pairRef[1], TOL.normAffineGrad, `${L} affine grads (one pass): dβ`);
       }
     }
   }),

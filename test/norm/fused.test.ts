@@ -1,10 +1,11 @@
 /**
- * The planner's fusion of batch statistics and normalize: normApply(x, normStats(x)) compiles to
- * one norm_forward that writes y and the statistics, which the backward and the running
- * averages read. Each program runs fused and unfused (compile option fuse: false) on the GPU and
+ * The planner's fusions of normalization ops: normApply(x, normStats(x)) compiles to one
+ * norm_forward that writes y and the statistics, which the backward and the running averages
+ * read; BatchNorm's backward to one norm_backward_affine; a dγ, dβ pair to one norm_affine_grads. Each program runs fused and unfused (compile option fuse: false) on the GPU and
  * on the cpu backend: outputs, gradients and running statistics must agree, and the fused program
- * must run one op fewer per layer. Batch renorm, whose weight and bias depend on the statistics,
- * stays unfused.
+ * must run the fused ops (statistics + normalize; BatchNorm's dx, dγ, dβ; other layers' dγ, dβ)
+ * in place of the unfused ones. Batch renorm's forward, whose weight and bias depend on the
+ * statistics, stays unfused.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -39,14 +40,17 @@ async function build(e: slope.Engine, make: () => slope.Module[], shape: number[
   return { prog, feeds, variables };
 }
 
-/** fused: [norm_forward, norm_backward_affine] ops expected in the fused program. */
-const CASES: { name: string; shape: number[]; make: () => slope.Module[]; fused: [number, number] }[] = [
-  { name: 'BatchNorm1d', shape: [6, 5], make: () => [new nn.BatchNorm1d(5), new nn.BatchNorm1d(5, { affine: false })], fused: [2, 1] },
-  { name: 'BatchNorm2d', shape: [3, 4, 5, 3], make: () => [new nn.BatchNorm2d(4), new nn.BatchNorm2d(4, { momentum: null })], fused: [2, 2] },
-  { name: 'LayerNorm', shape: [4, 3, 7], make: () => [new nn.LayerNorm([3, 7]), new nn.LayerNorm(7, { elementwiseAffine: false })], fused: [2, 0] },
-  { name: 'GroupNorm', shape: [2, 6, 5], make: () => [new nn.GroupNorm(3, 6), new nn.InstanceNorm1d(6, { affine: true })], fused: [2, 0] },
+const FUSED_OPS = ['norm_forward', 'norm_backward_affine', 'norm_affine_grads'];
+/** fused: how many of each FUSED_OPS the fused program runs. */
+const CASES: { name: string; shape: number[]; make: () => slope.Module[]; fused: [number, number, number] }[] = [
+  { name: 'BatchNorm1d', shape: [6, 5], make: () => [new nn.BatchNorm1d(5), new nn.BatchNorm1d(5, { affine: false })], fused: [2, 1, 0] },
+  { name: 'BatchNorm2d', shape: [3, 4, 5, 3], make: () => [new nn.BatchNorm2d(4), new nn.BatchNorm2d(4, { momentum: null })], fused: [2, 2, 0] },
+  { name: 'LayerNorm', shape: [4, 3, 7], make: () => [new nn.LayerNorm([3, 7]), new nn.LayerNorm(7, { elementwiseAffine: false })], fused: [2, 0, 1] },
+  { name: 'GroupNorm', shape: [2, 6, 5], make: () => [new nn.GroupNorm(3, 6), new nn.InstanceNorm1d(6, { affine: true })], fused: [2, 0, 2] },
+  // LayerNorm without a bias: dγ alone, nothing to pair it with.
+  { name: 'LayerNorm (no bias)', shape: [4, 7], make: () => [new nn.LayerNorm(7, { bias: false })], fused: [1, 0, 0] },
   // r and d (which scale γ, β) come from the statistics: the forward cannot fuse, the backward can.
-  { name: 'BatchRenorm1d (forward not fused)', shape: [6, 5], make: () => [new nn.BatchRenorm1d(5, { warmup: 0, rmaxSteps: 1, dmaxSteps: 1 })], fused: [0, 1] },
+  { name: 'BatchRenorm1d (forward not fused)', shape: [6, 5], make: () => [new nn.BatchRenorm1d(5, { warmup: 0, rmaxSteps: 1, dmaxSteps: 1 })], fused: [0, 1, 0] },
 ];
 
 async function engines(): Promise<slope.Engine[]> {
@@ -68,14 +72,14 @@ for (const c of CASES) {
             for (const name of prog.outputNames) r[name] = await prog.read(name);
             for (const [i, v] of variables.entries()) r[`buffer ${i}`] = await e.read(v);
             runs.push(r);
-            counts.push(['norm_forward', 'norm_backward_affine'].map((o) => prog.ops.filter((op) => op === o).length));
-            if (!fuse) assert.equal(counts[1], [0, 0], 'fuse: false must not fuse');
+            counts.push(FUSED_OPS.map((o) => prog.ops.filter((op) => op === o).length));
+            if (!fuse) assert.equal(counts[1], [0, 0, 0], 'fuse: false must not fuse');
             else assert.is(prog.ops.filter((op) => op === 'norm_stats').length, c.name.includes('Renorm') ? 1 : 0, `${e.adapter}: statistics left unfused`);
           } finally {
             prog.dispose();
           }
         }
-        assert.equal(counts[0], c.fused, `${e.adapter}: norm_forward and norm_backward_affine ops in the fused program`);
+        assert.equal(counts[0], c.fused, `${e.adapter}: ${FUSED_OPS.join(', ')} ops in the fused program`);
         assert.equal(Object.keys(runs[0]), Object.keys(runs[1]));
         for (const [k, v] of Object.entries(runs[1])) {
           expectClose(runs[0][k], v, TOL.graph, `${c.name} on ${e.adapter}: ${k} fused vs unfused`);
