@@ -6,13 +6,15 @@
 //   bn_running (WHICH 1, var):  out = (1 − m)·running + m·v·unbias,  unbias = n/(n − 1)
 //              m = momentum, or 1/(t + 1) when momentum < 0 (PyTorch's momentum=None)
 //   bn_count:   out = t + 1
+//   bn_update:  both bn_running and bn_count in place (running_mean, running_var, t)
 //   bn_renorm (WHICH 0, r): clamp(√(v + ε) / √(rv + ε), 1/rmax(t), rmax(t))
 //   bn_renorm (WHICH 1, d): clamp(((K − rm) + d) / √(rv + ε), −dmax(t), dmax(t))
 //              rmax(t) = 1 + (rmax − 1)·ramp(t, rmax_steps), dmax(t) = dmax·ramp(t, dmax_steps),
 //              ramp = clamp((t − warmup)/steps, 0, 1), a step at warmup when steps = 0
 //
 // Bindings: bn_running stats, running, tracked (read), out (read_write), Params;
-// bn_count tracked (read), out (read_write), Params; bn_renorm stats, rm, rv, tracked (read),
+// bn_count tracked (read), out (read_write), Params; bn_update stats (read), running_mean,
+// running_var, tracked (read_write), Params; bn_renorm stats, rm, rv, tracked (read),
 // out (read_write), Params.
 // Dispatch: linear workgroup id = wid.x + wid.y · nwg.x; threads guard c < C.
 
@@ -38,6 +40,28 @@ fn bn_running(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
   var batch = u_st[c] + u_st[u_p.C + c];
   if (WHICH == 1u) { batch = u_st[2u * u_p.C + c] * u_p.unbias; }
   u_out[c] = (1.0 - m) * u_run[c] + m * batch;
+}
+
+// bn_update: bn_running for the mean and the variance and bn_count, in place on the variables
+// (the planner's fusion of BatchNorm's three state assigns). One workgroup: every thread reads t
+// before the barrier, and thread 0 advances it after.
+@group(0) @binding(0) var<storage, read> p_st: array<f32>;
+@group(0) @binding(1) var<storage, read_write> p_rm: array<f32>;
+@group(0) @binding(2) var<storage, read_write> p_rv: array<f32>;
+@group(0) @binding(3) var<storage, read_write> p_t: array<i32>;
+@group(0) @binding(4) var<uniform> p_p: RunParams;
+
+@compute @workgroup_size(WG)
+fn bn_update(@builtin(local_invocation_index) lid: u32) {
+  let t = p_t[0];
+  var m = p_p.momentum;
+  if (m < 0.0) { m = 1.0 / f32(t + 1); }
+  for (var c = lid; c < p_p.C; c += WG) {
+    p_rm[c] = (1.0 - m) * p_rm[c] + m * (p_st[c] + p_st[p_p.C + c]);
+    p_rv[c] = (1.0 - m) * p_rv[c] + m * (p_st[2u * p_p.C + c] * p_p.unbias);
+  }
+  storageBarrier();
+  if (lid == 0u) { p_t[0] = t + 1; }
 }
 
 struct CountParams { n: u32, pad0: u32, pad1: u32, pad2: u32 }

@@ -59,6 +59,13 @@ registerCpuOp('bn_running', ({ ins, outs, inShapes, attrs }) => {
   const m = attrs.momentum as number;
   bn.bnRunning(outs[0], ins[0], ins[1], ins[2][0], attrs.which as 'mean', m < 0 ? null : m, attrs.n as number, inShapes[0][1]);
 });
+/** bn_running (mean, var) and bn_count in place, fused by the planner: outputs running_mean, running_var, tracked. */
+registerCpuOp('bn_update', ({ ins, outs, outShapes, attrs }) => {
+  const m = attrs.momentum as number;
+  const [rm, rv, t] = outs;
+  for (const [out, which] of [[rm, 'mean'], [rv, 'var']] as const) bn.bnRunning(out, ins[0], out, t[0], which, m < 0 ? null : m, attrs.n as number, outShapes[0][0]);
+  t[0] += 1;
+});
 registerCpuOp('bn_count', ({ ins, outs }) => { outs[0][0] = ins[0][0] + 1; });
 registerCpuOp('bn_renorm', ({ ins, outs, inShapes, attrs }) => {
   const s = { rmax: attrs.rmax as number, dmax: attrs.dmax as number, warmup: attrs.warmup as number, rmaxSteps: attrs.rmaxSteps as number, dmaxSteps: attrs.dmaxSteps as number };

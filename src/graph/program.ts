@@ -8,7 +8,7 @@
 import { ArgumentError, NonFiniteError, fmtShape } from '../errors.js';
 import type { Backend, HostArray, Prepared, Storage, View } from '../backend/types.js';
 import { view } from '../backend/types.js';
-import { LEAF_OPS, constData, opDef, Parameter, Variable, type Attrs, type Graph, type Tensor } from './tensor.js';
+import { LEAF_OPS, constData, opDef, Parameter, Variable, type Assign, type Attrs, type Graph, type Tensor } from './tensor.js';
 import type { ParamStore } from './store.js';
 
 /** Extra work appended to every step after the graph (optimizer updates, metric bookkeeping). */
@@ -111,7 +111,15 @@ export class Program {
         throw new ArgumentError(`compile: gradient for '${p.name}' must be a tensor of this graph with shape ${fmtShape(p.shape)}, got ${t}`);
       }
     }
-    const roots: Tensor[] = [...Object.values(outputs), ...(opts.loss ? [opts.loss] : []), ...gradPairs.map(([, t]) => t), ...this.graph.assigns.map((a) => a.value)];
+    // BatchNorm's running mean, variance and counter: one in-place update after the step instead
+    // of three ops and three copies; it reads the batch statistics, which must then live to the end.
+    const bnUpdates = opts.fuse === false ? [] : bnStateUpdates(this.graph.assigns);
+    const folded = new Set(bnUpdates.flatMap((u) => u.assigns));
+    const assigns = this.graph.assigns.filter((a) => !folded.has(a));
+    const roots: Tensor[] = [
+      ...Object.values(outputs), ...(opts.loss ? [opts.loss] : []), ...gradPairs.map(([, t]) => t),
+      ...assigns.map((a) => a.value), ...bnUpdates.map((u) => u.stats),
+    ];
 
     // 1. Topological order of what the roots need.
     const order = topoOrder(roots);
@@ -237,21 +245,20 @@ export class Program {
     };
     for (const h of this.hooks) await h.prepare(ctx);
     const assignOps: Prepared[] = [];
-    for (const a of this.graph.assigns) {
+    for (const a of assigns) {
       const dst = await this.store.variable(a.variable);
       assignOps.push(await this.backend.prepare({ op: 'copy', inputs: [this.viewOf(a.value)], outputs: [dst], attrs: {} }));
+    }
+    for (const u of bnUpdates) {
+      const outs = await Promise.all([u.mean, u.var, u.count].map((v) => this.store.variable(v)));
+      assignOps.push(await this.backend.prepare({ op: 'bn_update', inputs: [this.viewOf(u.stats)], outputs: outs, attrs: { momentum: u.momentum, n: u.n } }));
     }
     this.stats.kernels = this.prepared.length;
     for (const [name, t] of Object.entries(outputs)) this.outputViews.set(name, this.viewOf(t));
     this.assignOps = assignOps;
     this.steps = [...this.prepared, ...this.hooks.flatMap((h) => h.ops), ...assignOps];
-    this.assignCount = assignOps.length;
-    this.hookStart = this.prepared.length;
-
   }
 
-  private assignCount = 0;
-  private hookStart = 0;
   private assignOps: Prepared[] = [];
 
   private async own(label: string, length: number, dtype: 'f32' | 'i32'): Promise<Storage> {
@@ -510,6 +517,40 @@ function normGradFusions(order: readonly Tensor[], absorbed: Set<number>): { bn:
     pairs.set(t.id, db);
   }
   return { bn, pairs };
+}
+
+interface BnUpdate {
+  stats: Tensor;
+  mean: Variable;
+  var: Variable;
+  count: Variable;
+  momentum: number;
+  n: number;
+  assigns: Assign[];
+}
+
+/**
+ * BatchNorm's state assigns, as BatchNormBase.updateRunning writes them: running_mean ←
+ * bn_running(stats, running_mean, t, 'mean'), running_var ← bn_running(stats, running_var, t,
+ * 'var'), t ← bn_count(t), each reading the variable it replaces. Such a triple becomes one
+ * bn_update that reads the statistics and updates the three variables in place, run with the
+ * assigns (after every read of the old values).
+ */
+function bnStateUpdates(assigns: readonly Assign[]): BnUpdate[] {
+  const reads = (t: Tensor, v: Variable) => t.op === 'variable' && t.ref === v;
+  const out: BnUpdate[] = [];
+  for (const am of assigns) {
+    const m = am.value;
+    if (m.op !== 'bn_running' || m.attrs.which !== 'mean' || !reads(m.inputs[1], am.variable) || m.inputs[2].op !== 'variable') continue;
+    const [stats, , tracked] = m.inputs;
+    const count = tracked.ref as Variable;
+    const av = assigns.find(({ variable, value: v }) => v.op === 'bn_running' && v.attrs.which === 'var' && v.inputs[0] === stats
+      && reads(v.inputs[1], variable) && reads(v.inputs[2], count) && v.attrs.momentum === m.attrs.momentum && v.attrs.n === m.attrs.n);
+    const ac = assigns.find(({ variable, value: v }) => variable === count && v.op === 'bn_count' && reads(v.inputs[0], count));
+    if (!av || !ac) continue;
+    out.push({ stats, mean: am.variable, var: av.variable, count, momentum: m.attrs.momentum as number, n: m.attrs.n as number, assigns: [am, av, ac] });
+  }
+  return out;
 }
 
 /** Whether `t` is `target` or computed from it. */

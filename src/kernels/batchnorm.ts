@@ -1,4 +1,4 @@
-/** Lowerings of the batch-norm state ops (running statistics, counter, renorm r/d) onto shaders/batchnorm.wgsl. */
+/** Lowerings of the batch-norm state ops (running statistics, counter, both in place, renorm r/d) onto shaders/batchnorm.wgsl. */
 import source from '../../shaders/batchnorm.wgsl';
 import { groups, kernel, registerGpuOp } from './spec.js';
 
@@ -6,6 +6,7 @@ const WG = 64;
 
 export const BATCHNORM = {
   running: kernel('batchnorm', source, 'bn_running', ['read', 'read', 'read', 'read_write'], [['C', 'u32'], ['momentum', 'f32'], ['unbias', 'f32'], ['pad', 'u32']]),
+  update: kernel('batchnorm', source, 'bn_update', ['read', 'read_write', 'read_write', 'read_write'], [['C', 'u32'], ['momentum', 'f32'], ['unbias', 'f32'], ['pad', 'u32']]),
   count: kernel('batchnorm', source, 'bn_count', ['read', 'read_write'], [['n', 'u32'], ['pad0', 'u32'], ['pad1', 'u32'], ['pad2', 'u32']]),
   renorm: kernel('batchnorm', source, 'bn_renorm', ['read', 'read', 'read', 'read', 'read_write'], [
     ['C', 'u32'], ['eps', 'f32'], ['rmax', 'f32'], ['dmax', 'f32'], ['warmup', 'f32'], ['rmax_steps', 'f32'], ['dmax_steps', 'f32'], ['pad', 'u32'],
@@ -20,6 +21,17 @@ registerGpuOp('bn_running', (c) => {
     kernel: BATCHNORM.running, buffers: [...c.inputs, c.outputs[0]],
     params: { C, momentum: c.attrs.momentum as number, unbias: n / Math.max(1, n - 1), pad: 0 },
     overrides: { WG, WHICH: c.attrs.which === 'var' ? 1 : 0 }, workgroups: groups(C, WG),
+  }];
+});
+
+/** bn_running (mean, var) and bn_count in place: inputs [stats], outputs [running_mean, running_var, tracked]. */
+registerGpuOp('bn_update', (c) => {
+  const C = c.outputs[0].length;
+  const n = c.attrs.n as number;
+  return [{
+    kernel: BATCHNORM.update, buffers: [c.inputs[0], ...c.outputs],
+    params: { C, momentum: c.attrs.momentum as number, unbias: n / Math.max(1, n - 1), pad: 0 },
+    overrides: { WG }, workgroups: 1,
   }];
 });
 

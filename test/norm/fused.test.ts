@@ -4,7 +4,7 @@
  * read; BatchNorm's backward to one norm_backward_affine; a dγ, dβ pair to one norm_affine_grads. Each program runs fused and unfused (compile option fuse: false) on the GPU and
  * on the cpu backend: outputs, gradients and running statistics must agree, and the fused program
  * must run the fused ops (statistics + normalize; BatchNorm's dx, dγ, dβ; other layers' dγ, dβ)
- * in place of the unfused ones. Batch renorm's forward, whose weight and bias depend on the
+ * in place of the unfused ones, and update BatchNorm's running statistics in place. Batch renorm's forward, whose weight and bias depend on the
  * statistics, stays unfused.
  */
 import { test } from 'uvu';
@@ -67,6 +67,8 @@ for (const c of CASES) {
         for (const fuse of [true, false]) {
           const { prog, feeds, variables } = await build(e, c.make, c.shape, fuse);
           try {
+            // Running statistics: updated in place with the assigns (bn_update), not by graph ops.
+            if (fuse) assert.ok(!prog.ops.some((op) => op === 'bn_running' || op === 'bn_count'), `running statistics left as graph ops: ${prog.ops.join(' ')}`);
             for (let k = 0; k < 3; k++) await prog.run(feeds);
             const r: Record<string, ArrayLike<number>> = {};
             for (const name of prog.outputNames) r[name] = await prog.read(name);
