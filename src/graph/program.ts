@@ -40,8 +40,9 @@ export interface CompileOptions {
   /** Work appended after the graph, in order (e.g. an optimizer step). */
   hooks?: readonly StepHook[];
   /**
-   * Fuse matmul + bias + activation, and batch statistics + normalize (normApply(x, normStats(x)))
-   * into one kernel each (default true).
+   * Fuse (default true): matmul + bias + activation; batch statistics + normalize
+   * (normApply(x, normStats(x))); BatchNorm's dx, dγ, dβ, or another normalization's dγ, dβ; and
+   * BatchNorm's running-statistics assigns into one in-place update. One kernel each.
    */
   fuse?: boolean;
   /** The training loss (scalar): hooks may guard on it (skip the update when it is not finite). */
