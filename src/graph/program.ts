@@ -1,6 +1,7 @@
 /**
  * Compiling and running a graph. The planner orders the needed nodes, fuses matmul + bias +
- * activation chains, and gives every tensor storage: leaves their persistent homes,
+ * activation chains and the normalization patterns (an exec may then write several tensors),
+ * and gives every tensor storage: leaves their persistent homes,
  * parameter gradients their place in the gradient arena, requested outputs their own buffers,
  * and intermediates a slot from a pool reused by liveness. The executor prepares every op once
  * (pipelines, bind groups) and runs a step as one submission, with no readback unless asked.
