@@ -29,6 +29,7 @@ export const NORM = {
 export const NORM_VARIANTS = ['naive', 'lanes', 'wg'] as const;
 
 /**
+ * The backward's and the affine gradients' variant (one thread or one workgroup per group).
  * One workgroup per group pays only for few, long groups (e.g. BatchNorm2d with a handful of
  * channels and a large N·H·W). Measured on the software adapter (llvmpipe, 2 cores), an MLP step
  * with BatchNorm1d(128) at batch 64 took 2.5 ms with 'naive' and 35 ms with 'wg'.
