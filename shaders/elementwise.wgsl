@@ -9,6 +9,7 @@
 //   broadcast:    out = x expanded to out's shape (strides as in binary)
 //   scale:        out[i] = alpha · x[i] + beta
 //   copy:         out[i] = x[i]
+//   add_into:     out[i] = out[i] + x[i], in place
 //   one_hot:      out[n, c] = (labels[n] == c)
 //
 // UNARY codes: 0 relu, 1 leaky_relu, 2 gelu (tanh form), 3 sigmoid, 4 tanh, 5 exp, 6 log,
@@ -181,6 +182,21 @@ fn copy(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let i = i0 + j;
     if (i >= c_p.n) { return; }
     c_out[i] = c_x[i];
+  }
+}
+
+// add_into: out[i] += x[i] in place (the planner's form of an accumulator assign v ← v + x).
+@group(0) @binding(0) var<storage, read> ai_x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> ai_out: array<f32>;
+@group(0) @binding(2) var<uniform> ai_p: CParams;
+
+@compute @workgroup_size(WG)
+fn add_into(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i0 = linear_id(wid, nwg, lid) * EPT;
+  for (var j = 0u; j < EPT; j++) {
+    let i = i0 + j;
+    if (i >= ai_p.n) { return; }
+    ai_out[i] = ai_out[i] + ai_x[i];
   }
 }
 

@@ -11,6 +11,7 @@ const last = (s: readonly number[]) => s[s.length - 1] ?? 1;
 const rowsOf = (s: readonly number[]) => s.reduce((a, d) => a * d, 1) / Math.max(1, last(s));
 
 registerCpuOp('copy', ({ ins, outs }) => ew.copy(outs[0], ins[0]));
+registerCpuOp('add_into', ({ ins, outs }) => { for (let i = 0; i < outs[0].length; i++) outs[0][i] += ins[0][i]; });
 registerCpuOp('fill', ({ outs, attrs }) => outs[0].fill(attrs.value as number));
 registerCpuOp('unary', ({ ins, outs, attrs }) => ew.unary(outs[0], ins[0], attrs.kind as string, attrs.alpha as number));
 registerCpuOp('unary_grad', ({ ins, outs, attrs }) => ew.unaryGrad(outs[0], ins[0], ins[1], attrs.kind as string, attrs.alpha as number));

@@ -42,8 +42,9 @@ export interface CompileOptions {
   hooks?: readonly StepHook[];
   /**
    * Fuse (default true): matmul + bias + activation; batch statistics + normalize
-   * (normApply(x, normStats(x))); BatchNorm's dx, dγ, dβ, or another normalization's dγ, dβ; and
-   * BatchNorm's running-statistics assigns into one in-place update. One kernel each.
+   * (normApply(x, normStats(x))); BatchNorm's dx, dγ, dβ, or another normalization's dγ, dβ;
+   * BatchNorm's running-statistics assigns into one in-place update; and accumulator assigns
+   * (v ← v + t) into an in-place add. One kernel each.
    */
   fuse?: boolean;
   /** The training loss (scalar): hooks may guard on it (skip the update when it is not finite). */
@@ -115,12 +116,16 @@ export class Program {
     }
     // BatchNorm's running mean, variance and counter: one in-place update after the step instead
     // of three ops and three copies; it reads the batch statistics, which must then live to the end.
-    const bnUpdates = opts.fuse === false ? [] : bnStateUpdates(this.graph.assigns);
+    // Accumulators (v ← v + t): one in-place add instead of an add and a copy.
+    const fuseState = opts.fuse !== false;
+    const bnUpdates = fuseState ? bnStateUpdates(this.graph.assigns) : [];
     const folded = new Set(bnUpdates.flatMap((u) => u.assigns));
+    const accumulators = fuseState ? this.graph.assigns.filter((a) => !folded.has(a) && accumulated(a)) : [];
+    for (const a of accumulators) folded.add(a);
     const assigns = this.graph.assigns.filter((a) => !folded.has(a));
     const roots: Tensor[] = [
       ...Object.values(outputs), ...(opts.loss ? [opts.loss] : []), ...gradPairs.map(([, t]) => t),
-      ...assigns.map((a) => a.value), ...bnUpdates.map((u) => u.stats),
+      ...assigns.map((a) => a.value), ...bnUpdates.map((u) => u.stats), ...accumulators.map((a) => accumulated(a)!),
     ];
 
     // 1. Topological order of what the roots need.
@@ -250,6 +255,10 @@ export class Program {
     for (const a of assigns) {
       const dst = await this.store.variable(a.variable);
       assignOps.push(await this.backend.prepare({ op: 'copy', inputs: [this.viewOf(a.value)], outputs: [dst], attrs: {} }));
+    }
+    for (const a of accumulators) {
+      const dst = await this.store.variable(a.variable);
+      assignOps.push(await this.backend.prepare({ op: 'add_into', inputs: [this.viewOf(accumulated(a)!)], outputs: [dst], attrs: {} }));
     }
     for (const u of bnUpdates) {
       const outs = await Promise.all([u.mean, u.var, u.count].map((v) => this.store.variable(v)));
@@ -553,6 +562,16 @@ function bnStateUpdates(assigns: readonly Assign[]): BnUpdate[] {
     out.push({ stats, mean: am.variable, var: av.variable, count, momentum: m.attrs.momentum as number, n: m.attrs.n as number, assigns: [am, av, ac] });
   }
   return out;
+}
+
+/** For an accumulator assign v ← add(v, t) (float32, same shapes), the t it adds; else null. */
+function accumulated(a: Assign): Tensor | null {
+  const v = a.value;
+  if (v.op !== 'binary' || v.attrs.kind !== 'add' || a.variable.dtype !== 'f32') return null;
+  const reads = (t: Tensor) => t.op === 'variable' && t.ref === a.variable;
+  const [x, y] = v.inputs;
+  const t = reads(x) && !reads(y) ? y : reads(y) && !reads(x) ? x : null;
+  return t && t.dtype === 'f32' && t.size === a.variable.size && v.size === t.size ? t : null;
 }
 
 /** Whether `t` is `target` or computed from it. */

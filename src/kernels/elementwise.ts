@@ -17,6 +17,7 @@ export const ELEMENTWISE = {
   unaryDeriv2: kernel('elementwise', source, 'unary_deriv2', ['read', 'read_write'], P),
   scale: kernel('elementwise', source, 'scale', ['read', 'read_write'], P),
   copy: kernel('elementwise', source, 'copy', ['read', 'read_write'], [['n', 'u32'], ['pad0', 'u32'], ['pad1', 'u32'], ['pad2', 'u32']]),
+  addInto: kernel('elementwise', source, 'add_into', ['read', 'read_write'], [['n', 'u32'], ['pad0', 'u32'], ['pad1', 'u32'], ['pad2', 'u32']]),
   unaryGrad: kernel('elementwise', source, 'unary_grad', ['read', 'read', 'read_write'], P),
   binarySame: kernel('elementwise', source, 'binary_same', ['read', 'read', 'read_write'], P),
   binary: kernel('elementwise', source, 'binary', ['read', 'read', 'read_write'], BP),
@@ -89,6 +90,8 @@ registerGpuOp('unary_grad', (c, ctx) => flat(c, ctx, ELEMENTWISE.unaryGrad, { al
 registerGpuOp('unary_deriv2', (c, ctx) => flat(c, ctx, ELEMENTWISE.unaryDeriv2, {}, { OP: unaryCode(c.attrs.kind) }));
 registerGpuOp('scale', (c, ctx) => flat(c, ctx, ELEMENTWISE.scale, { alpha: attrNum(c.attrs, 'alpha', 1), beta: attrNum(c.attrs, 'beta', 0) }));
 registerGpuOp('copy', (c, ctx) => flat(c, ctx, ELEMENTWISE.copy, { pad0: 0, pad1: 0, pad2: 0 }));
+/** out += x in place: inputs [x], outputs [out] (out is read too). */
+registerGpuOp('add_into', (c, ctx) => flat(c, ctx, ELEMENTWISE.addInto, { pad0: 0, pad1: 0, pad2: 0 }));
 registerGpuOp('one_hot', (c, ctx) => flat(c, ctx, ELEMENTWISE.oneHot, { classes: attrNum(c.attrs, 'classes'), pad0: 0, pad1: 0 }));
 registerGpuOp('binary', (c, ctx) => {
   const [a, b] = c.inputs;
