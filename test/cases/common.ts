@@ -15,15 +15,20 @@ export interface OpCheck {
   outShapes: (readonly number[])[];
   attrs?: Record<string, unknown>;
   outDtypes?: DType[];
+  /** Initial output contents, for ops that update in place (see runOp). */
+  outInit?: (Float32Array | Int32Array | undefined)[];
   tol: Tol;
   label: string;
 }
 
 /** The float64 reference: the same op on a cpu engine. */
-export async function reference(op: string, inputs: OpInput[], outShapes: (readonly number[])[], attrs: Record<string, unknown> = {}, outDtypes: DType[] = []) {
+export async function reference(
+  op: string, inputs: OpInput[], outShapes: (readonly number[])[], attrs: Record<string, unknown> = {}, outDtypes: DType[] = [],
+  outInit: (Float32Array | Int32Array | undefined)[] = [],
+) {
   const cpu = await init({ backend: 'cpu' });
   try {
-    return await runOp(cpu, op, inputs, outShapes, attrs, outDtypes);
+    return await runOp(cpu, op, inputs, outShapes, attrs, outDtypes, outInit);
   } finally {
     cpu.dispose();
   }
@@ -31,8 +36,8 @@ export async function reference(op: string, inputs: OpInput[], outShapes: (reado
 
 /** Run `c` on the engine and on the reference; every output must be within `c.tol`. */
 export async function checkOp(engine: Engine, c: OpCheck): Promise<ArrayLike<number>[]> {
-  const got = await runOp(engine, c.op, c.inputs, c.outShapes, c.attrs, c.outDtypes);
-  const want = await reference(c.op, c.inputs, c.outShapes, c.attrs, c.outDtypes);
+  const got = await runOp(engine, c.op, c.inputs, c.outShapes, c.attrs, c.outDtypes, c.outInit);
+  const want = await reference(c.op, c.inputs, c.outShapes, c.attrs, c.outDtypes, c.outInit);
   got.forEach((g, i) => expectClose(g, want[i], c.tol, `${c.label}${got.length > 1 ? ` output ${i}` : ''}`));
   return got;
 }

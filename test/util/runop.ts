@@ -25,9 +25,13 @@ function filled(dtype: DType, n: number): Float32Array | Int32Array {
   return dtype === 'f32' ? new Float32Array(n).fill(NaN) : new Int32Array(n).fill(SENTINEL_I32);
 }
 
+/**
+ * `outInit`: initial contents of outputs, for ops that update their outputs in place (e.g.
+ * bn_update); an output without one starts NaN-poisoned.
+ */
 export async function runOp(
   engine: Engine, op: string, inputs: OpInput[], outShapes: (readonly number[])[], attrs: Record<string, unknown> = {},
-  outDtypes: DType[] = [],
+  outDtypes: DType[] = [], outInit: (Float32Array | Int32Array | undefined)[] = [],
 ): Promise<HostArray[]> {
   const b = engine.backend;
   const storages: View['storage'][] = [];
@@ -50,7 +54,11 @@ export async function runOp(
       ins.push(v);
     }
     const outs: { v: View; whole: View }[] = [];
-    for (let i = 0; i < outShapes.length; i++) outs.push(await mk(`out${i}`, outShapes[i], outDtypes[i] ?? 'f32'));
+    for (let i = 0; i < outShapes.length; i++) {
+      const o = await mk(`out${i}`, outShapes[i], outDtypes[i] ?? 'f32');
+      if (outInit[i]) b.write(o.v, outInit[i]!);
+      outs.push(o);
+    }
     const p = await b.prepare({ op, inputs: ins, outputs: outs.map((o) => o.v), attrs: attrs as never });
     await b.execute([p]);
     const res: HostArray[] = [];
