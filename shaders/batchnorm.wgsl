@@ -25,6 +25,10 @@ fn lin(wid: vec3u, nwg: vec3u) -> u32 { return wid.x + wid.y * nwg.x; }
 
 struct RunParams { C: u32, momentum: f32, unbias: f32, pad: u32 }
 
+// The running-average weight of this batch: momentum, or 1/(t + 1) for momentum=None (< 0).
+fn step_momentum(momentum: f32, t: i32) -> f32 { return select(momentum, 1.0 / f32(t + 1), momentum < 0.0); }
+fn blend(m: f32, running: f32, batch: f32) -> f32 { return (1.0 - m) * running + m * batch; }
+
 @group(0) @binding(0) var<storage, read> u_st: array<f32>;
 @group(0) @binding(1) var<storage, read> u_run: array<f32>;
 @group(0) @binding(2) var<storage, read> u_t: array<i32>;
@@ -35,11 +39,10 @@ struct RunParams { C: u32, momentum: f32, unbias: f32, pad: u32 }
 fn bn_running(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = lin(wid, nwg) * WG + lid;
   if (c >= u_p.C) { return; }
-  var m = u_p.momentum;
-  if (m < 0.0) { m = 1.0 / f32(u_t[0] + 1); }
+  let m = step_momentum(u_p.momentum, u_t[0]);
   var batch = u_st[c] + u_st[u_p.C + c];
   if (WHICH == 1u) { batch = u_st[2u * u_p.C + c] * u_p.unbias; }
-  u_out[c] = (1.0 - m) * u_run[c] + m * batch;
+  u_out[c] = blend(m, u_run[c], batch);
 }
 
 // bn_update: bn_running for the mean and the variance and bn_count, in place on the variables
@@ -54,11 +57,10 @@ fn bn_running(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
 @compute @workgroup_size(WG)
 fn bn_update(@builtin(local_invocation_index) lid: u32) {
   let t = p_t[0];
-  var m = p_p.momentum;
-  if (m < 0.0) { m = 1.0 / f32(t + 1); }
+  let m = step_momentum(p_p.momentum, t);
   for (var c = lid; c < p_p.C; c += WG) {
-    p_rm[c] = (1.0 - m) * p_rm[c] + m * (p_st[c] + p_st[p_p.C + c]);
-    p_rv[c] = (1.0 - m) * p_rv[c] + m * (p_st[2u * p_p.C + c] * p_p.unbias);
+    p_rm[c] = blend(m, p_rm[c], p_st[c] + p_st[p_p.C + c]);
+    p_rv[c] = blend(m, p_rv[c], p_st[2u * p_p.C + c] * p_p.unbias);
   }
   storageBarrier();
   if (lid == 0u) { p_t[0] = t + 1; }
