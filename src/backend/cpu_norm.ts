@@ -7,20 +7,24 @@ import { registerCpuOp, type CpuArgs } from './cpu.js';
 
 const eps = (a: Attrs) => a.eps as number;
 
-/** x, stats, then the optional weight and bias (flags in attrs), then the rest. */
-function split({ ins, attrs }: CpuArgs) {
-  const [x, stats, ...rest] = ins;
+/** The optional weight and bias (flags in attrs) at the front of `rest`, then the remaining inputs. */
+function affine(rest: Float64Array[], attrs: Attrs) {
   const w = attrs.weight ? rest.shift()! : null;
   const b = attrs.bias ? rest.shift()! : null;
-  return { x, stats, w, b, rest };
+  return { w, b, rest };
+}
+
+/** x, stats, then the optional weight and bias, then the rest. */
+function split({ ins, attrs }: CpuArgs) {
+  const [x, stats, ...rest] = ins;
+  return { x, stats, ...affine(rest, attrs) };
 }
 
 registerCpuOp('norm_stats', ({ ins, outs, attrs }) => nr.normStats(outs[0], ins[0], geomOf(attrs)));
 /** normStats + normApply fused by the planner: inputs x, weight?, bias?; outputs y, stats. */
 registerCpuOp('norm_forward', ({ ins, outs, attrs }) => {
   const [x, ...rest] = ins;
-  const w = attrs.weight ? rest.shift()! : null;
-  const b = attrs.bias ? rest.shift()! : null;
+  const { w, b } = affine(rest, attrs);
   const g = geomOf(attrs);
   nr.normStats(outs[1], x, g);
   nr.normApply(outs[0], x, outs[1], w, b, g, eps(attrs));
