@@ -9,7 +9,7 @@
 import source from '../../shaders/norm.wgsl';
 import { ELEMENTWISE, softwareAdapter } from './elementwise.js';
 import { groups, kernel, registerGpuOp, type Launch, type LowerContext } from './spec.js';
-import type { OpCall } from '../backend/types.js';
+import type { OpCall, View } from '../backend/types.js';
 import { geomOf, type NormGeom } from '../graph/ops/norm.js';
 
 const WG = 256;
@@ -69,6 +69,13 @@ function params(g: NormGeom, n: number, eps: number) {
 
 const EPS = (c: OpCall) => (c.attrs.eps as number | undefined) ?? 0;
 
+/** The weight and bias at the front of `rest` when the op has them (attrs), else `standIn` bound read-only. */
+function optionalAffine(rest: View[], c: OpCall, standIn: View) {
+  const w = c.attrs.weight ? rest.shift()! : standIn;
+  const b = c.attrs.bias ? rest.shift()! : standIn;
+  return { w, b, rest };
+}
+
 /**
  * Statistics of x (outputs [stats]) or, for 'norm_forward', y and the statistics in one dispatch
  * (outputs [y, stats]; inputs x, then the optional weight and bias).
@@ -79,16 +86,14 @@ function forwardLaunch(c: OpCall, ctx: LowerContext, writeY: boolean): Launch[] 
   const x = c.inputs[0];
   const stats = c.outputs[writeY ? 1 : 0];
   const y = writeY ? c.outputs[0] : ctx.scratch(1, 'unused normalized output');
-  const rest = c.inputs.slice(1);
-  const w = writeY && c.attrs.weight ? rest.shift()! : x;
-  const b = writeY && c.attrs.bias ? rest.shift()! : x;
+  const { w, b } = optionalAffine(c.inputs.slice(1), c, x);
   const M = g.A * g.S;
   const lanes = normLanes(ctx, M, g.C);
   return [{
     kernel: NORM.forward, buffers: [x, w, b, y, stats], params: params(g, x.length, writeY ? EPS(c) : 0),
     overrides: {
       WG, LANES: lanes, GROUP_MINOR: Number(g.S === 1), WRITE_Y: Number(writeY),
-      HAS_W: Number(writeY && !!c.attrs.weight), HAS_B: Number(writeY && !!c.attrs.bias),
+      HAS_W: Number(!!c.attrs.weight), HAS_B: Number(!!c.attrs.bias),
     },
     workgroups: groups(g.C, WG / lanes),
   }];
@@ -100,9 +105,7 @@ registerGpuOp('norm_forward', (c, ctx) => forwardLaunch(c, ctx, true));
 /** x, stats, then weight/bias (or stand-ins bound read-only), then the rest of the inputs. */
 function affineInputs(c: OpCall) {
   const [x, stats, ...rest] = c.inputs;
-  const w = c.attrs.weight ? rest.shift()! : stats;
-  const b = c.attrs.bias ? rest.shift()! : stats;
-  return { x, stats, w, b, rest };
+  return { x, stats, ...optionalAffine(rest, c, stats) };
 }
 
 registerGpuOp('norm_apply', (c) => {
