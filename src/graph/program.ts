@@ -114,18 +114,14 @@ export class Program {
         throw new ArgumentError(`compile: gradient for '${p.name}' must be a tensor of this graph with shape ${fmtShape(p.shape)}, got ${t}`);
       }
     }
-    // BatchNorm's running mean, variance and counter: one in-place update after the step instead
-    // of three ops and three copies; it reads the batch statistics, which must then live to the end.
-    // Accumulators (v ← v + t): one in-place add instead of an add and a copy.
-    const fuseState = opts.fuse !== false;
-    const bnUpdates = fuseState ? bnStateUpdates(this.graph.assigns) : [];
-    const folded = new Set(bnUpdates.flatMap((u) => u.assigns));
-    const accumulators = fuseState ? this.graph.assigns.filter((a) => !folded.has(a) && accumulated(a)) : [];
-    for (const a of accumulators) folded.add(a);
+    // Assigns that become in-place updates run with the other assigns; the tensor each reads must
+    // then live to the end of the step (it is a root).
+    const inPlace = opts.fuse === false ? [] : inPlaceUpdates(this.graph.assigns);
+    const folded = new Set(inPlace.flatMap((u) => u.assigns));
     const assigns = this.graph.assigns.filter((a) => !folded.has(a));
     const roots: Tensor[] = [
       ...Object.values(outputs), ...(opts.loss ? [opts.loss] : []), ...gradPairs.map(([, t]) => t),
-      ...assigns.map((a) => a.value), ...bnUpdates.map((u) => u.stats), ...accumulators.map((a) => accumulated(a)!),
+      ...assigns.map((a) => a.value), ...inPlace.map((u) => u.reads),
     ];
 
     // 1. Topological order of what the roots need.
@@ -256,13 +252,9 @@ export class Program {
       const dst = await this.store.variable(a.variable);
       assignOps.push(await this.backend.prepare({ op: 'copy', inputs: [this.viewOf(a.value)], outputs: [dst], attrs: {} }));
     }
-    for (const a of accumulators) {
-      const dst = await this.store.variable(a.variable);
-      assignOps.push(await this.backend.prepare({ op: 'add_into', inputs: [this.viewOf(accumulated(a)!)], outputs: [dst], attrs: {} }));
-    }
-    for (const u of bnUpdates) {
-      const outs = await Promise.all([u.mean, u.var, u.count].map((v) => this.store.variable(v)));
-      assignOps.push(await this.backend.prepare({ op: 'bn_update', inputs: [this.viewOf(u.stats)], outputs: outs, attrs: { momentum: u.momentum, n: u.n } }));
+    for (const u of inPlace) {
+      const outs = await Promise.all(u.variables.map((v) => this.store.variable(v)));
+      assignOps.push(await this.backend.prepare({ op: u.op, inputs: [this.viewOf(u.reads)], outputs: outs, attrs: u.attrs }));
     }
     this.stats.kernels = this.prepared.length;
     for (const [name, t] of Object.entries(outputs)) this.outputViews.set(name, this.viewOf(t));
@@ -530,26 +522,27 @@ function normGradFusions(order: readonly Tensor[], absorbed: Set<number>): { bn:
   return { bn, pairs };
 }
 
-interface BnUpdate {
-  stats: Tensor;
-  mean: Variable;
-  var: Variable;
-  count: Variable;
-  momentum: number;
-  n: number;
+/** An op run with the assigns that updates variables in place, in place of the assigns it folds. */
+interface InPlaceUpdate {
+  op: string;
+  /** The one tensor of the step it reads (besides the variables themselves). */
+  reads: Tensor;
+  variables: Variable[];
+  attrs: Attrs;
   assigns: Assign[];
 }
 
 /**
- * BatchNorm's state assigns, as BatchNormBase.updateRunning writes them: running_mean ←
- * bn_running(stats, running_mean, t, 'mean'), running_var ← bn_running(stats, running_var, t,
- * 'var'), t ← bn_count(t), each reading the variable it replaces. Such a triple becomes one
- * bn_update that reads the statistics and updates the three variables in place, run with the
- * assigns (after every read of the old values).
+ * Assigns that read the variable they replace, folded into in-place updates run after every read
+ * of the old values:
+ *  - BatchNorm's state, as BatchNormBase.updateRunning writes it: running_mean ←
+ *    bn_running(stats, running_mean, t, 'mean'), running_var ← bn_running(stats, running_var, t,
+ *    'var'), t ← bn_count(t) become one bn_update (three ops and three copies before);
+ *  - accumulators v ← add(v, t) become add_into (an add and a copy before).
  */
-function bnStateUpdates(assigns: readonly Assign[]): BnUpdate[] {
+function inPlaceUpdates(assigns: readonly Assign[]): InPlaceUpdate[] {
   const reads = (t: Tensor, v: Variable) => t.op === 'variable' && t.ref === v;
-  const out: BnUpdate[] = [];
+  const out: InPlaceUpdate[] = [];
   for (const am of assigns) {
     const m = am.value;
     if (m.op !== 'bn_running' || m.attrs.which !== 'mean' || !reads(m.inputs[1], am.variable) || m.inputs[2].op !== 'variable') continue;
@@ -559,7 +552,15 @@ function bnStateUpdates(assigns: readonly Assign[]): BnUpdate[] {
       && reads(v.inputs[1], variable) && reads(v.inputs[2], count) && v.attrs.momentum === m.attrs.momentum && v.attrs.n === m.attrs.n);
     const ac = assigns.find(({ variable, value: v }) => variable === count && v.op === 'bn_count' && reads(v.inputs[0], count));
     if (!av || !ac) continue;
-    out.push({ stats, mean: am.variable, var: av.variable, count, momentum: m.attrs.momentum as number, n: m.attrs.n as number, assigns: [am, av, ac] });
+    out.push({
+      op: 'bn_update', reads: stats, variables: [am.variable, av.variable, count],
+      attrs: { momentum: m.attrs.momentum, n: m.attrs.n }, assigns: [am, av, ac],
+    });
+  }
+  const taken = new Set(out.flatMap((u) => u.assigns));
+  for (const a of assigns) {
+    const t = taken.has(a) ? null : accumulated(a);
+    if (t) out.push({ op: 'add_into', reads: t, variables: [a.variable], attrs: {}, assigns: [a] });
   }
   return out;
 }
