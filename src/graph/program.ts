@@ -562,7 +562,9 @@ function inPlaceUpdates(assigns: readonly Assign[]): InPlaceUpdate[] {
     const t = taken.has(a) ? null : accumulated(a);
     if (t) out.push({ op: 'add_into', reads: t, variables: [a.variable], attrs: {}, assigns: [a] });
   }
-  return out;
+  // A variable read directly could already have been updated in place by an earlier update of
+  // the assign phase; such an assign stays a computed value and a copy.
+  return out.filter((u) => baseOf(u.reads).op !== 'variable');
 }
 
 /** For an accumulator assign v ← add(v, t) (float32, same shapes), the t it adds; else null. */

@@ -65,4 +65,31 @@ test('v ← v + t: one in-place add, bit-identical to add + copy, matches float6
   }
 });
 
+test('an accumulator that adds another accumulated variable sees its value from before the step', async () => {
+  for (const e of [await cpu(), ...[await gpuOrSkip()].filter((x): x is slope.Engine => !!x)]) {
+    try {
+      const results: number[][] = [];
+      for (const fuse of [true, false]) {
+        const u = new Variable('u', [3], 'f32', 1), v = new Variable('v', [3], 'f32', 0);
+        const g = new Graph();
+        const x = g.input('x', [3]);
+        g.assign(u, add(g.variable(u), x));
+        g.assign(v, add(g.variable(v), g.variable(u)));
+        const prog = await e.compile(g, { fuse });
+        try {
+          for (let k = 0; k < 3; k++) await prog.run({ x: [1, 2, 3] });
+          results.push([...(await e.read(u)), ...(await e.read(v))]);
+        } finally {
+          prog.dispose();
+        }
+      }
+      // u: 1 → 1 + 3x; v adds u's old values 1, 1 + x, 1 + 2x: 3 + 3x.
+      assert.equal(results[0], [4, 7, 10, 6, 9, 12], `${e.adapter}: fused`);
+      assert.equal(results[1], results[0], `${e.adapter}: unfused`);
+    } finally {
+      e.dispose();
+    }
+  }
+});
+
 test.run();
