@@ -32,13 +32,13 @@ const common = {
   target: 'es2022',
 };
 // Node-only packages stay external in Node builds; the browser build must never see them.
-const nodeExternal = ['webgpu', 'mnist', 'playwright-core', 'uvu', 'uvu/*', 'esbuild'];
+const nodeExternal = ['webgpu', 'mnist', 'pngjs', 'jpeg-js', 'playwright-core', 'uvu', 'uvu/*', 'esbuild'];
 
 // The browser builds (library, page, harness) fail on any Node-only import.
 const noNodeInBrowser = {
   name: 'no-node-in-browser',
   setup(b) {
-    b.onResolve({ filter: /^(node:|webgpu$|fs$|zlib$|path$|mnist$|child_process$|os$)/ }, (args) => ({
+    b.onResolve({ filter: /^(node:|webgpu$|fs$|zlib$|path$|mnist$|pngjs$|jpeg-js$|child_process$|os$)/ }, (args) => ({
       errors: [{ text: `Node-only module "${args.path}" reached the browser bundle (imported by ${args.importer})` }],
     }));
   },

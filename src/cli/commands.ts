@@ -7,7 +7,14 @@ const common = {
   json: { kind: 'boolean', help: 'print a JSON object as the last line' },
 } as const;
 
-const dataset = { kind: 'string', arg: 'SPEC', help: 'mnist (built-in 10,000 digits), fashion-mnist, idx:DIR (MNIST-format files), csv:FILE' } as const;
+const dataset = { kind: 'string', arg: 'SPEC', help: 'mnist (built-in 10,000 digits), fashion-mnist, idx:DIR (MNIST-format files), csv:FILE, images:DIR (a folder per class)' } as const;
+
+/** Flags of the data a model sees: a separate test set, image conversions, standardization. */
+const dataFlags = {
+  test: { kind: 'string', arg: 'SPEC', help: 'csv:FILE or images:DIR test data with the training data\'s columns and classes (default: held out)' },
+  resize: { kind: 'string', arg: 'HxW', help: 'images: resize every image to H×W (bilinear); without it all must have the first one\'s size' },
+  channels: { kind: 'string', choices: ['1', '3'], help: 'images: 1 (gray) or 3 (RGB); default the first image\'s' },
+} as const;
 
 export const COMMANDS: Record<string, CommandSpec> = {
   train: {
@@ -33,6 +40,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'log-every': { kind: 'int', min: 1, arg: 'STEPS', help: 'steps between progress updates (default: ~20 per epoch)' },
       'test-fraction': { kind: 'number', above: 0, below: 1, help: 'csv: fraction of each class held out for testing', default: 0.2 },
       label: { kind: 'string', arg: 'COLUMN', help: 'csv: label column (name or 0-based index; default the last)' },
+      ...dataFlags,
+      standardize: { kind: 'boolean', help: 'standardize features with the training data\'s mean and std (default: on for csv, off otherwise)' },
       checkpoint: { kind: 'string', arg: 'FILE', help: 'save a safetensors checkpoint after every epoch (atomically)' },
       resume: { kind: 'string', arg: 'FILE', help: 'continue from a checkpoint (its options are the defaults)' },
       curves: { kind: 'string', arg: 'FILE.svg', help: 'write loss and accuracy curves as SVG' },
@@ -49,6 +58,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'batch-size': { kind: 'int', min: 1, help: 'rows per evaluation run', default: 1000 },
       'test-fraction': { kind: 'number', above: 0, below: 1, help: 'csv: fraction held out for testing', default: 0.2 },
       label: { kind: 'string', arg: 'COLUMN', help: 'csv: label column' },
+      ...dataFlags,
+      standardize: { kind: 'boolean', help: 'apply the checkpoint\'s standardization (default: when it has one; false: skip it)' },
       ...common,
     },
   },

@@ -11,5 +11,5 @@ export async function loadDataset(spec: string, opts: { testFraction?: number; l
     const label = opts.label === undefined ? undefined : /^-?\d+$/.test(opts.label) ? Number(opts.label) : opts.label;
     return loadCsv(spec.slice(4), { testFraction: opts.testFraction, label });
   }
-  throw new UsageError(`--dataset must be mnist, fashion-mnist, idx:DIR or csv:FILE; got '${spec}'`);
+  throw new UsageError(`--dataset must be mnist, fashion-mnist, idx:DIR, csv:FILE or images:DIR; got '${spec}'`);
 }

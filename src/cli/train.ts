@@ -12,12 +12,13 @@ import type { EpochEntry } from '../train/types.js';
 import type { Parsed, ParsedFlags } from './args.js';
 import { UsageError } from './args.js';
 import { ArgumentError } from '../errors.js';
-import { loadDataset } from './datasets.js';
+import { loadData, storedStandardizer, standardizeDataset, targetOf, trainingData, describeClasses } from './data.js';
+import { readInputSpec } from '../io/input.js';
 import { curvesSvg } from './curves.js';
 
 /** Options that define a run; saved in checkpoints and used as defaults on --resume. */
 const RUN_FLAGS = ['dataset', 'model', 'norm', 'activation', 'optimizer', 'lr', 'momentum', 'weight-decay', 'clip-grad-norm', 'schedule',
-  'batch-size', 'epochs', 'seed', 'label-smoothing', 'augment-shift', 'drop-last', 'test-fraction', 'label'];
+  'batch-size', 'epochs', 'seed', 'label-smoothing', 'augment-shift', 'drop-last', 'test-fraction', 'label', 'test', 'resize', 'channels', 'standardize'];
 
 export interface Out {
   out(line: string): void;
@@ -65,9 +66,13 @@ export async function trainCommand(p: Parsed, io: Out): Promise<void> {
   const ck = resume ? await checkpointConfig(resume) : null;
   const f = ck ? withDefaults(p, ck.config) : p.flags;
   const spec = asUsage(() => parseModel(str(f, 'model')!, str(f, 'norm'), str(f, 'activation')));
-  const data = await loadDataset(str(f, 'dataset')!, { testFraction: num(f, 'test-fraction'), label: str(f, 'label') });
+  const stored = ck ? readInputSpec(ck.bytes) : null;
+  const loaded = await loadData(f, targetOf(stored, resume!));
   const engine = await engineOf(f);
   try {
+    const data = await trainingData(engine, loaded, f, ck ? { input: stored } : null);
+    io.err.write(`${data.line}\n`);
+    for (const w of data.warnings) io.err.write(`slope: ${w}\n`);
     const seed = num(f, 'seed')!;
     const model = buildModel(spec, data.train.features, data.train.numClasses, seed);
     const optimizer = makeOptimizer({ name: str(f, 'optimizer') as OptimizerName, lr: num(f, 'lr'), momentum: num(f, 'momentum'), weightDecay: num(f, 'weight-decay'), clipGradNorm: num(f, 'clip-grad-norm') }, model.parameters());
@@ -86,7 +91,7 @@ export async function trainCommand(p: Parsed, io: Out): Promise<void> {
     trainer = await Trainer.create(engine, {
       model, optimizer, train: data.train, test: data.test, batchSize: B, seed, dropLast: !!f['drop-last'], schedule, plateau,
       labelSmoothing: num(f, 'label-smoothing'), augmentShift: num(f, 'augment-shift'), logEvery: num(f, 'log-every'),
-      progress: f.quiet ? null : io.err, callbacks: { onEpochEnd }, config,
+      progress: f.quiet ? null : io.err, callbacks: { onEpochEnd }, config, input: data.input,
     });
     if (ck) await trainer.loadState(parseCheckpoint(trainer, ck.bytes));
     const t0 = performance.now();
@@ -104,6 +109,7 @@ export async function trainCommand(p: Parsed, io: Out): Promise<void> {
       epochs: trainer.epoch, steps: trainer.step, seconds: +seconds.toFixed(3), adapter: engine.adapter,
       dataset: f.dataset, trainSamples: data.train.length, testSamples: data.test.length, model: f.model, norm: f.norm, optimizer: f.optimizer,
       lr, finalLr: optimizer.lr, schedule: f.schedule, batchSize: B, microBatch: trainer.microBatch, dataOnDevice: trainer.onDevice,
+      standardized: !!f.standardize, classNames: data.train.classNames,
     };
     io.out(`test accuracy ${(100 * test.accuracy).toFixed(2)}% (loss ${test.loss.toFixed(4)}) after ${trainer.epoch} epochs, ${trainer.step} steps, ${seconds.toFixed(1)} s on ${engine.adapter}`);
     if (f.json) io.out(JSON.stringify(summary));
@@ -118,16 +124,19 @@ export async function evaluateCommand(p: Parsed, io: Out): Promise<void> {
   const { bytes, config } = await checkpointConfig(file);
   const f = withDefaults(p, config);
   if (!f.dataset) throw new UsageError('the checkpoint does not name its dataset; give --dataset', 'evaluate');
-  const data = await loadDataset(str(f, 'dataset')!, { testFraction: num(f, 'test-fraction'), label: str(f, 'label') });
-  const ds = f.split === 'train' ? data.train : data.test;
+  const input = readInputSpec(bytes);
+  const data = await loadData(f, targetOf(input, file));
+  const st = storedStandardizer(input, f.standardize as boolean | undefined, p.given.has('standardize'), file);
+  let ds = f.split === 'train' ? data.train : data.test;
   const engine = await engineOf(f);
   try {
+    if (st) ds = await standardizeDataset(engine, ds, st);
     const spec = parseModel(String(config.model ?? 'mlp:512,256'), String(config.norm ?? 'none'), String(config.activation ?? 'relu'));
     const model = buildModel(spec, ds.features, ds.numClasses);
     const s = loadWeights(engine, model, bytes);
     const ev = await new Evaluator(engine, new Placement(model, engine.backend.limits.maxBindingBytes), num(f, 'batch-size'), ds.features).evaluate(ds);
-    io.out(`${f.split} accuracy ${(100 * ev.accuracy).toFixed(2)}% (loss ${ev.loss.toFixed(4)}) on ${ev.count} samples of ${f.dataset}, checkpoint at step ${s.progress.step}`);
-    if (f.json) io.out(JSON.stringify({ loss: ev.loss, accuracy: ev.accuracy, count: ev.count, split: f.split, dataset: f.dataset, step: s.progress.step, adapter: engine.adapter }));
+    io.out(`${f.split} accuracy ${(100 * ev.accuracy).toFixed(2)}% (loss ${ev.loss.toFixed(4)}) on ${ev.count} samples of ${f.dataset}, ${describeClasses(ds)}${st ? ', standardized' : ''}, checkpoint at step ${s.progress.step}`);
+    if (f.json) io.out(JSON.stringify({ loss: ev.loss, accuracy: ev.accuracy, count: ev.count, split: f.split, dataset: f.dataset, step: s.progress.step, adapter: engine.adapter, standardized: !!st, classNames: ds.classNames }));
   } finally {
     engine.dispose();
   }

@@ -9,6 +9,7 @@
 import type { HostArray } from '../backend/types.js';
 import { CheckpointMismatchError } from './errors.js';
 import { decodeSafetensors, encodeSafetensors, tensorValues, type TensorData, type TensorToWrite } from './safetensors.js';
+import { parseInputSpec, type InputSpec } from './input.js';
 
 export const CHECKPOINT_FORMAT = 'slope.checkpoint';
 export const CHECKPOINT_VERSION = '1';
@@ -46,6 +47,8 @@ export interface TrainState {
   schedule: Record<string, number> | null;
   /** Free-form description of the run (model spec, options), JSON-serializable. */
   config: Record<string, unknown>;
+  /** The model's inputs: sample shape, class names, standardization (metadata 'input'). */
+  input?: InputSpec | null;
 }
 
 function tensorOf(name: string, shape: readonly number[], data: HostArray): TensorToWrite {
@@ -71,6 +74,7 @@ export function encodeCheckpoint(s: TrainState, shapes: ReadonlyMap<string, read
   };
   if (opt) metadata.optimizer = JSON.stringify({ type: opt.type, step: opt.step, groups: opt.groups });
   if (s.schedule) metadata.schedule = JSON.stringify(s.schedule);
+  if (s.input) metadata.input = JSON.stringify(s.input);
   return encodeSafetensors(tensors, metadata);
 }
 
@@ -118,6 +122,7 @@ export function decodeCheckpoint(bytes: Uint8Array, expected: Expected): TrainSt
     optimizer: optMeta ? { ...optMeta, state } : null,
     schedule: meta.schedule ? (parseJson(meta.schedule, 'schedule') as Record<string, number>) : null,
     config: meta.config ? (parseJson(meta.config, 'config') as Record<string, unknown>) : {},
+    input: meta.input !== undefined ? parseInputSpec(meta.input) : null,
   };
 }
 

@@ -11,12 +11,13 @@ import type { Module } from '../nn/module.js';
 import type { DataLoader } from '../data/loader.js';
 import { CheckpointMismatchError } from '../io/errors.js';
 import { decodeCheckpoint, encodeCheckpoint, type Expected, type TrainState } from '../io/checkpoint.js';
+import type { InputSpec } from '../io/input.js';
 import type { PlateauLike, TrainOptimizer } from './types.js';
 
 /** What state export/import needs from a trainer. */
 export interface TrainerStateAccess {
   readonly engine: Engine;
-  readonly opts: { model: Module; optimizer: TrainOptimizer; plateau?: PlateauLike | null; config?: Record<string, unknown> };
+  readonly opts: { model: Module; optimizer: TrainOptimizer; plateau?: PlateauLike | null; config?: Record<string, unknown>; input?: InputSpec | null };
   readonly gen: Generator;
   readonly loader: DataLoader;
   step: number;
@@ -39,7 +40,7 @@ function names(model: Module) {
 }
 
 export async function exportState(t: TrainerStateAccess): Promise<TrainState> {
-  const { model, optimizer, plateau, config } = t.opts;
+  const { model, optimizer, plateau, config, input } = t.opts;
   const n = names(model);
   const sd = await optimizer.stateDict();
   const path = (name: string) => {
@@ -56,6 +57,7 @@ export async function exportState(t: TrainerStateAccess): Promise<TrainState> {
     progress: { step: t.step, epoch: t.epoch, batch: t.batch, seed: t.loader.seed, rng: t.gen.state },
     schedule: plateau ? { best: plateau.best, numBadEpochs: plateau.numBadEpochs, cooldownCounter: plateau.cooldownCounter } : null,
     config: config ?? {},
+    input: input ?? null,
   };
 }
 

@@ -4,6 +4,7 @@
  * accumulate on the device and are read back once per log interval. A batch larger than the
  * device can bind runs as micro-batches whose gradients accumulate into one update.
  */
+import type { InputSpec } from '../io/input.js';
 import { ArgumentError, DeviceLostError, NonFiniteError } from '../errors.js';
 import type { Engine } from '../engine.js';
 import { Variable, type Parameter } from '../graph/tensor.js';
@@ -48,6 +49,8 @@ export interface TrainerOptions {
   progress?: ProgressSink | null;
   /** Saved in checkpoints as-is (model spec, command-line options). */
   config?: Record<string, unknown>;
+  /** Saved in checkpoints with the model: sample shape, class names, standardization. */
+  input?: InputSpec | null;
 }
 
 export class Trainer implements TrainerStateAccess {

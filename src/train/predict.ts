@@ -1,0 +1,168 @@
+/**
+ * Prediction: class probabilities (softmax of the model's scores, in eval() mode) for a dataset
+ * or a Float32Array of samples, chunk by chunk so that large inputs never exceed the device's
+ * binding limit and results can be streamed out; and a model rebuilt from a checkpoint with its
+ * input record (sample shape, class names, standardization).
+ */
+import { ArgumentError, fmtShape } from '../errors.js';
+import type { Engine } from '../engine.js';
+import { Graph } from '../graph/tensor.js';
+import type { Program } from '../graph/program.js';
+import { softmax } from '../graph/ops/index.js';
+import type { Module } from '../nn/module.js';
+import { Dataset } from '../data/dataset.js';
+import { Standardizer } from '../data/standardize.js';
+import { decodeSafetensors } from '../io/safetensors.js';
+import { parseInputSpec, type InputSpec, type StoredStandardizer } from '../io/input.js';
+import { buildModel, parseModel } from './factory.js';
+import { loadWeights } from './state.js';
+
+export interface PredictOptions {
+  /** Shape of one sample (default: the dataset's; required for a Float32Array unless the model flattens). */
+  sampleShape?: readonly number[];
+  /** Standardization applied first (the training data's), or null. */
+  standardizer?: Standardizer | StoredStandardizer | null;
+  /** Samples per device run (default: up to 1000, fewer for large samples). */
+  batchSize?: number;
+}
+
+/** Predictions for a chunk of samples starting at `start`. */
+export interface PredictionChunk {
+  start: number;
+  count: number;
+  numClasses: number;
+  /** Most probable class per sample (the first one on ties). */
+  classes: Int32Array;
+  /** count × numClasses probabilities, row-major. */
+  probabilities: Float32Array;
+  /** count × numClasses scores before the softmax. */
+  logits: Float32Array;
+}
+
+export interface Predictions {
+  classes: Int32Array;
+  probabilities: Float32Array;
+  logits: Float32Array;
+  numClasses: number;
+}
+
+/** A Standardizer from its stored form. */
+export function standardizerOf(s: Standardizer | StoredStandardizer): Standardizer {
+  return s instanceof Standardizer ? s : new Standardizer(Float64Array.from(s.mean), Float64Array.from(s.std), s.count);
+}
+
+function samples(input: Dataset | Float32Array, opts: PredictOptions): { x: Float32Array; shape: readonly number[]; n: number } {
+  if (input instanceof Dataset) {
+    if (opts.sampleShape && opts.sampleShape.join() !== input.sampleShape.join()) {
+      throw new ArgumentError(`predict: '${input.name}' has samples of shape ${fmtShape(input.sampleShape)}, expected ${fmtShape(opts.sampleShape)}`);
+    }
+    return { x: input.x, shape: input.sampleShape, n: input.length };
+  }
+  if (!(input instanceof Float32Array)) throw new ArgumentError('predict: the input must be a Dataset or a Float32Array');
+  const shape = opts.sampleShape ?? (opts.standardizer ? [opts.standardizer.mean.length] : null);
+  if (!shape) throw new ArgumentError('predict: give sampleShape for a Float32Array input');
+  const D = shape.reduce((a, d) => a * d, 1);
+  if (!D || input.length % D) throw new ArgumentError(`predict: ${input.length} values are not a whole number of samples of shape ${fmtShape(shape)}`);
+  return { x: input, shape, n: input.length / D };
+}
+
+/**
+ * Predict chunk by chunk (in order). The model runs in eval() mode; its training flag is
+ * restored afterwards.
+ */
+export async function* predictChunks(engine: Engine, model: Module, input: Dataset | Float32Array, opts: PredictOptions = {}): AsyncGenerator<PredictionChunk> {
+  let { x, shape, n } = samples(input, opts);
+  const D = shape.reduce((a, d) => a * d, 1);
+  if (!n) return;
+  if (opts.standardizer) {
+    const st = standardizerOf(opts.standardizer);
+    if (st.dims !== D) throw new ArgumentError(`predict: the standardizer has ${st.dims} features, the samples ${D}`);
+    x = await st.transform(engine, x);
+  }
+  const cap = Math.max(1, Math.floor((16 << 20) / (4 * D)));
+  const rows = Math.min(n, opts.batchSize ?? Math.min(1000, cap));
+  if (!Number.isSafeInteger(rows) || rows < 1) throw new ArgumentError(`predict: batch size must be a positive integer, got ${opts.batchSize}`);
+  const progs = new Map<number, Program>();
+  const build = async (m: number) => {
+    const g = new Graph();
+    const logits = model.forward(g.input('x', [m, ...shape]));
+    if (logits.rank !== 2 || logits.shape[0] !== m) throw new ArgumentError(`predict: the model must output (batch, classes) scores, got ${logits}`);
+    return engine.compile(g, { outputs: { logits, probs: softmax(logits) } });
+  };
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    for (let start = 0; start < n; start += rows) {
+      const m = Math.min(rows, n - start);
+      let p = progs.get(m);
+      if (!p) progs.set(m, (p = await build(m)));
+      await p.run({ x: x.subarray(start * D, (start + m) * D) });
+      const probabilities = Float32Array.from(await p.read('probs'));
+      const logits = Float32Array.from(await p.read('logits'));
+      const C = probabilities.length / m;
+      const classes = new Int32Array(m);
+      for (let i = 0; i < m; i++) {
+        let best = 0;
+        for (let c = 1; c < C; c++) if (probabilities[i * C + c] > probabilities[i * C + best]) best = c;
+        classes[i] = best;
+      }
+      yield { start, count: m, numClasses: C, classes, probabilities, logits };
+    }
+  } finally {
+    for (const p of progs.values()) p.dispose();
+    if (wasTraining) model.train();
+  }
+}
+
+/** Class indices, probabilities and scores for every sample of `input`. */
+export async function predict(engine: Engine, model: Module, input: Dataset | Float32Array, opts: PredictOptions = {}): Promise<Predictions> {
+  const parts: PredictionChunk[] = [];
+  for await (const c of predictChunks(engine, model, input, opts)) parts.push(c);
+  const n = parts.reduce((a, c) => a + c.count, 0);
+  const C = parts[0]?.numClasses ?? 0;
+  const out = { classes: new Int32Array(n), probabilities: new Float32Array(n * C), logits: new Float32Array(n * C), numClasses: C };
+  for (const c of parts) {
+    out.classes.set(c.classes, c.start);
+    out.probabilities.set(c.probabilities, c.start * C);
+    out.logits.set(c.logits, c.start * C);
+  }
+  return out;
+}
+
+/** A model rebuilt from a checkpoint, its weights loaded, with what the checkpoint says of its inputs. */
+export interface LoadedModel {
+  model: Module;
+  /** The stored input record, or null for a checkpoint written without one. */
+  input: InputSpec | null;
+  /** Samples' feature count and the number of classes (from the weights). */
+  features: number;
+  numClasses: number;
+  config: Record<string, unknown>;
+  step: number;
+}
+
+/**
+ * Rebuild the model a checkpoint was trained with (its config's model, norm and activation;
+ * sizes from its weights) and load the weights into it.
+ */
+export function loadModel(engine: Engine, bytes: Uint8Array): LoadedModel {
+  const file = decodeSafetensors(bytes);
+  let config: Record<string, unknown> = {};
+  try {
+    config = file.metadata.config ? JSON.parse(file.metadata.config) : {};
+  } catch {
+    throw new ArgumentError("the checkpoint's config metadata is not valid JSON");
+  }
+  const input = file.metadata.input !== undefined ? parseInputSpec(file.metadata.input) : null;
+  const spec = parseModel(String(config.model ?? 'mlp:512,256'), String(config.norm ?? 'none'), String(config.activation ?? 'relu'));
+  // Linear weights are (out, in): the first gives the features, the last the classes.
+  const weights = [...file.tensors].filter(([k, t]) => /^\d+\.weight$/.test(k) && t.shape.length === 2).sort((a, b) => parseInt(a[0]) - parseInt(b[0]));
+  if (!weights.length) throw new ArgumentError('the checkpoint holds no Linear weights (tensors named like 1.weight)');
+  const features = weights[0][1].shape[1], numClasses = weights[weights.length - 1][1].shape[0];
+  if (input && (input.shape.reduce((a, d) => a * d, 1) !== features || input.numClasses !== numClasses)) {
+    throw new ArgumentError(`the checkpoint's input record (shape ${fmtShape(input.shape)}, ${input.numClasses} classes) does not fit its weights (${features} features, ${numClasses} classes)`);
+  }
+  const model = buildModel(spec, features, numClasses);
+  const s = loadWeights(engine, model, bytes);
+  return { model, input, features, numClasses, config, step: s.progress.step };
+}
