@@ -38,7 +38,7 @@ const nodeExternal = ['webgpu', 'mnist', 'pngjs', 'jpeg-js', 'playwright-core', 
 const noNodeInBrowser = {
   name: 'no-node-in-browser',
   setup(b) {
-    b.onResolve({ filter: /^(node:|webgpu$|fs$|zlib$|path$|mnist$|pngjs$|jpeg-js$|child_process$|os$)/ }, (args) => ({
+    b.onResolve({ filter: /^(node:|webgpu$|fs$|zlib$|path$|mnist$|pngjs$|jpeg-js$|child_process$|os$|util$|stream$|buffer$|assert$)/ }, (args) => ({
       errors: [{ text: `Node-only module "${args.path}" reached the browser bundle (imported by ${args.importer})` }],
     }));
   },

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import * as esbuild from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 
-const NODE_ONLY = /^(node:|webgpu$|fs$|zlib$|path$|mnist$|child_process$|os$|module$|url$|crypto$)/;
+const NODE_ONLY = /^(node:|webgpu$|fs$|zlib$|path$|mnist$|pngjs$|jpeg-js$|child_process$|os$|module$|url$|crypto$|util$|stream$|buffer$|assert$)/;
 
 /** Bundle an entry for the browser (not written) and list what it tried to import that is Node-only. */
 async function nodeOnlyImports(entry: string): Promise<string[]> {
