@@ -6,7 +6,7 @@
  * `?filter=word` runs only the cases whose "family [variant]: name" contains the word.
  */
 import * as slope from '../src/browser.js';
-import { casesOf, VARIANTS, variantOptions, variantSupported } from '../test/cases/index.js';
+import { casesOf, limitsOf, VARIANTS, variantOptions, variantUnsupported } from '../test/cases/index.js';
 import { families, label, type CaseResult, type SuiteState } from './suite_plan.js';
 import { TRAIN_SPECS, trainingCheck } from './train_check.js';
 
@@ -59,10 +59,10 @@ async function runVariant(family: string, variant: string, wanted: (label: strin
   const engine = await slope.init({ backend: 'webgpu', ...variantOptions(family, variant) });
   try {
     state.adapter = engine.adapter;
-    const supported = variantSupported(engine, family, variant);
+    const lacking = variantUnsupported(limitsOf(engine), family, variant);
     for (const c of cases) {
-      if (!supported) {
-        record({ family, variant, name: c.name, ok: true, skipped: true, ms: 0, note: `not supported by ${engine.adapter}` });
+      if (lacking) {
+        record({ family, variant, name: c.name, ok: true, skipped: true, ms: 0, note: `${lacking}: ${engine.adapter}` });
         continue;
       }
       // engine.sync() surfaces any WebGPU error the case's work raised, as in the Node suite.

@@ -1,9 +1,11 @@
 /** Critical points: Hessian-vector products, eigenvalues, classification and saddle escape. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { gpu, gpuTest } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
 import { expectClose } from '../util/close.js';
+import { TOL } from '../tolerances.js';
 
 const { Graph, Parameter, HessianAnalyzer, sum, mul, square, scale, linear, tanh, crossEntropy } = slope;
 
@@ -97,7 +99,7 @@ test('full Hessian of a tiny MLP equals finite differences of the gradient (floa
     const gm = (await h.evaluate()).gradient;
     for (let i = 0; i < n; i++) fd[i * n + j] = (gp[i] - gm[i]) / (2 * eps);
   }
-  expectClose(H, fd, { rel: 1e-6, atol: 1e-6, rtol: 1e-4 }, 'Hessian vs finite differences');
+  expectClose(H, fd, TOL.hessianFiniteDifference, 'Hessian vs finite differences');
   e.dispose();
 });
 
@@ -121,20 +123,19 @@ test('Lanczos finds the extreme eigenvalues of the full Hessian', async () => {
   e.dispose();
 });
 
-test('Hessian-vector products on the GPU match the cpu backend', async () => {
-  const gpu = await gpuOrSkip();
-  if (!gpu) return;
+gpuTest('Hessian-vector products on the GPU match the cpu backend', async () => {
+  const onGpu = await gpu();
   const c = await cpu();
   const r = new Rng(11);
   const v = r.normal(20 + 5 + 15);
   const out: Float64Array[] = [];
-  for (const e of [gpu, c]) {
+  for (const e of [onGpu, c]) {
     const m = tinyMlp(9);
     const h = await HessianAnalyzer.create(e, m.params, m.build, m.feeds);
     out.push(await h.hvp(v));
   }
-  expectClose(out[0], out[1], { rel: 1e-5, atol: 1e-6, rtol: 1e-3 }, 'GPU HVP vs cpu');
-  gpu.dispose();
+  expectClose(out[0], out[1], TOL.hvp, 'GPU HVP vs cpu');
+  onGpu.dispose();
   c.dispose();
 });
 

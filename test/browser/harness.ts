@@ -10,6 +10,8 @@ import { existsSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser } from 'playwright-core';
+import type { Test } from 'uvu';
+import { SIMULATED_NO_ADAPTER, skip } from '../util/skip.js';
 
 export const CHROMIUM_CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
@@ -24,9 +26,20 @@ export function findChromium(): string | null {
   return null;
 }
 
-export function skipMessage(): string {
-  return `  skipped: no Chromium installed (looked for ${CHROMIUM_CANDIDATES.filter(Boolean).join(', ')}; ` +
-    'install Debian\'s `chromium` package or set CHROMIUM_PATH)';
+export const NO_CHROMIUM = `no Chromium installed (looked for ${CHROMIUM_CANDIDATES.filter(Boolean).join(', ')}; ` +
+  'install Debian\'s `chromium` package or set CHROMIUM_PATH)';
+
+/**
+ * Registers `name` as a test on `t` where Chromium (and, if `webgpu`, an adapter) is there,
+ * else as a reported skip. The adapter is Chromium's own (SwiftShader without a GPU), so only
+ * SLOPE_TEST_NO_ADAPTER takes it away here.
+ */
+export function browserTest(t: Test, webgpu: boolean): (name: string, fn: () => unknown) => void {
+  return (name, fn) => {
+    if (!findChromium()) skip(t, name, 'no-browser', NO_CHROMIUM);
+    else if (webgpu && SIMULATED_NO_ADAPTER) skip(t, name, 'no-adapter', SIMULATED_NO_ADAPTER);
+    else t(name, async () => { await fn(); });
+  };
 }
 
 export interface Server {

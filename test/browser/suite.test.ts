@@ -1,11 +1,13 @@
 /**
  * The kernel case table (test/cases) and a short training run, in headless Chromium on the
  * browser build (navigator.gpu): web/test.html runs them and this process collects every result
- * and reports each as its own test. Skips only where no Chromium is installed.
+ * and reports each as its own test. Where no Chromium is installed, or the page finds no WebGPU
+ * adapter, every test is a reported skip; so is each case of a variant the adapter cannot run.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { findChromium, launch, secs, skipMessage, startServer } from './harness.js';
+import { findChromium, launch, NO_CHROMIUM, secs, startServer } from './harness.js';
+import { SIMULATED_NO_ADAPTER, skip, type SkipKind } from '../util/skip.js';
 import { expectedLabels, label, type SuiteState } from '../../web/suite_plan.js';
 
 const TIMEOUT_MS = Number(process.env.SLOPE_BROWSER_TIMEOUT ?? 10 * 60) * 1000;
@@ -26,11 +28,21 @@ async function runSuitePage(executable: string): Promise<SuiteState> {
   }
 }
 
+const FIXED = [
+  'the browser suite page ran on a WebGPU adapter',
+  'every case of the shared table ran in the browser under each variant, in order',
+  'the short training run ran',
+];
+
+/** Every test this file would run, registered as skipped: why, and of what kind. */
+function skipAll(kind: SkipKind, reason: string): void {
+  for (const name of [...FIXED, ...expectedLabels().map((l) => `browser ${l}`)]) skip(test, name, kind, reason);
+}
+
 const executable = findChromium();
-if (!executable) {
-  console.log(skipMessage());
-  test('browser suite (skipped: no Chromium)', () => {});
-} else {
+if (!executable) skipAll('no-browser', NO_CHROMIUM);
+else if (SIMULATED_NO_ADAPTER) skipAll('no-adapter', SIMULATED_NO_ADAPTER);
+else {
   const t0 = Date.now();
   let state: SuiteState | null = null;
   let failure: unknown = null;
@@ -42,26 +54,28 @@ if (!executable) {
     failure = e;
   }
 
-  test('the browser suite page ran on a WebGPU adapter', () => {
-    if (failure) throw failure;
-    assert.ok(state, 'no state');
-    assert.not.ok(state!.fatal, state!.fatal);
-    assert.ok(state!.adapter.length > 0, 'no adapter name');
-  });
-
-  test('every case of the shared table ran in the browser under each variant, in order', () => {
-    const ran = (state?.results ?? []).filter((r) => r.family !== 'training').map(label);
-    assert.equal(ran, expectedLabels());
-  });
-
-  test('the short training run ran', () => {
-    assert.ok(state?.results.some((r) => r.family === 'training'), 'no training result');
-  });
-
-  for (const r of state?.results ?? []) {
-    test(`browser ${label(r)}${r.skipped ? ` (skipped: ${r.note})` : ''}`, () => {
-      if (!r.ok) throw new Error(r.error);
+  if (state?.fatal?.startsWith('NoAdapterError')) skipAll('no-adapter', `Chromium: ${state.fatal}`);
+  else {
+    test(FIXED[0], () => {
+      if (failure) throw failure;
+      assert.ok(state, 'no state');
+      assert.not.ok(state!.fatal, state!.fatal);
+      assert.ok(state!.adapter.length > 0, 'no adapter name');
     });
+
+    test(FIXED[1], () => {
+      const ran = (state?.results ?? []).filter((r) => r.family !== 'training').map(label);
+      assert.equal(ran, expectedLabels());
+    });
+
+    test(FIXED[2], () => {
+      assert.ok(state?.results.some((r) => r.family === 'training'), 'no training result');
+    });
+
+    for (const r of state?.results ?? []) {
+      if (r.skipped) skip(test, `browser ${label(r)}`, 'feature', `Chromium: ${r.note ?? 'not supported'}`);
+      else test(`browser ${label(r)}`, () => { if (!r.ok) throw new Error(r.error); });
+    }
   }
 }
 

@@ -4,6 +4,12 @@
  */
 import type { Engine } from '../../src/index.js';
 import type { KernelCase } from './types.js';
+import type { DeviceLimits } from '../../src/gpu/device.js';
+import { ELEMENTWISE_VARIANTS } from '../../src/kernels/elementwise.js';
+import { REDUCE_VARIANTS } from '../../src/kernels/reduce.js';
+import { MATMUL_VARIANTS, matmulVariantSupported, type MatmulVariant } from '../../src/kernels/matmul.js';
+import { SOFTMAX_VARIANTS } from '../../src/kernels/softmax.js';
+import { NORM_VARIANTS } from '../../src/kernels/norm.js';
 import { cases as elementwise } from './elementwise.js';
 import { cases as reduce } from './reduce.js';
 import { cases as matmul } from './matmul.js';
@@ -19,16 +25,19 @@ export type { KernelCase } from './types.js';
 
 export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm, ...batchnorm, ...gather, ...optim];
 
-/** Variants per family ('default' = whatever the engine picks). */
+/**
+ * Variants per family, from the kernels' own lists ('default' = whatever the engine picks, for
+ * families with one kernel). cross_entropy picks its row kernel as softmax does.
+ */
 export const VARIANTS: Record<string, readonly string[]> = {
-  elementwise: ['x1', 'x8'],
-  reduce: ['naive', 'wg'],
-  matmul: ['naive', 'reg', 'tiled', 'bcast', 'sg'],
-  softmax: ['naive', 'wg'],
-  cross_entropy: ['naive', 'wg'],
+  elementwise: ELEMENTWISE_VARIANTS,
+  reduce: REDUCE_VARIANTS,
+  matmul: MATMUL_VARIANTS,
+  softmax: SOFTMAX_VARIANTS,
+  cross_entropy: SOFTMAX_VARIANTS,
   metrics: ['default'],
   batchnorm: ['default'],
-  norm: ['naive', 'lanes', 'wg'],
+  norm: NORM_VARIANTS,
   gather: ['default'],
   optim: ['default'],
 };
@@ -37,11 +46,15 @@ export function casesOf(family: string): KernelCase[] {
   return allCases.filter((c) => c.family === family);
 }
 
-/** Whether this engine can run a variant (sg needs subgroups of at least 8 lanes). */
-export function variantSupported(engine: Engine, family: string, variant: string): boolean {
-  if (family !== 'matmul' || variant !== 'sg') return true;
-  const gpu = (engine.backend as { gpu?: { limits?: { subgroupMinSize?: number } } }).gpu;
-  return (gpu?.limits?.subgroupMinSize ?? 0) >= 8;
+/** The limits of a WebGPU engine's device (what variantUnsupported needs). */
+export function limitsOf(engine: Engine): Pick<DeviceLimits, 'subgroupMinSize'> {
+  return (engine.backend as unknown as { gpu: { limits: DeviceLimits } }).gpu.limits;
+}
+
+/** Why a device with these limits cannot run a variant (sg needs subgroups of ≥ 8 lanes), or null. */
+export function variantUnsupported(limits: Pick<DeviceLimits, 'subgroupMinSize'>, family: string, variant: string): string | null {
+  if (family !== 'matmul' || matmulVariantSupported(variant as MatmulVariant, limits)) return null;
+  return `matmul [${variant}] needs subgroups of at least 8 lanes (the adapter has ${limits.subgroupMinSize || 'none'})`;
 }
 
 /** init() options that force a variant of a family. */

@@ -3,19 +3,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { slope } from '../util/engine.js';
 import { Rng } from '../util/rng.js';
+import { throws } from '../util/rejects.js';
 
 const { parseCsv, DataFormatError } = slope;
-
-function throwsData(fn: () => unknown, re: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof DataFormatError, `expected DataFormatError, got ${(e as Error).name}: ${(e as Error).message}`);
-    assert.match((e as Error).message, re);
-    return;
-  }
-  assert.unreachable('no error');
-}
 
 test('numeric features and integer labels, header detected, last column by default', () => {
   const r = new Rng(4);
@@ -44,15 +34,15 @@ test('label column by name or index; string labels become sorted class names', (
 });
 
 test('ragged rows, non-numeric and empty cells name the file, line and column', () => {
-  throwsData(() => parseCsv('a,b,label\n1,2,0\n3,0\n', 'r.csv'), /r.csv: line 3: 2 cells, expected 3 \(as in line 1\)/);
-  throwsData(() => parseCsv('a,b,label\n1,2,0\n3,abc,1\n', 'n.csv'), /n.csv: line 3, column 2 \('b'\): 'abc' is not a finite number/);
-  throwsData(() => parseCsv('1,2,0\n3,,1\n', 'e.csv'), /e.csv: line 2, column 2 \('column 2'\): empty cell/);
-  throwsData(() => parseCsv('a,b,label\n1,Infinity,0\n', 'i.csv'), /'Infinity' is not a finite number/);
-  throwsData(() => parseCsv('a,b,label\n1,2,\n', 'l.csv'), /empty label/);
-  throwsData(() => parseCsv('', 'empty.csv'), /no rows/);
-  throwsData(() => parseCsv('a,b,label\n', 'h.csv'), /header but no data rows/);
-  throwsData(() => parseCsv('a,b\n1,2\n', 'x.csv', { label: 'c' }), /no column named 'c'/);
-  throwsData(() => parseCsv('1,2\n"3,4\n', 'q.csv'), /line 2: a quoted cell is not closed/);
+  throws(() => parseCsv('a,b,label\n1,2,0\n3,0\n', 'r.csv'), DataFormatError, /r.csv: line 3: 2 cells, expected 3 \(as in line 1\)/);
+  throws(() => parseCsv('a,b,label\n1,2,0\n3,abc,1\n', 'n.csv'), DataFormatError, /n.csv: line 3, column 2 \('b'\): 'abc' is not a finite number/);
+  throws(() => parseCsv('1,2,0\n3,,1\n', 'e.csv'), DataFormatError, /e.csv: line 2, column 2 \('column 2'\): empty cell/);
+  throws(() => parseCsv('a,b,label\n1,Infinity,0\n', 'i.csv'), DataFormatError, /'Infinity' is not a finite number/);
+  throws(() => parseCsv('a,b,label\n1,2,\n', 'l.csv'), DataFormatError, /empty label/);
+  throws(() => parseCsv('', 'empty.csv'), DataFormatError, /no rows/);
+  throws(() => parseCsv('a,b,label\n', 'h.csv'), DataFormatError, /header but no data rows/);
+  throws(() => parseCsv('a,b\n1,2\n', 'x.csv', { label: 'c' }), DataFormatError, /no column named 'c'/);
+  throws(() => parseCsv('1,2\n"3,4\n', 'q.csv'), DataFormatError, /line 2: a quoted cell is not closed/);
 });
 
 test('holdOut keeps every k-th sample of each class for testing', () => {

@@ -5,31 +5,10 @@ import { gzipSync } from 'node:zlib';
 import { slope } from '../util/engine.js';
 import { Rng } from '../util/rng.js';
 import { idxBytes, gz } from './idx_fixtures.js';
+import { rejects, throws } from '../util/rejects.js';
 import { zlibInflate } from '../../src/data/node.js';
 
 const { parseIdx, readIdx, inflateIdx, webInflate, DataFormatError, mnistFromIdx } = slope;
-
-function throwsData(fn: () => unknown, re: RegExp, label: string): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof DataFormatError, `${label}: expected DataFormatError, got ${(e as Error).name}: ${(e as Error).message}`);
-    assert.match((e as Error).message, re, label);
-    return;
-  }
-  assert.unreachable(`${label}: no error`);
-}
-
-async function rejectsData(p: Promise<unknown>, re: RegExp, label: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof DataFormatError, `${label}: expected DataFormatError, got ${(e as Error).name}: ${(e as Error).message}`);
-    assert.match((e as Error).message, re, label);
-    return;
-  }
-  assert.unreachable(`${label}: no error`);
-}
 
 test('every IDX type round-trips, big-endian values decoded', () => {
   const r = new Rng(1);
@@ -55,35 +34,35 @@ test('every IDX type round-trips, big-endian values decoded', () => {
 test('malformed headers name the file and what is wrong', () => {
   const good = idxBytes(0x08, [2, 3, 3], new Array(18).fill(1));
   const mut = (i: number, v: number) => { const b = good.slice(); b[i] = v; return b; };
-  throwsData(() => parseIdx(mut(0, 1), 'train-images-idx3-ubyte'), /train-images-idx3-ubyte: bad magic 0x01000803/, 'nonzero first byte');
-  throwsData(() => parseIdx(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), 'x.png'), /bad magic 0x89504e47/, 'png');
-  throwsData(() => parseIdx(gz(good), 'a.gz'), /still gzip-compressed/, 'gzip passed to raw parser');
-  throwsData(() => parseIdx(mut(2, 0x0a), 'f'), /bad magic 0x00000a03/, 'unknown type');
-  throwsData(() => parseIdx(mut(3, 0), 'f'), /declares 0 dimensions/, 'ndims 0');
-  throwsData(() => parseIdx(mut(3, 5), 'f'), /declares 5 dimensions/, 'ndims 5');
-  throwsData(() => parseIdx(good.subarray(0, 3), 'f'), /truncated IDX header: 3 bytes/, 'short magic');
-  throwsData(() => parseIdx(good.subarray(0, 10), 'f'), /truncated IDX header: 10 bytes, 3 dimensions need 16/, 'short dims');
-  throwsData(() => parseIdx(new Uint8Array(0), 'empty'), /empty: truncated IDX header: 0 bytes/, 'empty');
+  throws(() => parseIdx(mut(0, 1), 'train-images-idx3-ubyte'), DataFormatError, /train-images-idx3-ubyte: bad magic 0x01000803/, 'nonzero first byte');
+  throws(() => parseIdx(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), 'x.png'), DataFormatError, /bad magic 0x89504e47/, 'png');
+  throws(() => parseIdx(gz(good), 'a.gz'), DataFormatError, /still gzip-compressed/, 'gzip passed to raw parser');
+  throws(() => parseIdx(mut(2, 0x0a), 'f'), DataFormatError, /bad magic 0x00000a03/, 'unknown type');
+  throws(() => parseIdx(mut(3, 0), 'f'), DataFormatError, /declares 0 dimensions/, 'ndims 0');
+  throws(() => parseIdx(mut(3, 5), 'f'), DataFormatError, /declares 5 dimensions/, 'ndims 5');
+  throws(() => parseIdx(good.subarray(0, 3), 'f'), DataFormatError, /truncated IDX header: 3 bytes/, 'short magic');
+  throws(() => parseIdx(good.subarray(0, 10), 'f'), DataFormatError, /truncated IDX header: 10 bytes, 3 dimensions need 16/, 'short dims');
+  throws(() => parseIdx(new Uint8Array(0), 'empty'), DataFormatError, /empty: truncated IDX header: 0 bytes/, 'empty');
 });
 
 test('a truncated or over-long file gives expected and actual byte counts', () => {
   const good = idxBytes(0x08, [2, 3, 3], new Array(18).fill(7));
-  throwsData(() => parseIdx(good.subarray(0, good.length - 1), 'f'), /truncated: the header declares 34 bytes .* the file has 33/, 'one short');
+  throws(() => parseIdx(good.subarray(0, good.length - 1), 'f'), DataFormatError, /truncated: the header declares 34 bytes .* the file has 33/, 'one short');
   const long = new Uint8Array(good.length + 1);
   long.set(good);
-  throwsData(() => parseIdx(long, 'f'), /1 unexpected trailing bytes: the header declares 34 bytes, the file has 35/, 'one extra');
+  throws(() => parseIdx(long, 'f'), DataFormatError, /1 unexpected trailing bytes: the header declares 34 bytes, the file has 35/, 'one extra');
 });
 
 test('huge declared dimensions fail before any allocation', () => {
   const b = idxBytes(0x08, [0xffffffff, 28, 28], []);
-  throwsData(() => parseIdx(b, 'bomb'), /above the limit of/, 'huge header');
-  throwsData(() => parseIdx(idxBytes(0x0e, [0xffffffff, 0xffffffff, 0xffffffff], []), 'f'), /above the limit/, 'overflowing product');
+  throws(() => parseIdx(b, 'bomb'), DataFormatError, /above the limit of/, 'huge header');
+  throws(() => parseIdx(idxBytes(0x0e, [0xffffffff, 0xffffffff, 0xffffffff], []), 'f'), DataFormatError, /above the limit/, 'overflowing product');
 });
 
 test('expected type and rank are enforced, not reinterpreted', () => {
   const lab = idxBytes(0x0c, [4], [1, 2, 3, 4]);
-  throwsData(() => parseIdx(lab, 'labels', { type: 'ubyte', ndims: 1, role: 'labels' }), /MNIST labels must hold ubyte values, the header says int32/, 'type');
-  throwsData(() => parseIdx(idxBytes(0x08, [2, 2], [1, 2, 3, 4]), 'labels', { ndims: 1, role: 'labels' }), /must have 1 dimension, the header declares 2/, 'rank');
+  throws(() => parseIdx(lab, 'labels', { type: 'ubyte', ndims: 1, role: 'labels' }), DataFormatError, /MNIST labels must hold ubyte values, the header says int32/, 'type');
+  throws(() => parseIdx(idxBytes(0x08, [2, 2], [1, 2, 3, 4]), 'labels', { ndims: 1, role: 'labels' }), DataFormatError, /must have 1 dimension, the header declares 2/, 'rank');
 });
 
 test('gzip files inflate through zlib and DecompressionStream alike', async () => {
@@ -106,24 +85,24 @@ test('a decompression bomb stops at the size its header declares', async () => {
   assert.ok(bomb.length < 200_000, `bomb is ${bomb.length} bytes`);
   for (const inflate of [zlibInflate, webInflate]) {
     const t = Date.now();
-    await rejectsData(inflateIdx(bomb, 'bomb.gz', inflate), /decompresses to more than the 7856 bytes its IDX header declares/, 'bomb');
+    await rejects(inflateIdx(bomb, 'bomb.gz', inflate), DataFormatError, /decompresses to more than the 7856 bytes its IDX header declares/, 'bomb');
     assert.ok(Date.now() - t < 2000, `took ${Date.now() - t} ms`);
   }
   const huge = gz(idxBytes(0x08, [0xffffffff, 28, 28], []));
-  await rejectsData(inflateIdx(huge, 'huge.gz', zlibInflate), /above the limit/, 'huge declared');
+  await rejects(inflateIdx(huge, 'huge.gz', zlibInflate), DataFormatError, /above the limit/, 'huge declared');
   const raw = idxBytes(0x08, [3, 4], new Array(12).fill(1));
-  await rejectsData(inflateIdx(gz(raw.subarray(0, raw.length - 2)), 'short.gz', zlibInflate), /truncated: the header declares 24 bytes, the decompressed file has 22/, 'truncated inside');
+  await rejects(inflateIdx(gz(raw.subarray(0, raw.length - 2)), 'short.gz', zlibInflate), DataFormatError, /truncated: the header declares 24 bytes, the decompressed file has 22/, 'truncated inside');
   const z = gz(raw);
-  await rejectsData(inflateIdx(z.subarray(0, z.length - 12), 'cut.gz', zlibInflate), /gzip decompression failed/, 'cut stream');
+  await rejects(inflateIdx(z.subarray(0, z.length - 12), 'cut.gz', zlibInflate), DataFormatError, /gzip decompression failed/, 'cut stream');
 });
 
 test('image and label counts must agree; labels must be classes', async () => {
   const images = idxBytes(0x08, [3, 2, 2], new Array(12).fill(9));
   const labels = idxBytes(0x08, [4], [0, 1, 2, 3]);
-  await rejectsData(mnistFromIdx({ bytes: images, file: 'imgs' }, { bytes: labels, file: 'labs' }, { name: 't' }), /imgs: holds 3 images, but its companion file holds 4/, 'raw');
-  await rejectsData(mnistFromIdx({ bytes: gz(images), file: 'imgs.gz' }, { bytes: gz(labels), file: 'labs.gz' }, { name: 't', inflate: zlibInflate }), /imgs.gz: holds 3 images, but its companion file holds 4/, 'gz');
+  await rejects(mnistFromIdx({ bytes: images, file: 'imgs' }, { bytes: labels, file: 'labs' }, { name: 't' }), DataFormatError, /imgs: holds 3 images, but its companion file holds 4/, 'raw');
+  await rejects(mnistFromIdx({ bytes: gz(images), file: 'imgs.gz' }, { bytes: gz(labels), file: 'labs.gz' }, { name: 't', inflate: zlibInflate }), DataFormatError, /imgs.gz: holds 3 images, but its companion file holds 4/, 'gz');
   const bad = idxBytes(0x08, [3], [0, 10, 1]);
-  await rejectsData(mnistFromIdx({ bytes: images, file: 'imgs' }, { bytes: bad, file: 'labs' }, { name: 't' }), /labs: label 10 at index 1 is out of range for 10 classes/, 'label range');
+  await rejects(mnistFromIdx({ bytes: images, file: 'imgs' }, { bytes: bad, file: 'labs' }, { name: 't' }), DataFormatError, /labs: label 10 at index 1 is out of range for 10 classes/, 'label range');
   const ds = await mnistFromIdx({ bytes: images, file: 'i' }, { bytes: idxBytes(0x08, [3], [4, 0, 9]), file: 'l' }, { name: 't' });
   assert.equal(ds.sampleShape, [2, 2]);
   assert.equal(Array.from(ds.y), [4, 0, 9]);

@@ -1,7 +1,8 @@
 /** Whole graph: a 2-layer MLP's loss and every parameter gradient, GPU against the cpu backend. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { gpu, gpuTest } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
 import { expectClose } from '../util/close.js';
 import { TOL } from '../tolerances.js';
@@ -27,13 +28,12 @@ function buildMlp(seed: number, B: number, D: number, H: number, C: number, act:
 }
 
 for (const act of ['relu', 'tanh'] as const) {
-  test(`2-layer MLP (${act}): loss and gradients match the cpu backend`, async () => {
-    const gpu = await gpuOrSkip();
-    if (!gpu) return;
+  gpuTest(`2-layer MLP (${act}): loss and gradients match the cpu backend`, async () => {
+    const onGpu = await gpu();
     const c = await cpu();
     try {
       const results = [];
-      for (const e of [gpu, c]) {
+      for (const e of [onGpu, c]) {
         const m = buildMlp(7, 33, 20, 17, 5, act);
         const outputs: Record<string, slope.Tensor> = { loss: m.loss };
         m.grads.forEach((t, i) => { outputs[`g${i}`] = t; });
@@ -47,7 +47,7 @@ for (const act of ['relu', 'tanh'] as const) {
       assert.ok(G.stats.fused > 0, 'matmul + bias (+ activation) should be fused');
       for (const k of Object.keys(C.r)) expectClose(G.r[k], C.r[k], TOL.graph, `${act} ${k}`);
     } finally {
-      gpu.dispose();
+      onGpu.dispose();
       c.dispose();
     }
   });

@@ -1,12 +1,12 @@
 /** The README's first example, as written there, on random data: it must run and learn. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { gpuOrSkip, slope } from '../util/engine.js';
+import { slope } from '../util/engine.js';
+import { gpu, gpuTest } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
 
-test('README example: compile with a fused Adam hook, run, read the loss', async () => {
-  const engine = await gpuOrSkip();
-  if (!engine) return;
+gpuTest('README example: compile with a fused Adam hook, run, read the loss', async () => {
+  const engine = await gpu();
   const r = new Rng(4);
   const batchX = r.normal(64 * 784);
   const batchY = r.ints(64, 10);

@@ -5,12 +5,13 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { gpuOrSkip, slope } from '../util/engine.js';
+import { slope } from '../util/engine.js';
+import { gpu, gpuTest } from '../util/suite.js';
+import { rejects } from '../util/rejects.js';
 import { Rng } from '../util/rng.js';
 
-async function train(sleepBeforeWait: boolean, maxInFlight: number): Promise<Float32Array[] | null> {
-  const e = await gpuOrSkip({ sleepBeforeWait, maxInFlight });
-  if (!e) return null;
+async function train(sleepBeforeWait: boolean, maxInFlight: number): Promise<Float32Array[]> {
+  const e = await gpu({ sleepBeforeWait, maxInFlight });
   try {
     slope.manualSeed(3);
     const model = new slope.Sequential(new slope.Linear(12, 16), new slope.ReLU(), new slope.Linear(16, 4));
@@ -30,18 +31,16 @@ async function train(sleepBeforeWait: boolean, maxInFlight: number): Promise<Flo
   }
 }
 
-test('the rolling window and the drain give bit-identical parameters', async () => {
+gpuTest('the rolling window and the drain give bit-identical parameters', async () => {
   const drain = await train(true, 2);
-  if (!drain) return;
   for (const k of [1, 2, 3]) {
     const win = await train(false, k);
-    drain.forEach((p, i) => assert.equal(Array.from(win![i]), Array.from(p), `parameter ${i}, window of ${k}`));
+    drain.forEach((p, i) => assert.equal(Array.from(win[i]), Array.from(p), `parameter ${i}, window of ${k}`));
   }
 });
 
-test('a lost device rejects the next step in the rolling window with DeviceLostError', async () => {
-  const e = await gpuOrSkip({ sleepBeforeWait: false, maxInFlight: 2 });
-  if (!e) return;
+gpuTest('a lost device rejects the next step in the rolling window with DeviceLostError', async () => {
+  const e = await gpu({ sleepBeforeWait: false, maxInFlight: 2 });
   try {
     const g = new slope.Graph();
     const x = g.input('x', [4]);
@@ -50,13 +49,7 @@ test('a lost device rejects the next step in the rolling window with DeviceLostE
     await prog.run({ x: [1, 2, 3, 4] });
     (e.backend as unknown as { gpu: { device: GPUDevice } }).gpu.device.destroy();
     await new Promise((r) => setTimeout(r, 20));
-    let err: unknown = null;
-    try {
-      for (let i = 0; i < 3; i++) await prog.run({ x: [1, 2, 3, 4] });
-    } catch (x) {
-      err = x;
-    }
-    assert.instance(err, slope.DeviceLostError);
+    await rejects(async () => { for (let i = 0; i < 3; i++) await prog.run({ x: [1, 2, 3, 4] }); }, slope.DeviceLostError);
   } finally {
     e.dispose();
   }

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { gpuOrSkip } from '../util/engine.js';
+import { gpuTest } from '../util/suite.js';
 
 // This file is bundled to dist/test/gpu/; the Node bundle is dist/node/index.js.
 const entry = new URL('../../node/index.js', import.meta.url).href;
@@ -19,14 +19,7 @@ function child(body: string) {
   });
 }
 
-async function haveGpu(): Promise<boolean> {
-  const e = await gpuOrSkip();
-  e?.dispose();
-  return !!e;
-}
-
-test('init, run, dispose: the process exits by itself', async () => {
-  if (!(await haveGpu())) return;
+gpuTest('init, run, dispose: the process exits by itself', async () => {
   assert.ok(fileURLToPath(entry).endsWith('index.js'));
   const t0 = Date.now();
   const r = child(`
@@ -45,8 +38,7 @@ test('init, run, dispose: the process exits by itself', async () => {
   assert.match(r.stdout, /disposed/);
 });
 
-test('init and dispose of two engines: exits by itself', async () => {
-  if (!(await haveGpu())) return;
+gpuTest('init and dispose of two engines: exits by itself', async () => {
   const r = child(`
     const a = await s.init();
     const b = await s.init({ backend: 'cpu' });
@@ -58,8 +50,7 @@ test('init and dispose of two engines: exits by itself', async () => {
   assert.is(r.status, 0, r.stderr);
 });
 
-test('engines created and disposed in a loop, with garbage collection between: exits by itself', async () => {
-  if (!(await haveGpu())) return;
+gpuTest('engines created and disposed in a loop, with garbage collection between: exits by itself', async () => {
   const r = child(`
     for (let i = 0; i < 3; i++) {
       const e = await s.init();

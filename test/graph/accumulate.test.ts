@@ -6,7 +6,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { BACKENDS, engineOn, gpu, gpuTest, testOn } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
 import { expectClose } from '../util/close.js';
 import { TOL } from '../tolerances.js';
@@ -34,9 +35,13 @@ async function run(e: slope.Engine, fuse: boolean, xs: Float32Array[]) {
   }
 }
 
-test('v ← v + t: one in-place add, bit-identical to add + copy, matches float64, old value seen in the step', async () => {
+const xs = (() => {
   const rng = new Rng(4);
-  const xs = [0, 1, 2].map(() => rng.normal(1000));
+  return [0, 1, 2].map(() => rng.normal(1000));
+})();
+
+/** The float64 run, with the sum read before each step checked by hand. */
+async function float64Run() {
   const ref = await cpu();
   let want: Awaited<ReturnType<typeof run>>;
   try {
@@ -50,8 +55,16 @@ test('v ← v + t: one in-place add, bit-identical to add + copy, matches float6
     assert.ok(Math.abs(want.seen[k] - expected) < 1e-6 * Math.max(1, Math.abs(expected)), `cpu step ${k}: v read ${want.seen[k]}, expected ${expected}`);
     expected += 2 * d.reduce((a, b) => a + b, 0);
   });
-  const e = await gpuOrSkip();
-  if (!e) return;
+  return want;
+}
+
+test('cpu: v ← v + t sees the value from before the step', async () => {
+  await float64Run();
+});
+
+gpuTest('v ← v + t: one in-place add, bit-identical to add + copy, matches float64, old value seen in the step', async () => {
+  const want = await float64Run();
+  const e = await gpu();
   try {
     const fused = await run(e, true, xs);
     const plain = await run(e, false, xs);
@@ -65,8 +78,9 @@ test('v ← v + t: one in-place add, bit-identical to add + copy, matches float6
   }
 });
 
-test('an accumulator that adds another accumulated variable sees its value from before the step', async () => {
-  for (const e of [await cpu(), ...[await gpuOrSkip()].filter((x): x is slope.Engine => !!x)]) {
+for (const backend of BACKENDS) {
+  testOn(backend)(`${backend}: an accumulator that adds another accumulated variable sees its value from before the step`, async () => {
+    const e = await engineOn(backend);
     try {
       const results: number[][] = [];
       for (const fuse of [true, false]) {
@@ -89,7 +103,7 @@ test('an accumulator that adds another accumulated variable sees its value from 
     } finally {
       e.dispose();
     }
-  }
-});
+  });
+}
 
 test.run();

@@ -5,56 +5,30 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { BACKENDS, engineOn, testOn } from '../util/suite.js';
+import { rejects, throws } from '../util/rejects.js';
 
 const o = slope.ops;
 const { Graph, ShapeError, ArgumentError, NonFiniteError } = slope;
 
-function throwsWith(fn: () => unknown, cls: new (...a: never[]) => Error, ...parts: (string | RegExp)[]): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, cls, `expected ${cls.name}, got ${(e as Error).name}: ${(e as Error).message}`);
-    for (const p of parts) {
-      const m = (e as Error).message;
-      assert.ok(typeof p === 'string' ? m.includes(p) : p.test(m), `message "${m}" should mention ${p}`);
-    }
-    return;
-  }
-  assert.unreachable(`expected ${cls.name}`);
-}
-
-async function rejectsWith(fn: () => Promise<unknown>, cls: new (...a: never[]) => Error, ...parts: (string | RegExp)[]): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    assert.instance(e, cls, `expected ${cls.name}, got ${(e as Error).name}: ${(e as Error).message}`);
-    for (const p of parts) {
-      const m = (e as Error).message;
-      assert.ok(typeof p === 'string' ? m.includes(p) : p.test(m), `message "${m}" should mention ${p}`);
-    }
-    return;
-  }
-  assert.unreachable(`expected ${cls.name}`);
-}
-
 test('shape mismatches: ShapeError at build time naming the op and both shapes', () => {
   const g = new Graph();
   const a = g.input('a', [2, 3]), b = g.input('b', [4]), m = g.input('m', [4, 5]);
-  throwsWith(() => o.add(a, b), ShapeError, 'add', '[2,3]', '[4]');
-  throwsWith(() => o.mul(a, m), ShapeError, 'mul', '[2,3]', '[4,5]');
-  throwsWith(() => o.matmul(a, m), ShapeError, 'matmul', '[2,3]', '[4,5]');
-  throwsWith(() => o.matmul(a, b), ShapeError, 'matmul', '[2,3]', '[4]');
-  throwsWith(() => o.matmul(a, m, { transB: true }), ShapeError, 'matmul', '[2,3]', '[4,5]');
+  throws(() => o.add(a, b), ShapeError, ['add', '[2,3]', '[4]']);
+  throws(() => o.mul(a, m), ShapeError, ['mul', '[2,3]', '[4,5]']);
+  throws(() => o.matmul(a, m), ShapeError, ['matmul', '[2,3]', '[4,5]']);
+  throws(() => o.matmul(a, b), ShapeError, ['matmul', '[2,3]', '[4]']);
+  throws(() => o.matmul(a, m, { transB: true }), ShapeError, ['matmul', '[2,3]', '[4,5]']);
   const z = g.input('z', [4, 5]), y = g.input('y', [3], 'i32');
-  throwsWith(() => o.crossEntropy(z, y), ShapeError, 'crossEntropy', '[4,5]', '[3]');
-  throwsWith(() => o.crossEntropy(z, g.input('p', [4, 6])), ShapeError, 'crossEntropy', '[4,5]', '[4,6]');
-  throwsWith(() => o.mseLoss(a, m), ShapeError, 'mseLoss', '[2,3]', '[4,5]');
-  throwsWith(() => o.softmax(z, 0), ShapeError, 'softmax');
-  throwsWith(() => o.linear(a, g.input('w', [7, 3]), g.input('bias', [5])), ShapeError, 'add', '[2,7]', '[5]');
-  throwsWith(() => o.reshape(a, [4, 2]), ShapeError, 'reshape', '[4,2]');
-  throwsWith(() => o.sum(a, 2), ShapeError, 'axis 2');
-  throwsWith(() => o.relu(y), ShapeError, 'relu', 'i32');
+  throws(() => o.crossEntropy(z, y), ShapeError, ['crossEntropy', '[4,5]', '[3]']);
+  throws(() => o.crossEntropy(z, g.input('p', [4, 6])), ShapeError, ['crossEntropy', '[4,5]', '[4,6]']);
+  throws(() => o.mseLoss(a, m), ShapeError, ['mseLoss', '[2,3]', '[4,5]']);
+  throws(() => o.softmax(z, 0), ShapeError, 'softmax');
+  throws(() => o.linear(a, g.input('w', [7, 3]), g.input('bias', [5])), ShapeError, ['add', '[2,7]', '[5]']);
+  throws(() => o.reshape(a, [4, 2]), ShapeError, ['reshape', '[4,2]']);
+  throws(() => o.sum(a, 2), ShapeError, 'axis 2');
+  throws(() => o.relu(y), ShapeError, ['relu', 'i32']);
 });
 
 async function ceProgram(e: slope.Engine) {
@@ -65,16 +39,15 @@ async function ceProgram(e: slope.Engine) {
   return e.compile(g, { outputs: { loss } });
 }
 
-for (const backend of ['cpu', 'webgpu'] as const) {
-  test(`${backend}: labels outside [0, C) are rejected on the host, naming the input and index`, async () => {
-    const e = backend === 'cpu' ? await cpu() : await gpuOrSkip();
-    if (!e) return;
+for (const backend of BACKENDS) {
+  testOn(backend)(`${backend}: labels outside [0, C) are rejected on the host, naming the input and index`, async () => {
+    const e = await engineOn(backend);
     try {
       const p = await ceProgram(e);
       const x = new Float32Array(12);
-      await rejectsWith(() => p.run({ x, y: Int32Array.from([0, 4, 1]) }), ArgumentError, "'y'", 'index 1', '4 classes');
-      await rejectsWith(() => p.run({ x, y: Int32Array.from([0, 1, -1]) }), ArgumentError, "'y'", 'index 2');
-      await rejectsWith(() => p.run({ x, y: [0, 1.5, 2] }), ArgumentError, "'y'", '1.5');
+      await rejects(() => p.run({ x, y: Int32Array.from([0, 4, 1]) }), ArgumentError, ["'y'", 'index 1', '4 classes']);
+      await rejects(() => p.run({ x, y: Int32Array.from([0, 1, -1]) }), ArgumentError, ["'y'", 'index 2']);
+      await rejects(() => p.run({ x, y: [0, 1.5, 2] }), ArgumentError, ["'y'", '1.5']);
       await p.run({ x, y: Int32Array.from([0, 3, 2]) });
       assert.ok(Math.abs((await p.item('loss')) - Math.log(4)) < 1e-6);
     } finally {
@@ -82,16 +55,15 @@ for (const backend of ['cpu', 'webgpu'] as const) {
     }
   });
 
-  test(`${backend}: NaN and Inf inputs with the check on name the input; off, they propagate`, async () => {
-    const e = backend === 'cpu' ? await slope.init({ backend: 'cpu', checkFinite: true }) : await gpuOrSkip({ checkFinite: true });
-    if (!e) return;
+  testOn(backend)(`${backend}: NaN and Inf inputs with the check on name the input; off, they propagate`, async () => {
+    const e = await engineOn(backend, { checkFinite: true });
     try {
       const p = await ceProgram(e);
       const x = new Float32Array(12);
       x[5] = NaN;
-      await rejectsWith(() => p.run({ x, y: Int32Array.from([0, 1, 2]) }), NonFiniteError, "'x'", 'index 5', 'NaN');
+      await rejects(() => p.run({ x, y: Int32Array.from([0, 1, 2]) }), NonFiniteError, ["'x'", 'index 5', 'NaN']);
       x[5] = -Infinity;
-      await rejectsWith(() => p.run({ x, y: Int32Array.from([0, 1, 2]) }), NonFiniteError, "'x'", 'index 5');
+      await rejects(() => p.run({ x, y: Int32Array.from([0, 1, 2]) }), NonFiniteError, ["'x'", 'index 5']);
       x[5] = NaN;
       await p.run({ x, y: Int32Array.from([0, 1, 2]) }, { checkFinite: false });
       assert.ok(Number.isNaN(await p.item('loss')));
@@ -100,16 +72,15 @@ for (const backend of ['cpu', 'webgpu'] as const) {
     }
   });
 
-  test(`${backend}: wrong lengths, unknown and missing inputs name the argument`, async () => {
-    const e = backend === 'cpu' ? await cpu() : await gpuOrSkip();
-    if (!e) return;
+  testOn(backend)(`${backend}: wrong lengths, unknown and missing inputs name the argument`, async () => {
+    const e = await engineOn(backend);
     try {
       const p = await ceProgram(e);
       const y = Int32Array.from([0, 1, 2]);
-      await rejectsWith(() => p.run({ x: new Float32Array(11), y }), ArgumentError, "'x'", '11 values', '[3,4]');
-      await rejectsWith(() => p.run({ x: new Float32Array(12), y, z: [1] }), ArgumentError, "'z'");
-      await rejectsWith(() => p.run({ y }), ArgumentError, "'x'", 'not fed');
-      await rejectsWith(() => p.read('nope'), ArgumentError, "'nope'");
+      await rejects(() => p.run({ x: new Float32Array(11), y }), ArgumentError, ["'x'", '11 values', '[3,4]']);
+      await rejects(() => p.run({ x: new Float32Array(12), y, z: [1] }), ArgumentError, "'z'");
+      await rejects(() => p.run({ y }), ArgumentError, ["'x'", 'not fed']);
+      await rejects(() => p.read('nope'), ArgumentError, "'nope'");
     } finally {
       e.dispose();
     }
@@ -119,8 +90,8 @@ for (const backend of ['cpu', 'webgpu'] as const) {
 test('a mean loss over an empty batch is a ShapeError at build time (sum and none are fine)', () => {
   const g = new slope.Graph();
   const z = g.input('z', [0, 3]);
-  assert.throws(() => slope.crossEntropy(z, g.input('y', [0], 'i32')), /crossEntropy: the mean over an empty input .* is undefined/);
-  assert.throws(() => slope.mseLoss(g.input('a', [0, 2]), g.input('b', [0, 2])), /mseLoss: the mean over an empty input/);
+  throws(() => slope.crossEntropy(z, g.input('y', [0], 'i32')), ShapeError, /crossEntropy: the mean over an empty input .* is undefined/);
+  throws(() => slope.mseLoss(g.input('a', [0, 2]), g.input('b', [0, 2])), ShapeError, /mseLoss: the mean over an empty input/);
   assert.equal(slope.crossEntropy(z, g.input('y2', [0], 'i32'), { reduction: 'sum' }).shape, []);
   assert.equal(slope.crossEntropy(z, g.input('y3', [0], 'i32'), { reduction: 'none' }).shape, [0]);
 });
@@ -131,7 +102,7 @@ test('oneHot labels are range-checked too', async () => {
     const g = new Graph();
     const y = g.input('y', [2], 'i32');
     const p = await e.compile(g, { outputs: { h: o.oneHot(y, 3) } });
-    await rejectsWith(() => p.run({ y: Int32Array.from([3, 0]) }), ArgumentError, "'y'", 'index 0');
+    await rejects(() => p.run({ y: Int32Array.from([3, 0]) }), ArgumentError, ["'y'", 'index 0']);
   } finally {
     e.dispose();
   }

@@ -5,7 +5,8 @@
  * cpu's.
  */
 import { test } from 'uvu';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { gpu, gpuTest } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
 import { expectClose, relError } from '../util/close.js';
 import { TOL } from '../tolerances.js';
@@ -72,25 +73,24 @@ for (const act of ['tanh', 'gelu'] as const) {
       NAMES.forEach((n, i) => {
         const fd = gp[i].map((v, j) => (v - gm[i][j]) / (2 * eps));
         const err = relError(r[`hv_${n}`], fd);
-        if (!(err < 1e-6)) throw new Error(`Hv for ${n}: relative error ${err.toExponential(2)} against finite differences`);
+        if (!(err < TOL.hessianFiniteDifference.rel)) throw new Error(`Hv for ${n}: relative error ${err.toExponential(2)} against finite differences`);
       });
     } finally {
       e.dispose();
     }
   });
 
-  test(`Hv on the GPU matches the cpu backend (${act})`, async () => {
-    const gpu = await gpuOrSkip();
-    if (!gpu) return;
+  gpuTest(`Hv on the GPU matches the cpu backend (${act})`, async () => {
+    const g = await gpu();
     const c = await cpu();
     try {
       const f = feeds(act === 'tanh' ? 5 : 6);
       // The cpu run sees the float32-rounded inputs that the GPU gets.
       const f32 = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, v instanceof Float64Array ? Float64Array.from(Float32Array.from(v)) : v]));
-      const G = (await runAll(gpu, act, f)).r, C = (await runAll(c, act, f32)).r;
+      const G = (await runAll(g, act, f)).r, C = (await runAll(c, act, f32)).r;
       for (const k of Object.keys(C)) expectClose(G[k], C[k], TOL.graph, `${act} ${k}`);
     } finally {
-      gpu.dispose();
+      g.dispose();
       c.dispose();
     }
   });

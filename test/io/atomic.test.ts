@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { slope } from '../util/engine.js';
 import { Rng } from '../util/rng.js';
+import { rejects } from '../util/rejects.js';
 
 const { writeFileAtomic, readCheckpointFile, CheckpointError } = slope;
 
@@ -65,13 +66,7 @@ for (const where of ['write', 'sync', 'rename'] as const) {
     const f = join(d, 'model.safetensors');
     const old = bytes(5000, 3);
     writeFileSync(f, old);
-    try {
-      await writeFileAtomic(f, bytes(9000, 4), failing(where));
-      assert.unreachable('no error');
-    } catch (e) {
-      assert.ok(e instanceof CheckpointError, String(e));
-      assert.match((e as Error).message, /previous file, if any, is untouched/);
-    }
+    await rejects(writeFileAtomic(f, bytes(9000, 4), failing(where)), CheckpointError, /previous file, if any, is untouched/);
     assert.equal(Array.from(readFileSync(f)), Array.from(old));
     assert.equal(readdirSync(d), ['model.safetensors']);
   });
@@ -79,19 +74,8 @@ for (const where of ['write', 'sync', 'rename'] as const) {
 
 test('an unwritable location and a missing file are CheckpointErrors', async () => {
   const d = dir();
-  try {
-    await writeFileAtomic(join(d, 'no', 'such', 'dir', 'c.safetensors'), bytes(10, 5));
-    assert.unreachable('no error');
-  } catch (e) {
-    assert.ok(e instanceof CheckpointError);
-  }
-  try {
-    await readCheckpointFile(join(d, 'missing.safetensors'));
-    assert.unreachable('no error');
-  } catch (e) {
-    assert.ok(e instanceof CheckpointError);
-    assert.match((e as Error).message, /no such file/);
-  }
+  await rejects(writeFileAtomic(join(d, 'no', 'such', 'dir', 'c.safetensors'), bytes(10, 5)), CheckpointError);
+  await rejects(readCheckpointFile(join(d, 'missing.safetensors')), CheckpointError, /no such file/);
 });
 
 test.run();

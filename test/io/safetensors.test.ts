@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { slope } from '../util/engine.js';
 import { Rng } from '../util/rng.js';
+import { throws } from '../util/rejects.js';
 
 const { encodeSafetensors, decodeSafetensors, tensorValues, SafetensorsError } = slope;
 
@@ -16,16 +17,9 @@ function assemble(header: string, buffer: ArrayLike<number> = [], lengthOverride
   return out;
 }
 
-function fails(bytes: Uint8Array, kind: string, re?: RegExp): void {
-  try {
-    decodeSafetensors(bytes);
-  } catch (e) {
-    assert.ok(e instanceof SafetensorsError, `expected SafetensorsError ${kind}, got ${(e as Error).name}: ${(e as Error).message}`);
-    assert.is((e as InstanceType<typeof SafetensorsError>).kind, kind, (e as Error).message);
-    if (re) assert.match((e as Error).message, re);
-    return;
-  }
-  assert.unreachable(`expected ${kind}`);
+function fails(bytes: Uint8Array, kind: string, re: RegExp | [] = []): void {
+  const e = throws(() => decodeSafetensors(bytes), SafetensorsError, re, kind);
+  assert.is(e.kind, kind, e.message);
 }
 
 test('the written bytes are exactly the specification layout', () => {

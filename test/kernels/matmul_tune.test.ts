@@ -1,7 +1,9 @@
 /** tuneMatmul: measures the variants, makes the fastest the default for this adapter, caches it. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { gpu, gpuTest } from '../util/suite.js';
+import { rejects } from '../util/rejects.js';
 import { defaultMatmulVariant } from '../../src/kernels/matmul.js';
 import type { WebGpuBackend } from '../../src/backend/webgpu.js';
 
@@ -12,9 +14,8 @@ test('the default variant by rule, per adapter kind (before any tuning)', () => 
   assert.is(defaultMatmulVariant('nvidia ampere', { subgroupMinSize: 32 }), 'tiled');
 });
 
-test('tuneMatmul picks a supported variant, sets it as the default, and uses the cache', async () => {
-  const e = await gpuOrSkip();
-  if (!e) return;
+gpuTest('tuneMatmul picks a supported variant, sets it as the default, and uses the cache', async () => {
+  const e = await gpu();
   try {
     const store = new Map<string, string>();
     const cache = { get: (k: string) => store.get(k), set: (k: string, v: string) => { store.set(k, v); } };
@@ -37,12 +38,9 @@ test('tuneMatmul picks a supported variant, sets it as the default, and uses the
 });
 
 test('tuneMatmul refuses the cpu backend', async () => {
-  const c = await slope.init({ backend: 'cpu' });
+  const c = await cpu();
   try {
-    await slope.tuneMatmul(c);
-    assert.unreachable();
-  } catch (err) {
-    assert.instance(err, slope.ArgumentError);
+    await rejects(slope.tuneMatmul(c), slope.ArgumentError);
   } finally {
     c.dispose();
   }

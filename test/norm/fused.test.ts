@@ -9,7 +9,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { slope } from '../util/engine.js';
+import { BACKENDS, engineOn, testOn } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
 import { expectClose } from '../util/close.js';
 import { TOL } from '../tolerances.js';
@@ -53,14 +54,10 @@ const CASES: { name: string; shape: number[]; make: () => slope.Module[]; fused:
   { name: 'BatchRenorm1d (forward not fused)', shape: [6, 5], make: () => [new nn.BatchRenorm1d(5, { warmup: 0, rmaxSteps: 1, dmaxSteps: 1 })], fused: [0, 1, 0] },
 ];
 
-async function engines(): Promise<slope.Engine[]> {
-  const g = await gpuOrSkip();
-  return g ? [g, await cpu()] : [await cpu()];
-}
-
 for (const c of CASES) {
-  test(`${c.name}: fused and unfused programs agree (outputs, gradients, running statistics over 3 steps)`, async () => {
-    for (const e of await engines()) {
+  for (const backend of BACKENDS) {
+    testOn(backend)(`${c.name}: fused and unfused programs agree (outputs, gradients, running statistics over 3 steps) (${backend})`, async () => {
+      const e = await engineOn(backend);
       const runs: Record<string, ArrayLike<number>>[] = [];
       const counts: number[][] = [];
       try {
@@ -89,12 +86,13 @@ for (const c of CASES) {
       } finally {
         e.dispose();
       }
-    }
-  });
+    });
+  }
 }
 
-test('a BatchNorm MLP trained with SGD: fused (dγ, dβ written straight into the gradient arena) and unfused give the same parameters', async () => {
-  for (const e of await engines()) {
+for (const backend of BACKENDS) {
+  testOn(backend)(`a BatchNorm MLP trained with SGD: fused (dγ, dβ written straight into the gradient arena) and unfused give the same parameters (${backend})`, async () => {
+    const e = await engineOn(backend);
     try {
       const params: ArrayLike<number>[][] = [];
       for (const fuse of [true, false]) {
@@ -121,11 +119,12 @@ test('a BatchNorm MLP trained with SGD: fused (dγ, dβ written straight into th
     } finally {
       e.dispose();
     }
-  }
-});
+  });
+}
 
-test('statistics requested as an output, and read by a second normalize, while fused', async () => {
-  for (const e of await engines()) {
+for (const backend of BACKENDS) {
+  testOn(backend)(`statistics requested as an output, and read by a second normalize, while fused (${backend})`, async () => {
+    const e = await engineOn(backend);
     try {
       const shape = [5, 3];
       const geom = slope.channelGeom(shape);
@@ -149,7 +148,7 @@ test('statistics requested as an output, and read by a second normalize, while f
     } finally {
       e.dispose();
     }
-  }
-});
+  });
+}
 
 test.run();

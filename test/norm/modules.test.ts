@@ -5,10 +5,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { BACKENDS, engineOn, gpu, gpuTest, testOn } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
 import { expectClose } from '../util/close.js';
-import { TOL } from '../tolerances.js';
+import { elementwiseOnly, TOL } from '../tolerances.js';
 import { renormLimits } from '../../src/ref/batchnorm.js';
 
 const { Graph, nn } = slope;
@@ -24,14 +25,10 @@ function channelStats(x: Float32Array, N: number, C: number, S: number) {
   return { mean, v, M };
 }
 
-async function engines(): Promise<slope.Engine[]> {
-  const g = await gpuOrSkip();
-  return g ? [g, await cpu()] : [await cpu()];
-}
-
 for (const momentum of [0.1, 0.3, null]) {
-  test(`BatchNorm2d running statistics after k steps follow PyTorch (momentum ${momentum})`, async () => {
-    for (const e of await engines()) {
+  for (const backend of BACKENDS) {
+    testOn(backend)(`BatchNorm2d running statistics after k steps follow PyTorch (momentum ${momentum}) (${backend})`, async () => {
+      const e = await engineOn(backend);
       try {
         const [N, C, H, W] = [3, 4, 3, 5];
         const bn = new nn.BatchNorm2d(C, { momentum });
@@ -74,8 +71,8 @@ for (const momentum of [0.1, 0.3, null]) {
       } finally {
         e.dispose();
       }
-    }
-  });
+    });
+  }
 }
 
 test('one value per channel in training raises PyTorch\'s error; eval mode and N=1 with H·W > 1 work', async () => {
@@ -102,9 +99,8 @@ test('one value per channel in training raises PyTorch\'s error; eval mode and N
   }
 });
 
-test('train/eval switch through a whole model: GPU matches cpu in both modes, eval uses the running statistics', async () => {
-  const gpu = await gpuOrSkip();
-  if (!gpu) return;
+gpuTest('train/eval switch through a whole model: GPU matches cpu in both modes, eval uses the running statistics', async () => {
+  const onGpu = await gpu();
   const c = await cpu();
   try {
     const B = 16, D = 10, Hd = 12, K = 4;
@@ -112,7 +108,7 @@ test('train/eval switch through a whole model: GPU matches cpu in both modes, ev
     const xs = [rng.normal(B * D, 3), rng.normal(B * D, 3)];
     const labels = rng.ints(B, K);
     const results: Record<string, ArrayLike<number>>[] = [];
-    for (const e of [gpu, c]) {
+    for (const e of [onGpu, c]) {
       slope.manualSeed(5);
       const model = new nn.Sequential(new nn.Linear(D, Hd), new nn.BatchNorm1d(Hd), new nn.ReLU(), new nn.Linear(Hd, Hd), new nn.LayerNorm(Hd), new nn.Tanh(), new nn.Linear(Hd, K));
       const r: Record<string, ArrayLike<number>> = {};
@@ -143,16 +139,15 @@ test('train/eval switch through a whole model: GPU matches cpu in both modes, ev
     // The bias of a Linear followed by BatchNorm has gradient exactly 0 (BN removes any per-channel
     // constant): only the elementwise bound is meaningful there.
     const zero = (a: ArrayLike<number>) => Array.from(a).every((v) => Math.abs(v) < 1e-12);
-    for (const k of Object.keys(C)) expectClose(G[k], C[k], { ...TOL.graph, rel: zero(C[k]) ? Infinity : TOL.graph.rel }, k);
+    for (const k of Object.keys(C)) expectClose(G[k], C[k], zero(C[k]) ? elementwiseOnly(TOL.graph) : TOL.graph, k);
   } finally {
-    gpu.dispose();
+    onGpu.dispose();
     c.dispose();
   }
 });
 
-test('LayerNorm, GroupNorm, InstanceNorm, BatchNorm (no affine, no running stats): GPU forward and backward match cpu', async () => {
-  const gpu = await gpuOrSkip();
-  if (!gpu) return;
+gpuTest('LayerNorm, GroupNorm, InstanceNorm, BatchNorm (no affine, no running stats): GPU forward and backward match cpu', async () => {
+  const onGpu = await gpu();
   const c = await cpu();
   try {
     const cases: [() => slope.Module, number[]][] = [
@@ -168,7 +163,7 @@ test('LayerNorm, GroupNorm, InstanceNorm, BatchNorm (no affine, no running stats
       const data = Float32Array.from(rng.normal(shape.reduce((a, d) => a * d, 1), 2), (v) => v + 1);
       const proj = rng.normal(data.length);
       const res: Record<string, ArrayLike<number>>[] = [];
-      for (const e of [gpu, c]) {
+      for (const e of [onGpu, c]) {
         const m = make();
         const g = new Graph();
         const x = g.input('x', shape);
@@ -186,13 +181,14 @@ test('LayerNorm, GroupNorm, InstanceNorm, BatchNorm (no affine, no running stats
       for (const k of Object.keys(res[1])) expectClose(res[0][k], res[1][k], TOL.graph, `${make().constructor.name} ${shape} ${k}`);
     }
   } finally {
-    gpu.dispose();
+    onGpu.dispose();
     c.dispose();
   }
 });
 
-test('BatchRenorm1d: r and d follow the clipping schedule; during warm-up it equals BatchNorm', async () => {
-  for (const e of await engines()) {
+for (const backend of BACKENDS) {
+  testOn(backend)(`BatchRenorm1d: r and d follow the clipping schedule; during warm-up it equals BatchNorm (${backend})`, async () => {
+    const e = await engineOn(backend);
     try {
       const [N, C] = [6, 5];
       const lim = { rmax: 1.5, dmax: 0.5, warmup: 2, rmaxSteps: 2, dmaxSteps: 4 };
@@ -223,7 +219,7 @@ test('BatchRenorm1d: r and d follow the clipping schedule; during warm-up it equ
     } finally {
       e.dispose();
     }
-  }
-});
+  });
+}
 
 test.run();

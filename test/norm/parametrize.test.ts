@@ -1,7 +1,8 @@
 /** Weight and spectral normalization of a Linear, and a Hessian-vector product through a BN network. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { BACKENDS, engineOn, testOn } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
 import { expectClose } from '../util/close.js';
 import { TOL } from '../tolerances.js';
@@ -37,9 +38,9 @@ test('weightNorm: starts at the Linear\'s weight; gradients w.r.t. g, v, bias ma
   }
 });
 
-test('spectralNorm: u, v follow the power iteration step by step; eval gradients match finite differences', async () => {
-  for (const e of [await gpuOrSkip(), await cpu()]) {
-    if (!e) continue;
+for (const backend of BACKENDS) {
+  testOn(backend)(`spectralNorm: u, v follow the power iteration step by step; eval gradients match finite differences (${backend})`, async () => {
+    const e = await engineOn(backend);
     try {
       slope.manualSeed(4);
       const [O, I] = [6, 4];
@@ -83,7 +84,10 @@ test('spectralNorm: u, v follow the power iteration step by step; eval gradients
     } finally {
       e.dispose();
     }
-  }
+  });
+}
+
+test('spectralNorm refuses nPowerIterations below 1', () => {
   assert.throws(() => nn.spectralNorm(new nn.Linear(2, 2), { nPowerIterations: 0 }), /nPowerIterations/);
 });
 

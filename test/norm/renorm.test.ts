@@ -18,7 +18,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { gpu, gpuTest } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
 import { expectClose, relError } from '../util/close.js';
 import { TOL } from '../tolerances.js';
@@ -206,8 +207,6 @@ function checkState(kind: StateKind, r: Float64Array, d: Float64Array, rmax: num
   }
 }
 
-const FD_TOL = { rel: 1e-6, atol: 1e-6, rtol: 1e-5 };
-
 for (const layout of LAYOUTS) {
   for (const kind of STATES) {
     test(`${layout.name}, ${kind} r and d: cpu gradients (${layout.affine === false ? 'x' : 'x, γ, β'}) match finite differences with r, d frozen`, async () => {
@@ -220,12 +219,12 @@ for (const layout of LAYOUTS) {
         assert.ok(Math.abs(rmax - (kind === 'trained' ? 2.3 : 2)) < 1e-12 && Math.abs(dmax - (kind === 'trained' ? 0.65 : 0.5)) < 1e-12, `rmax ${rmax}, dmax ${dmax}`);
         checkState(kind, r, d, rmax, dmax, label);
         // The reference forward (r, d from the float64 reference above) is the module's forward.
-        expectClose(out.y, forwardFrozen(data.x, layout.shape, data.gamma, data.beta, r, d), { rel: 1e-12, atol: 1e-12, rtol: 1e-10 }, `${label}: y`);
+        expectClose(out.y, forwardFrozen(data.x, layout.shape, data.gamma, data.beta, r, d), TOL.float64, `${label}: y`);
         const loss = (x: Arr, gamma: Arr, beta: Arr) => dot(forwardFrozen(x, layout.shape, gamma, beta, r, d), data.R);
-        expectClose(out.dx, fd((v) => loss(v, data.gamma, data.beta), data.x), FD_TOL, `${label}: ∂loss/∂x`);
+        expectClose(out.dx, fd((v) => loss(v, data.gamma, data.beta), data.x), TOL.finiteDifference, `${label}: ∂loss/∂x`);
         if (net.affine) {
-          expectClose(out.dw, fd((v) => loss(data.x, v, data.beta), data.gamma), FD_TOL, `${label}: ∂loss/∂γ`);
-          expectClose(out.db, fd((v) => loss(data.x, data.gamma, v), data.beta), FD_TOL, `${label}: ∂loss/∂β`);
+          expectClose(out.dw, fd((v) => loss(data.x, v, data.beta), data.gamma), TOL.finiteDifference, `${label}: ∂loss/∂γ`);
+          expectClose(out.db, fd((v) => loss(data.x, data.gamma, v), data.beta), TOL.finiteDifference, `${label}: ∂loss/∂β`);
         }
         if (kind === 'clipped') {
           // All clipped: r and d are locally constant, so the module's own forward (the engine
@@ -253,14 +252,13 @@ for (const layout of LAYOUTS) {
 }
 
 for (const layout of LAYOUTS) {
-  test(`${layout.name}: GPU forward and gradients (${layout.affine === false ? 'x' : 'x, γ, β'}) match cpu with r ≠ 1, d ≠ 0 (clipped, unclipped, trained)`, async () => {
-    const gpu = await gpuOrSkip();
-    if (!gpu) return;
+  gpuTest(`${layout.name}: GPU forward and gradients (${layout.affine === false ? 'x' : 'x, γ, β'}) match cpu with r ≠ 1, d ≠ 0 (clipped, unclipped, trained)`, async () => {
+    const onGpu = await gpu();
     const c = await cpu();
     try {
       for (const kind of STATES) {
         // The same float32 inputs and state on both engines.
-        const G = await runCase(gpu, layout, kind, true);
+        const G = await runCase(onGpu, layout, kind, true);
         const R = await runCase(c, layout, kind, true);
         const { r, d, rmax, dmax } = renormRD(Float32Array.from(R.data.x), layout.shape, R.state);
         checkState(kind, r, d, rmax, dmax, `${layout.name} ${kind} (cpu)`);
@@ -276,7 +274,7 @@ for (const layout of LAYOUTS) {
         }
       }
     } finally {
-      gpu.dispose();
+      onGpu.dispose();
       c.dispose();
     }
   });

@@ -1,10 +1,12 @@
 /** Feature standardization: device statistics merged over chunks, zero-variance dimensions, test data. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { BACKENDS, engineOn, testOn } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
+import { rejects } from '../util/rejects.js';
 import { expectClose } from '../util/close.js';
-import { TOL } from '../tolerances.js';
+import { elementwiseOnly, TOL } from '../tolerances.js';
 
 /** Columns: N(0,1); 5000 + N(0, 0.01²) (μ/σ = 5·10⁵); constant 7.25; 1e-3·N(0,1); U(0, 255)·100. */
 function dataset(rng: Rng, rows: number): Float32Array {
@@ -26,9 +28,9 @@ function exact(x: Float32Array, D: number) {
   return { mean, std: std.map((v) => Math.sqrt(v / n)) };
 }
 
-test('fitStandardizer: per-dimension mean and std over chunks match float64; transform uses the training statistics', async () => {
-  for (const e of [await gpuOrSkip(), await cpu()]) {
-    if (!e) continue;
+for (const backend of BACKENDS) {
+  testOn(backend)(`fitStandardizer: per-dimension mean and std over chunks match float64; transform uses the training statistics (${backend})`, async () => {
+    const e = await engineOn(backend);
     try {
       const rng = new Rng(3);
       const train = dataset(rng, 1000), testX = dataset(rng, 77);
@@ -37,7 +39,7 @@ test('fitStandardizer: per-dimension mean and std over chunks match float64; tra
         const ref = exact(train, 5);
         assert.is(s.count, 1000);
         const meanErr = Float64Array.from(s.mean, (m, c) => (m - ref.mean[c]) / (ref.std[c] || 1));
-        expectClose(meanErr, new Float64Array(5), { rel: Infinity, atol: TOL.standardize.atol, rtol: 0 }, `${e.kind} chunks of ${chunkRows}: mean / σ`);
+        expectClose(meanErr, new Float64Array(5), elementwiseOnly(TOL.standardize), `${e.kind} chunks of ${chunkRows}: mean / σ`);
         expectClose(s.std, ref.std, TOL.standardize, `${e.kind} chunks of ${chunkRows}: std`);
         assert.equal([...s.constant], [0, 0, 1, 0, 0]);
         for (const [name, data] of [['train', train], ['test', testX]] as const) {
@@ -49,25 +51,20 @@ test('fitStandardizer: per-dimension mean and std over chunks match float64; tra
       }
       const y = await (await slope.fitStandardizer(e, train, 5)).transform(e, train);
       const st = exact(y, 5);
-      expectClose(st.mean, [0, 0, 0, 0, 0], { rel: Infinity, atol: 1e-5, rtol: 0 }, `${e.kind} standardized mean`);
-      expectClose(st.std, [1, 1, 0, 1, 1], { rel: 1e-5, atol: 1e-5, rtol: 1e-5 }, `${e.kind} standardized std`);
+      expectClose(st.mean, [0, 0, 0, 0, 0], elementwiseOnly(TOL.standardized), `${e.kind} standardized mean`);
+      expectClose(st.std, [1, 1, 0, 1, 1], TOL.standardized, `${e.kind} standardized std`);
     } finally {
       e.dispose();
     }
-  }
-});
+  });
+}
 
 test('fitStandardizer: bad shapes and non-finite values are refused with clear errors', async () => {
   const e = await cpu();
   try {
-    const rejects = async (f: () => Promise<unknown>, re: RegExp) => {
-      let err: unknown = null;
-      try { await f(); } catch (x) { err = x; }
-      assert.ok(err instanceof slope.SlopeError && re.test(err.message), `expected ${re}, got ${String(err)}`);
-    };
-    await rejects(() => slope.fitStandardizer(e, new Float32Array(7), 3), /not a positive multiple of dims = 3/);
-    await rejects(() => slope.fitStandardizer(e, Float32Array.from([1, 2, NaN, 4]), 2), /NaN at row 1, dimension 0/);
-    await rejects(() => slope.fitStandardizer(e, new Float32Array(4), 2, { chunkRows: 0 }), /chunkRows/);
+    await rejects(() => slope.fitStandardizer(e, new Float32Array(7), 3), slope.SlopeError, /not a positive multiple of dims = 3/);
+    await rejects(() => slope.fitStandardizer(e, Float32Array.from([1, 2, NaN, 4]), 2), slope.SlopeError, /NaN at row 1, dimension 0/);
+    await rejects(() => slope.fitStandardizer(e, new Float32Array(4), 2, { chunkRows: 0 }), slope.SlopeError, /chunkRows/);
   } finally {
     e.dispose();
   }

@@ -2,6 +2,7 @@
 import { slope } from '../util/engine.js';
 import { Rng } from '../util/rng.js';
 import { expectClose } from '../util/close.js';
+import { elementwiseOnly, TOL } from '../tolerances.js';
 
 type Tensor = slope.Tensor;
 
@@ -39,7 +40,7 @@ function sample(n: number, max: number, rng: Rng): number[] {
  * Compare grad(loss, wrt) with central differences of the loss (float64, cpu backend). Runs the
  * graph only (no assigns), so running statistics do not drift between evaluations.
  */
-export async function gradcheck(e: slope.Engine, loss: Tensor, wrt: Record<string, Wrt>, label: string, opts: { h?: number; tol?: number; max?: number } = {}) {
+export async function gradcheck(e: slope.Engine, loss: Tensor, wrt: Record<string, Wrt>, label: string, opts: { h?: number; max?: number } = {}) {
   const names = Object.keys(wrt);
   const grads = slope.grad(loss, names.map((k) => wrt[k].tensor));
   const outputs: Record<string, Tensor> = { loss };
@@ -72,7 +73,7 @@ export async function gradcheck(e: slope.Engine, loss: Tensor, wrt: Record<strin
     // A gradient that is zero up to ε (BatchNorm with N = 2: x̂ = ±1 whatever x is) has no
     // meaningful norm-wise relative error; the elementwise bound still applies.
     const tiny = fd.every((v) => Math.abs(v) < 1e-4);
-    expectClose(an, fd, { rel: tiny ? Infinity : opts.tol ?? 1e-6, atol: 1e-6, rtol: 1e-5 }, `${label}: ∂loss/∂${k}`);
+    expectClose(an, fd, tiny ? elementwiseOnly(TOL.finiteDifference) : TOL.finiteDifference, `${label}: ∂loss/∂${k}`);
   }
 }
 
@@ -98,7 +99,7 @@ export async function hvpcheck(e: slope.Engine, loss: Tensor, x: Tensor, name: s
   };
   const plus = await at(1), minus = await at(-1);
   const fd = plus.map((p, i) => (p - minus[i]) / (2 * h));
-  expectClose(an, fd, { rel: 1e-5, atol: 1e-6, rtol: 1e-4 }, `${label}: Hessian-vector product`);
+  expectClose(an, fd, TOL.hvpFiniteDifference, `${label}: Hessian-vector product`);
 }
 
 export const f64 = (a: ArrayLike<number>) => Float64Array.from(a);

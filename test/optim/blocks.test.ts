@@ -8,7 +8,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { slope } from '../util/engine.js';
+import { BACKENDS, engineOn, gpuTest, testOn, type Backend } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
 import { TOL } from '../tolerances.js';
 import { CASES, makeOptimizer, refFor } from './cases.js';
@@ -29,16 +30,15 @@ function awayFromZero(gs: Float32Array[]): Float32Array[] {
   return gs.map((g) => g.map((v) => Math.sign(v || 1) * (0.5 + Math.abs(v))));
 }
 
-const engines = new Map<string, slope.Engine | null>();
-async function engineFor(kind: 'webgpu' | 'cpu'): Promise<slope.Engine | null> {
-  if (!engines.has(kind)) engines.set(kind, kind === 'cpu' ? await cpu() : await gpuOrSkip());
+const engines = new Map<Backend, slope.Engine>();
+async function engineFor(kind: Backend): Promise<slope.Engine> {
+  if (!engines.has(kind)) engines.set(kind, await engineOn(kind));
   return engines.get(kind)!;
 }
 
-for (const backend of ['webgpu', 'cpu'] as const) {
-  test(`every optimizer: parameters spanning several blocks match the float64 reference (${backend})`, async () => {
+for (const backend of BACKENDS) {
+  testOn(backend)(`every optimizer: parameters spanning several blocks match the float64 reference (${backend})`, async () => {
     const engine = await engineFor(backend);
-    if (!engine) return;
     for (const [ci, c] of CASES.entries()) {
       const rng = new Rng(300 + ci);
       const params = makeParams(`${backend}.blk${ci}`, SHAPES, rng);
@@ -59,40 +59,39 @@ for (const backend of ['webgpu', 'cpu'] as const) {
       h.prog.dispose();
     }
   });
-
-  test(`clipping and the guard over more blocks than the norm reduction has workgroups (${backend})`, async () => {
-    // The cpu backend sums the norm in one loop whatever the blocks; this checks the kernels.
-    const engine = backend === 'webgpu' ? await engineFor(backend) : null;
-    if (!engine) return;
-    const rng = new Rng(400);
-    const ps = makeParams(`${backend}.big`, [[600_003], [7]], rng);
-    const opt = new slope.AdamW(ps, { lr: 0.01, clipGradNorm: 1, clipGradValue: 2 });
-    const h = await harness(engine, ps, [opt], true);
-    const spec = refFor('AdamW', { lr: 0.01 });
-    const r = new RefRun(ps, ps.map(() => spec.step), () => 0, ps.map(() => spec.keys));
-    for (let s = 1; s <= 2; s++) {
-      const gs = randomGrads(ps, rng);
-      const clamped = gs.map((g) => Float64Array.from(g));
-      ref.clipGradValue(clamped, 2);
-      await h.run(gs);
-      r.step(gs, { value: 2, norm: 1 });
-      await compareWithRef(engine, opt, ps, r, TOL.optim, `clipped step ${s}`);
-      expectTensorClose([(await opt.lastGradNorm())!], [ref.totalNorm(clamped)], TOL.reduce, 'gradient norm of the clamped gradients');
-    }
-    const before = await Promise.all(ps.map((p) => engine.read(p)));
-    const state0 = (await opt.stateDict()).state;
-    const bad = randomGrads(ps, rng);
-    bad[0][600_002] = NaN;
-    await h.run(bad);
-    assert.is(await opt.nonFiniteStep(), 3, 'a NaN in the last block is caught');
-    for (let i = 0; i < ps.length; i++) assert.ok((await engine.read(ps[i])).every((v, k) => Object.is(v, before[i][k])), `${ps[i].name} untouched`);
-    assert.equal((await opt.stateDict()).state, state0, 'optimizer state untouched');
-    h.prog.dispose();
-  });
 }
 
+// The cpu backend sums the norm in one loop whatever the blocks; this checks the kernels.
+gpuTest('clipping and the guard over more blocks than the norm reduction has workgroups (webgpu)', async () => {
+  const engine = await engineFor('webgpu');
+  const rng = new Rng(400);
+  const ps = makeParams('webgpu.big', [[600_003], [7]], rng);
+  const opt = new slope.AdamW(ps, { lr: 0.01, clipGradNorm: 1, clipGradValue: 2 });
+  const h = await harness(engine, ps, [opt], true);
+  const spec = refFor('AdamW', { lr: 0.01 });
+  const r = new RefRun(ps, ps.map(() => spec.step), () => 0, ps.map(() => spec.keys));
+  for (let s = 1; s <= 2; s++) {
+    const gs = randomGrads(ps, rng);
+    const clamped = gs.map((g) => Float64Array.from(g));
+    ref.clipGradValue(clamped, 2);
+    await h.run(gs);
+    r.step(gs, { value: 2, norm: 1 });
+    await compareWithRef(engine, opt, ps, r, TOL.optim, `clipped step ${s}`);
+    expectTensorClose([(await opt.lastGradNorm())!], [ref.totalNorm(clamped)], TOL.reduce, 'gradient norm of the clamped gradients');
+  }
+  const before = await Promise.all(ps.map((p) => engine.read(p)));
+  const state0 = (await opt.stateDict()).state;
+  const bad = randomGrads(ps, rng);
+  bad[0][600_002] = NaN;
+  await h.run(bad);
+  assert.is(await opt.nonFiniteStep(), 3, 'a NaN in the last block is caught');
+  for (let i = 0; i < ps.length; i++) assert.ok((await engine.read(ps[i])).every((v, k) => Object.is(v, before[i][k])), `${ps[i].name} untouched`);
+  assert.equal((await opt.stateDict()).state, state0, 'optimizer state untouched');
+  h.prog.dispose();
+});
+
 test.after(() => {
-  for (const e of engines.values()) e?.dispose();
+  for (const e of engines.values()) e.dispose();
 });
 
 test.run();

@@ -6,67 +6,45 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cpu, slope } from '../util/engine.js';
 import { Rng } from '../util/rng.js';
+import { rejects, throws } from '../util/rejects.js';
 import { harness, makeParams, randomGrads } from './harness.js';
 
 const { Parameter, SGD, Adam, AdamW, Adagrad, RMSprop, ArgumentError } = slope;
 const P = () => [new Parameter('w', [3, 2], 0.5), new Parameter('b', [3], 0.1)];
 
-function throwsArg(fn: () => unknown, pattern: RegExp | string, what: string): void {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, ArgumentError, `${what}: expected an ArgumentError, got ${String(e)}`);
-    const msg = (e as Error).message;
-    const ok = typeof pattern === 'string' ? msg.includes(pattern) : pattern.test(msg);
-    assert.ok(ok, `${what}: message "${msg}" should match ${String(pattern)}`);
-    return;
-  }
-  assert.unreachable(`${what}: no error was thrown`);
-}
-
-async function rejectsArg(p: Promise<unknown>, pattern: RegExp | string, what: string): Promise<void> {
-  let err: unknown = null;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  throwsArg(() => { if (err) throw err; }, pattern, what);
-}
-
 test('hyperparameters out of range name the option, PyTorch-style', () => {
-  throwsArg(() => new Adam(P(), { lr: -0.1 }), 'Invalid learning rate: -0.1', 'negative lr');
-  throwsArg(() => new SGD(P(), { lr: NaN }), 'Invalid learning rate: nan', 'NaN lr');
-  throwsArg(() => new Adam(P(), { betas: [1.0, 0.999] }), 'Invalid beta parameter at index 0: 1.0', 'beta1 = 1');
-  throwsArg(() => new AdamW(P(), { betas: [0.9, -0.1] }), 'Invalid beta parameter at index 1: -0.1', 'beta2 < 0');
-  throwsArg(() => new Adam(P(), { betas: [0.9] as never }), /betas must be a pair/, 'one beta');
-  throwsArg(() => new Adam(P(), { eps: -1 }), 'Invalid epsilon value: -1.0', 'negative eps');
-  throwsArg(() => new SGD(P(), { lr: 0.1, weightDecay: -1 }), /Invalid weightDecay value: -1\.0.*weightDecay/, 'negative weight decay');
-  throwsArg(() => new SGD(P(), { lr: 0.1, momentum: -0.5 }), 'Invalid momentum value: -0.5', 'negative momentum');
-  throwsArg(() => new RMSprop(P(), { alpha: 1.5 }), /Invalid alpha value: 1\.5.*alpha/, 'alpha > 1');
-  throwsArg(() => new Adagrad(P(), { lrDecay: -1 }), /Invalid lrDecay value/, 'negative lr decay');
-  throwsArg(() => new Adagrad(P(), { initialAccumulatorValue: -1 }), /initialAccumulatorValue/, 'negative accumulator');
-  throwsArg(() => new Adam(P(), { amsgrad: 1 as never }), /amsgrad must be true or false/, 'amsgrad not boolean');
-  throwsArg(() => new Adam(P(), { lr: Infinity }), 'Invalid learning rate: inf', 'infinite lr');
-  throwsArg(() => new Adam(P(), { clipGradNorm: 0 }), /Invalid clipGradNorm value: 0\.0/, 'clipGradNorm 0');
-  throwsArg(() => new Adam(P(), { clipGradValue: -1 }), /Invalid clipGradValue value/, 'negative clipGradValue');
+  throws(() => new Adam(P(), { lr: -0.1 }), ArgumentError, 'Invalid learning rate: -0.1', 'negative lr');
+  throws(() => new SGD(P(), { lr: NaN }), ArgumentError, 'Invalid learning rate: nan', 'NaN lr');
+  throws(() => new Adam(P(), { betas: [1.0, 0.999] }), ArgumentError, 'Invalid beta parameter at index 0: 1.0', 'beta1 = 1');
+  throws(() => new AdamW(P(), { betas: [0.9, -0.1] }), ArgumentError, 'Invalid beta parameter at index 1: -0.1', 'beta2 < 0');
+  throws(() => new Adam(P(), { betas: [0.9] as never }), ArgumentError, /betas must be a pair/, 'one beta');
+  throws(() => new Adam(P(), { eps: -1 }), ArgumentError, 'Invalid epsilon value: -1.0', 'negative eps');
+  throws(() => new SGD(P(), { lr: 0.1, weightDecay: -1 }), ArgumentError, /Invalid weightDecay value: -1\.0.*weightDecay/, 'negative weight decay');
+  throws(() => new SGD(P(), { lr: 0.1, momentum: -0.5 }), ArgumentError, 'Invalid momentum value: -0.5', 'negative momentum');
+  throws(() => new RMSprop(P(), { alpha: 1.5 }), ArgumentError, /Invalid alpha value: 1\.5.*alpha/, 'alpha > 1');
+  throws(() => new Adagrad(P(), { lrDecay: -1 }), ArgumentError, /Invalid lrDecay value/, 'negative lr decay');
+  throws(() => new Adagrad(P(), { initialAccumulatorValue: -1 }), ArgumentError, /initialAccumulatorValue/, 'negative accumulator');
+  throws(() => new Adam(P(), { amsgrad: 1 as never }), ArgumentError, /amsgrad must be true or false/, 'amsgrad not boolean');
+  throws(() => new Adam(P(), { lr: Infinity }), ArgumentError, 'Invalid learning rate: inf', 'infinite lr');
+  throws(() => new Adam(P(), { clipGradNorm: 0 }), ArgumentError, /Invalid clipGradNorm value: 0\.0/, 'clipGradNorm 0');
+  throws(() => new Adam(P(), { clipGradValue: -1 }), ArgumentError, /Invalid clipGradValue value/, 'negative clipGradValue');
 });
 
 test('SGD: lr defaults to 1e-3 (PyTorch 2.2 on), Nesterov needs momentum and no dampening', () => {
   assert.is(new SGD(P()).lr, 1e-3);
-  throwsArg(() => new SGD(P(), { lr: 0.1, nesterov: true }), 'Nesterov momentum requires a momentum and zero dampening', 'nesterov without momentum');
-  throwsArg(() => new SGD(P(), { lr: 0.1, nesterov: true, momentum: 0.9, dampening: 0.1 }), 'Nesterov momentum requires', 'nesterov with dampening');
+  throws(() => new SGD(P(), { lr: 0.1, nesterov: true }), ArgumentError, 'Nesterov momentum requires a momentum and zero dampening', 'nesterov without momentum');
+  throws(() => new SGD(P(), { lr: 0.1, nesterov: true, momentum: 0.9, dampening: 0.1 }), ArgumentError, 'Nesterov momentum requires', 'nesterov with dampening');
 });
 
 test('unknown options and bad parameter lists', () => {
-  throwsArg(() => new SGD(P(), { lr: 0.1, momentun: 0.9 } as never), /unknown option 'momentun'.*momentum/, 'typo in defaults');
-  throwsArg(() => new Adam([{ params: P(), beta1: 0.9 }] as never), /unknown option 'beta1' in parameter group 0/, 'typo in a group');
-  throwsArg(() => new Adam([]), /empty parameter list/, 'no parameters');
-  throwsArg(() => new Adam([{ params: [1 as never] }]), /entry 0 is not a Parameter/, 'not a Parameter');
+  throws(() => new SGD(P(), { lr: 0.1, momentun: 0.9 } as never), ArgumentError, /unknown option 'momentun'.*momentum/, 'typo in defaults');
+  throws(() => new Adam([{ params: P(), beta1: 0.9 }] as never), ArgumentError, /unknown option 'beta1' in parameter group 0/, 'typo in a group');
+  throws(() => new Adam([]), ArgumentError, /empty parameter list/, 'no parameters');
+  throws(() => new Adam([{ params: [1 as never] }]), ArgumentError, /entry 0 is not a Parameter/, 'not a Parameter');
   const ps = P();
-  throwsArg(() => new Adam([{ params: ps }, { params: [ps[0]] }]), /'w' appears more than once/, 'duplicate parameter');
-  throwsArg(() => new Adam([{ params: ps, clipGradNorm: 1 }] as never), /clipGradNorm is an option of the whole optimizer/, 'clipping in a group');
-  throwsArg(() => new Adam(P(), 3 as never), /options must be an object/, 'options not an object');
+  throws(() => new Adam([{ params: ps }, { params: [ps[0]] }]), ArgumentError, /'w' appears more than once/, 'duplicate parameter');
+  throws(() => new Adam([{ params: ps, clipGradNorm: 1 }] as never), ArgumentError, /clipGradNorm is an option of the whole optimizer/, 'clipping in a group');
+  throws(() => new Adam(P(), 3 as never), ArgumentError, /options must be an object/, 'options not an object');
 });
 
 test('lr setter, group options changed later, schedules returning nonsense', async () => {
@@ -74,15 +52,15 @@ test('lr setter, group options changed later, schedules returning nonsense', asy
   try {
     const ps = makeParams('lr', [[4]], new Rng(1));
     const opt = new SGD(ps, { lr: 0.1 });
-    throwsArg(() => { opt.lr = -1; }, 'Invalid learning rate: -1.0', 'lr setter');
+    throws(() => { opt.lr = -1; }, ArgumentError, 'Invalid learning rate: -1.0', 'lr setter');
     const h = await harness(e, ps, [opt]);
     (opt.paramGroups[0] as { momentum: number }).momentum = -2;
-    await rejectsArg(h.run(randomGrads(ps, new Rng(2))), 'Invalid momentum value: -2.0', 'group option changed to a bad value');
+    await rejects(h.run(randomGrads(ps, new Rng(2))), ArgumentError, 'Invalid momentum value: -2.0', 'group option changed to a bad value');
     (opt.paramGroups[0] as { momentum: number }).momentum = 0.9;
-    await rejectsArg(h.run(randomGrads(ps, new Rng(2))), /needs state 'momentum_buffer'/, 'momentum switched on after compile');
+    await rejects(h.run(randomGrads(ps, new Rng(2))), ArgumentError, /needs state 'momentum_buffer'/, 'momentum switched on after compile');
     (opt.paramGroups[0] as { momentum: number }).momentum = 0;
     opt.schedule = () => NaN;
-    await rejectsArg(h.run(randomGrads(ps, new Rng(2))), /schedule gave learning rate NaN at step 0/, 'schedule NaN');
+    await rejects(h.run(randomGrads(ps, new Rng(2))), ArgumentError, /schedule gave learning rate NaN at step 0/, 'schedule NaN');
     assert.is(opt.stepCount, 0, 'no step was counted');
   } finally {
     e.dispose();
@@ -95,7 +73,7 @@ test('one optimizer cannot span two engines', async () => {
     const ps = makeParams('two', [[3]], new Rng(3));
     const opt = new Adam(ps);
     await harness(e1, ps, [opt]);
-    await rejectsArg(harness(e2, ps, [opt]), /already runs on another engine/, 'second engine');
+    await rejects(harness(e2, ps, [opt]), ArgumentError, /already runs on another engine/, 'second engine');
   } finally {
     e1.dispose();
     e2.dispose();
@@ -130,7 +108,7 @@ test('loadStateDict rejects a dict that does not fit, naming the mismatch, and l
     ];
     for (const [d, pattern, what] of cases) {
       d.groups[0].lr = 0.5; // would change if anything were loaded
-      await rejectsArg(opt.loadStateDict(d), pattern, what);
+      await rejects(opt.loadStateDict(d), ArgumentError, pattern, what);
       assert.is(opt.lr, 0.01, `${what}: nothing loaded`);
       assert.equal(await opt.stateDict(), good, `${what}: state unchanged`);
     }

@@ -6,7 +6,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { slope } from '../util/engine.js';
+import { BACKENDS, engineOn, testOn, type Backend } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
 import { TOL } from '../tolerances.js';
 import { refFor } from './cases.js';
@@ -14,19 +15,18 @@ import { RefRun, compareWithRef, expectTensorClose, harness, makeParams, randomG
 import * as ref from '../../src/ref/optim.js';
 
 const SHAPES = [[5], [4, 3], [70]];
-const engines = new Map<string, slope.Engine | null>();
-async function engineFor(kind: 'webgpu' | 'cpu'): Promise<slope.Engine | null> {
-  if (!engines.has(kind)) engines.set(kind, kind === 'cpu' ? await cpu() : await gpuOrSkip());
+const engines = new Map<Backend, slope.Engine>();
+async function engineFor(kind: Backend): Promise<slope.Engine> {
+  if (!engines.has(kind)) engines.set(kind, await engineOn(kind));
   return engines.get(kind)!;
 }
 let uid = 0;
 const fresh = (backend: string, rng: Rng, shapes = SHAPES) => makeParams(`${backend}.f${uid++}`, shapes, rng);
 const scaled = (gs: Float32Array[], k: number) => gs.map((g) => g.map((v) => v * k));
 
-for (const backend of ['webgpu', 'cpu'] as const) {
-  test(`param groups: each group keeps its own options and state (${backend})`, async () => {
+for (const backend of BACKENDS) {
+  testOn(backend)(`param groups: each group keeps its own options and state (${backend})`, async () => {
     const e = await engineFor(backend);
-    if (!e) return;
     const rng = new Rng(1);
     const ps = fresh(backend, rng);
     const gA = { lr: 0.05, momentum: 0.9, weightDecay: 0.1 };
@@ -47,9 +47,8 @@ for (const backend of ['webgpu', 'cpu'] as const) {
     assert.equal(sd.groups.map((g) => g.lr), [0.05, 0.2]);
   });
 
-  test(`clipGradNorm: above the limit every gradient is scaled by max/(norm + 1e-6) (${backend})`, async () => {
+  testOn(backend)(`clipGradNorm: above the limit every gradient is scaled by max/(norm + 1e-6) (${backend})`, async () => {
     const e = await engineFor(backend);
-    if (!e) return;
     const rng = new Rng(2);
     const ps = fresh(backend, rng);
     const opt = new slope.Adam(ps, { lr: 0.01, clipGradNorm: 1.5 });
@@ -67,9 +66,8 @@ for (const backend of ['webgpu', 'cpu'] as const) {
     }
   });
 
-  test(`clipGradNorm: below the limit the update sees the gradients untouched, bit for bit (${backend})`, async () => {
+  testOn(backend)(`clipGradNorm: below the limit the update sees the gradients untouched, bit for bit (${backend})`, async () => {
     const e = await engineFor(backend);
-    if (!e) return;
     const rng = new Rng(3);
     const ps = fresh(backend, rng);
     const opt = new slope.SGD(ps, { lr: 1, clipGradNorm: 1e3 });
@@ -86,9 +84,8 @@ for (const backend of ['webgpu', 'cpu'] as const) {
     }
   });
 
-  test(`clipGradValue clamps every element to [−c, c] before the update (${backend})`, async () => {
+  testOn(backend)(`clipGradValue clamps every element to [−c, c] before the update (${backend})`, async () => {
     const e = await engineFor(backend);
-    if (!e) return;
     const rng = new Rng(4);
     const ps = fresh(backend, rng);
     const opt = new slope.SGD(ps, { lr: 0.5, momentum: 0.5, clipGradValue: 0.3 });
@@ -103,9 +100,8 @@ for (const backend of ['webgpu', 'cpu'] as const) {
     }
   });
 
-  test(`non-finite guard: a NaN/Inf step leaves parameters and state bit-identical, then resumes (${backend})`, async () => {
+  testOn(backend)(`non-finite guard: a NaN/Inf step leaves parameters and state bit-identical, then resumes (${backend})`, async () => {
     const e = await engineFor(backend);
-    if (!e) return;
     const rng = new Rng(5);
     const ps = fresh(backend, rng);
     const opt = new slope.Adam(ps, { lr: 0.01, amsgrad: true });
@@ -140,9 +136,8 @@ for (const backend of ['webgpu', 'cpu'] as const) {
     await compareWithRef(e, opt, ps, r, TOL.optim, 'after reset');
   });
 
-  test(`lr changes and schedules take effect without recompiling (${backend})`, async () => {
+  testOn(backend)(`lr changes and schedules take effect without recompiling (${backend})`, async () => {
     const e = await engineFor(backend);
-    if (!e) return;
     const rng = new Rng(6);
     const ps = fresh(backend, rng);
     const opt = new slope.RMSprop(ps, { lr: 0.01, momentum: 0.5 });
@@ -166,9 +161,8 @@ for (const backend of ['webgpu', 'cpu'] as const) {
     if (gpu) assert.is(gpu.pipelines.size, pipelines, 'no pipeline was created after compile');
   });
 
-  test(`one fused dispatch updates every parameter; the guard adds one reduction (${backend})`, async () => {
+  testOn(backend)(`one fused dispatch updates every parameter; the guard adds one reduction (${backend})`, async () => {
     const e = await engineFor(backend);
-    if (!e) return;
     const rng = new Rng(8);
     const ps = fresh(backend, rng, [[3], [4, 5], [1], [67], [2, 2]]);
     const count = (o: slope.Optimizer) => o.ops.map((p) => (p as { launches?: unknown[] }).launches?.length ?? 1);
@@ -183,9 +177,8 @@ for (const backend of ['webgpu', 'cpu'] as const) {
     assert.equal(count(guarded), [1, 1, 1]);
   });
 
-  test(`one optimizer in two programs updates each program's parameters (${backend})`, async () => {
+  testOn(backend)(`one optimizer in two programs updates each program's parameters (${backend})`, async () => {
     const e = await engineFor(backend);
-    if (!e) return;
     const rng = new Rng(7);
     const ps = fresh(backend, rng);
     const opt = new slope.Adam(ps, { lr: 0.02, weightDecay: 0.01 });
@@ -207,7 +200,7 @@ for (const backend of ['webgpu', 'cpu'] as const) {
 }
 
 test.after(() => {
-  for (const e of engines.values()) e?.dispose();
+  for (const e of engines.values()) e.dispose();
 });
 
 test.run();

@@ -6,7 +6,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { slope } from '../util/engine.js';
+import { BACKENDS, engineOn, testOn } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
 import { makeOptimizer, type Kind, type Opts } from './cases.js';
 import { harness, randomGrads, readExact } from './harness.js';
@@ -20,7 +21,6 @@ const KINDS: [Kind, Opts][] = [
   ['AdamW', { lr: 0.01 }],
 ];
 
-const newEngine = (backend: string) => (backend === 'cpu' ? cpu() : gpuOrSkip());
 const params = (prefix: string) => SHAPES.map((s, i) => new slope.Parameter(`${prefix}.p${i}`, s, (sh) => new Rng(50 + i).normal(sh.reduce((a, d) => a * d, 1))));
 
 async function snapshot(e: slope.Engine, opt: slope.Optimizer, ps: slope.Parameter[]) {
@@ -30,13 +30,12 @@ async function snapshot(e: slope.Engine, opt: slope.Optimizer, ps: slope.Paramet
   return { values, state, step: sd.step };
 }
 
-for (const backend of ['webgpu', 'cpu'] as const) {
+for (const backend of BACKENDS) {
   for (const [kind, opts] of KINDS) {
     for (const when of ['before', 'after'] as const) {
-      test(`${kind}: restored state (loaded ${when} compile, fresh engine) gives identical steps (${backend})`, async () => {
-        const eA = await newEngine(backend);
-        if (!eA) return;
-        const eB = (await newEngine(backend))!;
+      testOn(backend)(`${kind}: restored state (loaded ${when} compile, fresh engine) gives identical steps (${backend})`, async () => {
+        const eA = await engineOn(backend);
+        const eB = await engineOn(backend);
         try {
           const rng = new Rng(9);
           const pA = params('rt');
@@ -65,9 +64,8 @@ for (const backend of ['webgpu', 'cpu'] as const) {
     }
   }
 
-  test(`loading an earlier state dict into the same optimizer rewinds it exactly (${backend})`, async () => {
-    const e = await newEngine(backend);
-    if (!e) return;
+  testOn(backend)(`loading an earlier state dict into the same optimizer rewinds it exactly (${backend})`, async () => {
+    const e = await engineOn(backend);
     try {
       const rng = new Rng(10);
       const ps = params('rw');

@@ -1,7 +1,8 @@
 /** Model, optimizer and schedule specs; a batch-norm MLP trains the same on GPU and cpu. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { gpu, gpuTest } from '../util/suite.js';
 import { expectClose } from '../util/close.js';
 import { TOL } from '../tolerances.js';
 import { blobs } from './helpers.js';
@@ -45,14 +46,13 @@ test('optimizer names and schedule specs', () => {
   assert.throws(() => makeSchedule('wobble', ctx, opt), /schedule must be one of/);
 });
 
-test('a batch-norm MLP (train mode statistics, eval with running stats) matches the cpu backend', async () => {
-  const gpu = await gpuOrSkip();
-  if (!gpu) return;
+gpuTest('a batch-norm MLP (train mode statistics, eval with running stats) matches the cpu backend', async () => {
+  const onGpu = await gpu();
   const c = await cpu();
   try {
     const ds = blobs(50, [7], 3, 31);
     const out = [];
-    for (const e of [gpu, c]) {
+    for (const e of [onGpu, c]) {
       const model = buildModel(parseModel('mlp:9,6', 'batch'), 7, 3, 2);
       // SGD with momentum: with Adam the bias before a batch norm (which the loss cannot see) moves by ±lr
       // with the sign of rounding noise in its zero gradient, so running means differ between backends.
@@ -66,7 +66,7 @@ test('a batch-norm MLP (train mode statistics, eval with running stats) matches 
     expectClose(out[0].rm, out[1].rm, TOL.graph, 'running mean');
     expectClose(out[0].ev, out[1].ev, TOL.graph, 'eval loss');
   } finally {
-    gpu.dispose();
+    onGpu.dispose();
     c.dispose();
   }
 });

@@ -5,7 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { slope } from '../util/engine.js';
+import { BACKENDS, engineOn, testOn } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
 import { expectClose } from '../util/close.js';
 import { TOL } from '../tolerances.js';
@@ -35,10 +36,9 @@ test('a shift moves pixels: the reference by hand on a 3×3 image', () => {
   assert.equal(Array.from(out), [0, 0, 0, 2, 3, 0, 5, 6, 0]);
 });
 
-for (const kind of ['webgpu', 'cpu'] as const) {
-  test(`gather from a device-resident Variable inside a program (${kind})`, async () => {
-    const e = kind === 'cpu' ? await cpu() : await gpuOrSkip();
-    if (!e) return;
+for (const kind of BACKENDS) {
+  testOn(kind)(`gather from a device-resident Variable inside a program (${kind})`, async () => {
+    const e = await engineOn(kind);
     try {
       const r = new Rng(5);
       const N = 10, D = 6, B = 4;

@@ -6,7 +6,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { BACKENDS, engineOn, testOn } from '../util/suite.js';
+import { rejects } from '../util/rejects.js';
 import { blobs, mlp } from './helpers.js';
 
 const { Trainer, Adam, warmupCosine, checkpointBytes, parseCheckpoint, NonFiniteError } = slope;
@@ -49,13 +51,12 @@ async function resumeCase(fresh: () => Promise<slope.Engine>) {
   return { want, paramsA, continueFrom };
 }
 
-for (const kind of ['cpu', 'webgpu'] as const) {
-  test(`resume is bit-exact through a safetensors checkpoint (${kind})`, async () => {
+for (const kind of BACKENDS) {
+  testOn(kind)(`resume is bit-exact through a safetensors checkpoint (${kind})`, async () => {
     // An engine held open for the whole test keeps one Dawn instance alive across the fresh engines.
-    const keeper = kind === 'cpu' ? await cpu() : await gpuOrSkip();
-    if (!keeper) return;
+    const keeper = await engineOn(kind);
     try {
-      await resumeChecks(async () => (kind === 'cpu' ? cpu() : (await gpuOrSkip())!));
+      await resumeChecks(() => engineOn(kind));
     } finally {
       keeper.dispose();
     }
@@ -96,13 +97,7 @@ test('a non-finite loss stops training with NonFiniteError naming the step; para
       return Trainer.create(engine, { model, optimizer: new Adam(model.parameters(), { lr: 0.01 }), train: d, batchSize: 8, shuffle: false, logEvery: 100 });
     };
     const t = await mk(c, bad);
-    try {
-      await t.fit({ epochs: 3 });
-      assert.unreachable('no error');
-    } catch (e) {
-      assert.ok(e instanceof NonFiniteError, String(e));
-      assert.match((e as Error).message, /not finite at step 4/, (e as Error).message);
-    }
+    await rejects(t.fit({ epochs: 3 }), NonFiniteError, /not finite at step 4/);
     const ref = await mk(c2, ds);
     await ref.fit({ epochs: 1, steps: 3 });
     const got = await Promise.all(t.opts.model.parameters().map((p) => c.backend.read(c.store.view(p))));

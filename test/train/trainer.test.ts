@@ -1,7 +1,9 @@
 /** The trainer: micro-batches and partial batches give the big batch's update; device vs streamed data; metrics; GPU vs cpu. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { BACKENDS, engineOn, gpu, gpuTest, testOn } from '../util/suite.js';
+import { rejects } from '../util/rejects.js';
 import { expectClose } from '../util/close.js';
 import { TOL } from '../tolerances.js';
 import { blobs, mlp, TestSGD } from './helpers.js';
@@ -28,8 +30,8 @@ test('micro-batches with gradient accumulation give the one-batch update (cpu, f
       const micro = await run(e2, ds, { maxBindingBytes: limitRows * 16 * 4 }, 6, 16);
       assert.is(micro.t.microBatch, Math.ceil(16 / Math.ceil(16 / limitRows)), 'equal parts');
       assert.is(micro.t.onDevice, 40 * 3 * 4 <= limitRows * 16 * 4, 'a table above the binding limit is streamed');
-      big.params.forEach((p, i) => expectClose(micro.params[i], p, { rel: 1e-12, atol: 1e-13, rtol: 1e-11 }, `param ${i} (micro-batch ${limitRows})`));
-      expectClose(micro.losses, big.losses, { rel: 1e-6, atol: 1e-7, rtol: 1e-6 }, 'logged losses');
+      big.params.forEach((p, i) => expectClose(micro.params[i], p, TOL.float64Accumulated, `param ${i} (micro-batch ${limitRows})`));
+      expectClose(micro.losses, big.losses, TOL.loggedLoss, 'logged losses');
     } finally {
       e1.dispose();
       e2.dispose();
@@ -43,7 +45,7 @@ test('a partial last batch (padded, weight 0) gives the update of a batch of its
   try {
     const padded = await run(e1, ds, { batchSize: 16 }, 1);
     const exact = await run(e2, ds, { batchSize: 9 }, 1);
-    padded.params.forEach((p, i) => expectClose(p, exact.params[i], { rel: 1e-13, atol: 1e-14, rtol: 1e-12 }, `param ${i}`));
+    padded.params.forEach((p, i) => expectClose(p, exact.params[i], TOL.float64Padded, `param ${i}`));
     assert.is(padded.h.log[0].samples, 9);
     assert.ok(Math.abs(padded.losses[0] - exact.losses[0]) < 1e-6);
   } finally {
@@ -52,46 +54,44 @@ test('a partial last batch (padded, weight 0) gives the update of a batch of its
   }
 });
 
-test('data on the device (gather) and streamed from the host train identically', async () => {
-  const gpu = await gpuOrSkip();
-  if (!gpu) return;
+gpuTest('data on the device (gather) and streamed from the host train identically', async () => {
+  const onGpu = await gpu();
   try {
     for (const bytes of [false, true]) {
       const ds = blobs(50, [4, 3], 4, 13, bytes);
-      const dev = await run(gpu, ds, { dataOnDevice: 'always' }, 7);
-      const dev2 = await run(gpu, ds, { dataOnDevice: 'always' }, 7);
+      const dev = await run(onGpu, ds, { dataOnDevice: 'always' }, 7);
+      const dev2 = await run(onGpu, ds, { dataOnDevice: 'always' }, 7);
       assert.equal(dev.losses, dev2.losses, 'deterministic');
-      const str = await run(gpu, ds, { dataOnDevice: 'never' }, 7);
+      const str = await run(onGpu, ds, { dataOnDevice: 'never' }, 7);
       assert.ok(dev.t.onDevice && !str.t.onDevice);
       assert.equal(dev.losses, str.losses, `losses (bytes=${bytes})`);
       assert.equal(dev.params, str.params, `params (bytes=${bytes})`);
     }
   } finally {
-    gpu.dispose();
+    onGpu.dispose();
   }
 });
 
-test('GPU training follows the cpu reference step by step (micro-batched, shifted images)', async () => {
-  const gpu = await gpuOrSkip();
-  if (!gpu) return;
+gpuTest('GPU training follows the cpu reference step by step (micro-batched, shifted images)', async () => {
+  const onGpu = await gpu();
   const c = await cpu();
   try {
     const ds = blobs(45, [5, 6], 3, 14);
     for (const o of [{}, { maxBindingBytes: 900, augmentShift: 2 }] as Opts[]) {
-      const g = await run(gpu, ds, o, 6);
+      const g = await run(onGpu, ds, o, 6);
       const r = await run(c, ds, o, 6);
       expectClose(g.losses, r.losses, TOL.graph, `losses ${JSON.stringify(o)}`);
       g.params.forEach((p, i) => expectClose(p, r.params[i], TOL.graph, `param ${i}`));
     }
   } finally {
-    gpu.dispose();
+    onGpu.dispose();
     c.dispose();
   }
 });
 
-test('device-accumulated loss and accuracy equal the host computation from the logits (cpu and GPU)', async () => {
-  const gpu = await gpuOrSkip();
-  for (const c of [await cpu(), ...(gpu ? [gpu] : [])]) {
+for (const backend of BACKENDS) {
+  testOn(backend)(`device-accumulated loss and accuracy equal the host computation from the logits (${backend})`, async () => {
+    const c = await engineOn(backend);
     try {
       // 37 samples in evaluation batches of 10: four batches summed into the device totals.
       const ds = blobs(37, [6], 4, 15);
@@ -121,8 +121,8 @@ test('device-accumulated loss and accuracy equal the host computation from the l
     } finally {
       c.dispose();
     }
-  }
-});
+  });
+}
 
 test('history: log entries per interval, epoch entries with test figures; callbacks run', async () => {
   const c = await cpu();
@@ -148,21 +148,16 @@ test('history: log entries per interval, epoch entries with test figures; callba
   }
 });
 
-test('device loss during fit: DeviceLostError naming the step, and how to resume', async () => {
-  const e = await gpuOrSkip();
-  if (!e) return;
+gpuTest('device loss during fit: DeviceLostError naming the step, and how to resume', async () => {
+  const e = await gpu();
   try {
     const ds = blobs(64, [3], 2, 5);
     const model = mlp(3, 4, 2, 1);
     const t = await Trainer.create(e, { model, optimizer: new TestSGD(model.parameters(), 0.1), train: ds, batchSize: 8, logEvery: 1 });
     await t.fit({ steps: 3 });
     (e.backend as unknown as { gpu: { device: GPUDevice } }).gpu.device.destroy();
-    await assertRejects(t.fit({ steps: 3 }), /Detected during training at step [34] \(epoch 1\).*continue from the last checkpoint/);
-    try {
-      await t.fit({ steps: 1 });
-    } catch (err) {
-      assert.instance(err, slope.DeviceLostError);
-    }
+    await rejects(t.fit({ steps: 3 }), slope.DeviceLostError, /Detected during training at step [34] \(epoch 1\).*continue from the last checkpoint/);
+    await rejects(t.fit({ steps: 1 }), slope.DeviceLostError);
   } finally {
     e.dispose();
   }
@@ -174,30 +169,20 @@ test('bad trainer options are clear errors', async () => {
     const ds = blobs(10, [3], 2, 18);
     const model = mlp(3, 4, 2, 1);
     const opt = new TestSGD(model.parameters(), 0.1);
-    await assertRejects(Trainer.create(c, { model, optimizer: opt, train: ds, batchSize: 0 }), /batchSize must be a positive integer/);
-    await assertRejects(Trainer.create(c, { model, optimizer: opt, train: ds, batchSize: 4, augmentShift: 1 }), /augmentShift needs image samples/);
+    await rejects(Trainer.create(c, { model, optimizer: opt, train: ds, batchSize: 0 }), slope.ArgumentError, /batchSize must be a positive integer/);
+    await rejects(Trainer.create(c, { model, optimizer: opt, train: ds, batchSize: 4, augmentShift: 1 }), slope.ArgumentError, /augmentShift needs image samples/);
     const other = mlp(3, 4, 2, 2);
-    await assertRejects(Trainer.create(c, { model, optimizer: new TestSGD(other.parameters(), 0.1), train: ds, batchSize: 4 }), /not a parameter of the model/);
+    await rejects(Trainer.create(c, { model, optimizer: new TestSGD(other.parameters(), 0.1), train: ds, batchSize: 4 }), slope.ArgumentError, /not a parameter of the model/);
     // More classes than the model has outputs: caught whether the labels live on the device
     // (never seen by the host) or are fed.
     const narrow = mlp(3, 4, 1, 3);
     for (const dataOnDevice of ['always', 'never'] as const) {
-      await assertRejects(Trainer.create(c, { model: narrow, optimizer: new TestSGD(narrow.parameters(), 0.1), train: ds, batchSize: 4, dataOnDevice }),
-        /dataset '.*' has 2 classes but the model outputs 1 scores per sample/);
+      await rejects(Trainer.create(c, { model: narrow, optimizer: new TestSGD(narrow.parameters(), 0.1), train: ds, batchSize: 4, dataOnDevice }),
+        slope.ArgumentError, /dataset '.*' has 2 classes but the model outputs 1 scores per sample/);
     }
   } finally {
     c.dispose();
   }
 });
-
-async function assertRejects(p: Promise<unknown>, re: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.match((e as Error).message, re);
-    return;
-  }
-  assert.unreachable('expected an error');
-}
 
 test.run();

@@ -2,10 +2,12 @@
  * gradcheck: the backward rules of the graph (grad()) against central finite differences, in
  * float64 on the cpu backend. For y = f(x₁, …) and a random cotangent w, the analytic
  * ∂(Σ w⊙y)/∂xᵢ from grad(y, xs, {seed: w}) must match (L(x + εeⱼ) − L(x − εeⱼ)) / 2ε for every
- * element j of every differentiated input, to a norm-wise relative error below `tol`.
+ * element j of every differentiated input, to a norm-wise relative error below `tol`
+ * (TOL.finiteDifference.rel unless given).
  */
 import { Graph, grad, type DType, type Engine, type Tensor } from '../../src/index.js';
 import { relError } from './close.js';
+import { TOL } from '../tolerances.js';
 import type { Rng } from './rng.js';
 
 export interface GcInput {
@@ -25,7 +27,7 @@ export interface GcOptions {
 export async function gradcheck(
   engine: Engine, r: Rng, label: string, inputs: GcInput[], build: (g: Graph, xs: Tensor[]) => Tensor, opts: GcOptions = {},
 ): Promise<{ worst: number }> {
-  const eps = opts.eps ?? 1e-6, tol = opts.tol ?? 1e-6;
+  const eps = opts.eps ?? 1e-6, tol = opts.tol ?? TOL.finiteDifference.rel;
   const g = new Graph();
   const xs = inputs.map((inp, i) => g.input(`x${i}`, inp.shape, inp.dtype ?? (inp.data instanceof Int32Array ? 'i32' : 'f32')));
   const y = build(g, xs);

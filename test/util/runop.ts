@@ -1,7 +1,7 @@
 /**
- * Run one backend op directly on an engine, inside canaries (RELIABILITY.md §1.3, after the
- * WebGPU CTS): every input and output is a view at a 256-byte offset into a larger buffer, with
- * 256 bytes of slack after it. Input slack holds NaN (int32: a huge value), so an out-of-bounds
+ * Run one backend op directly on an engine, inside canaries (as the WebGPU conformance tests
+ * guard their buffers): every input and output is a view at a 256-byte offset into a larger
+ * buffer, with 256 bytes of slack after it. Input slack holds NaN (int32: a huge value), so an out-of-bounds
  * read shows up as a NaN or wrong output; outputs are poisoned with NaN, so an unwritten element
  * fails the comparison; and after the run the output slack must be unchanged, so an
  * out-of-bounds write fails here. Browser-safe: imports only the public API's types.
