@@ -8,7 +8,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { gpu, gpuTest } from '../util/suite.js';
 
 const { Parameter, HessianAnalyzer, mul, sub, square, sum } = slope;
 
@@ -83,9 +84,8 @@ test('worked example (cpu backend, float64)', async () => {
   e.dispose();
 });
 
-test('worked example (GPU, float32)', async () => {
-  const e = await gpuOrSkip();
-  if (!e) return;
+gpuTest('worked example (GPU, float32)', async () => {
+  const e = await gpu();
   await story(e, 2e-6);
   e.dispose();
 });
