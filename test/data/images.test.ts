@@ -7,20 +7,11 @@ import { join } from 'node:path';
 import { toChannels, resizeBilinear, parseImageSize, ImageStack } from '../../src/data/images.js';
 import { decodeImage, loadImageFolder, readImageFolder, listPredictImages } from '../../src/data/images_node.js';
 import { DataFormatError } from '../../src/data/errors.js';
+import { ArgumentError } from '../../src/errors.js';
 import { image, pngBytes, jpegBytes, writeImage, writeClassFolder } from './image_fixtures.js';
+import { rejects } from '../util/rejects.js';
 
 const root = mkdtempSync(join(tmpdir(), 'slope-images-'));
-
-async function rejects(p: Promise<unknown>, re: RegExp, what: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof DataFormatError || (e as Error).name === 'ArgumentError', `${what}: ${(e as Error).stack}`);
-    assert.match((e as Error).message, re, what);
-    return;
-  }
-  assert.unreachable(`${what}: no error`);
-}
 
 test('RGB → gray is the ITU-R 601-2 luma (PIL), gray → RGB repeats, alpha is dropped', () => {
   const rgba = { width: 3, height: 1, channels: 4, data: Uint8Array.of(255, 0, 0, 9, 0, 255, 0, 9, 10, 20, 30, 0) };
@@ -59,13 +50,13 @@ test('PNG (gray, RGB, RGBA) and JPEG decode to their pixels', async () => {
   assert.is(p.channels, 3);
   const back = toChannels(p, 3).data;
   for (let i = 0; i < back.length; i++) assert.ok(Math.abs(back[i] - [200, 100, 50][i % 3]) <= 3, `jpeg value ${back[i]} at ${i}`);
-  await rejects(decodeImage(Uint8Array.of(1, 2, 3, 4), 'junk.png'), /junk\.png: not a PNG or JPEG image/, 'unknown signature');
+  await rejects(decodeImage(Uint8Array.of(1, 2, 3, 4), 'junk.png'), DataFormatError, /junk\.png: not a PNG or JPEG image/, 'unknown signature');
   const cut = pngBytes(gray).slice(0, 40);
-  await rejects(decodeImage(cut, 'cut.png'), /cut\.png: cannot decode the PNG image/, 'truncated PNG');
+  await rejects(decodeImage(cut, 'cut.png'), DataFormatError, /cut\.png: cannot decode the PNG image/, 'truncated PNG');
   const huge = pngBytes(gray);
   new DataView(huge.buffer, huge.byteOffset).setUint32(16, 100000);
   new DataView(huge.buffer, huge.byteOffset).setUint32(20, 100000);
-  await rejects(decodeImage(huge, 'bomb.png'), /bomb\.png: a 100000×100000 PNG is above the limit/, 'pixel bomb');
+  await rejects(decodeImage(huge, 'bomb.png'), DataFormatError, /bomb\.png: a 100000×100000 PNG is above the limit/, 'pixel bomb');
 });
 
 test('a folder of class folders: sorted classes, [C, H, W] bytes, the first image fixes size and channels', async () => {
@@ -99,34 +90,34 @@ test('train/ and test/ folders; a test class the training data lacks is an error
   assert.equal(s.test.classNames, ['a', 'b']);
   assert.equal([...s.test.y], [1, 1], 'test labels numbered as in training');
   writeClassFolder(join(dir, 'test'), ['c'], 1);
-  await rejects(loadImageFolder(dir), /split\/test\/c: class 'c' is not a class of .*split\/train \(classes: a, b\)/, 'unseen class');
+  await rejects(loadImageFolder(dir), DataFormatError, /split\/test\/c: class 'c' is not a class of .*split\/train \(classes: a, b\)/, 'unseen class');
 });
 
 test('images of another size are an error naming the file and both sizes, unless resized', async () => {
   const dir = join(root, 'sizes');
   writeClassFolder(dir, ['a', 'b'], 3, 6, 5);
   writeImage(join(dir, 'b', 'z_big.png'), image(8, 9, 3, () => 100));
-  await rejects(readImageFolder(dir), /z_big\.png: the image is 8×9 \(H×W\), but the first image \(.*a\/img000\.png\) is 6×5; give --resize 6x5/, 'size mismatch');
+  await rejects(readImageFolder(dir), DataFormatError, /z_big\.png: the image is 8×9 \(H×W\), but the first image \(.*a\/img000\.png\) is 6×5; give --resize 6x5/, 'size mismatch');
   const r = await readImageFolder(dir, { resize: [4, 4] });
   assert.equal(r.sampleShape, [1, 4, 4]);
   assert.is(r.length, 7);
   // A required shape (a checkpoint's) is named as such.
-  await rejects(readImageFolder(dir, { shape: [1, 4, 4], shapeSource: 'run.st' }), /the model's images \(run\.st\) are 4×4/, 'checkpoint shape');
+  await rejects(readImageFolder(dir, { shape: [1, 4, 4], shapeSource: 'run.st' }), DataFormatError, /the model's images \(run\.st\) are 4×4/, 'checkpoint shape');
 });
 
 test('an empty class folder, an unreadable image and a missing folder are errors naming them', async () => {
   const dir = join(root, 'bad');
   writeClassFolder(dir, ['a'], 2);
   mkdirSync(join(dir, 'empty'), { recursive: true });
-  await rejects(readImageFolder(dir), /bad\/empty: the class folder 'empty' holds no PNG or JPEG images/, 'empty class');
+  await rejects(readImageFolder(dir), DataFormatError, /bad\/empty: the class folder 'empty' holds no PNG or JPEG images/, 'empty class');
   const dir2 = join(root, 'bad2');
   writeClassFolder(dir2, ['a', 'b'], 2);
   writeFileSync(join(dir2, 'b', 'broken.jpg'), 'this is text');
-  await rejects(readImageFolder(dir2), /b\/broken\.jpg: not a PNG or JPEG image/, 'unreadable image');
-  await rejects(readImageFolder(join(root, 'nope')), /cannot read the image folder .*nope.*: no such folder/, 'missing folder');
+  await rejects(readImageFolder(dir2), DataFormatError, /b\/broken\.jpg: not a PNG or JPEG image/, 'unreadable image');
+  await rejects(readImageFolder(join(root, 'nope')), ArgumentError, /cannot read the image folder .*nope.*: no such folder/, 'missing folder');
   const flat = join(root, 'flat');
   writeImage(join(flat, 'x.png'), image(2, 2, 1, () => 1));
-  await rejects(readImageFolder(flat), /no class folders/, 'no class folders');
+  await rejects(readImageFolder(flat), DataFormatError, /no class folders/, 'no class folders');
   assert.equal((await listPredictImages(flat)).labels, null, 'a flat folder predicts without labels');
 });
 
