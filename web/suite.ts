@@ -7,7 +7,7 @@
  */
 import * as slope from '../src/browser.js';
 import { casesOf, limitsOf, VARIANTS, variantOptions, variantUnsupported } from '../test/cases/index.js';
-import { families, label, type CaseResult, type SuiteState } from './suite_plan.js';
+import { families, label, trainingName, type CaseResult, type SuiteState } from './suite_plan.js';
 import { TRAIN_SPECS, trainingCheck } from './train_check.js';
 
 const state: SuiteState = { adapter: '', results: [], done: false };
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   }
   const engine = await slope.init({ backend: 'webgpu' });
   for (const spec of TRAIN_SPECS) {
-    const name = `${spec.name}: per-step loss, webgpu vs cpu`;
+    const name = trainingName(spec.name);
     if (wanted(label({ family: 'training', variant: '', name }))) await runOne('training', '', name, () => trainingCheck(engine, spec));
   }
   engine.dispose();

@@ -40,6 +40,9 @@ export function label(r: Pick<CaseResult, 'family' | 'variant' | 'name'>): strin
 /** The families of the case table, in table order. */
 export const families = (): string[] => [...new Set(allCases.map((c) => c.family))];
 
+/** The name of a short training run's result. */
+export const trainingName = (spec: string): string => `${spec}: per-step loss, webgpu vs cpu`;
+
 /** What the Node side expects to run: every case of every family under each of its variants. */
 export function expectedLabels(): string[] {
   return families().flatMap((family) => (VARIANTS[family] ?? ['default'])

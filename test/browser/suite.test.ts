@@ -8,7 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findChromium, launch, NO_CHROMIUM, secs, startServer } from './harness.js';
 import { SIMULATED_NO_ADAPTER, skip, type SkipKind } from '../util/skip.js';
-import { expectedLabels, label, type SuiteState } from '../../web/suite_plan.js';
+import { expectedLabels, label, trainingName, type SuiteState } from '../../web/suite_plan.js';
+import { TRAIN_SPECS } from '../../web/train_check.js';
 
 const TIMEOUT_MS = Number(process.env.SLOPE_BROWSER_TIMEOUT ?? 10 * 60) * 1000;
 
@@ -36,7 +37,8 @@ const FIXED = [
 
 /** Every test this file would run, registered as skipped: why, and of what kind. */
 function skipAll(kind: SkipKind, reason: string): void {
-  for (const name of [...FIXED, ...expectedLabels().map((l) => `browser ${l}`)]) skip(test, name, kind, reason);
+  const training = TRAIN_SPECS.map((s) => label({ family: 'training', variant: '', name: trainingName(s.name) }));
+  for (const name of [...FIXED, ...[...expectedLabels(), ...training].map((l) => `browser ${l}`)]) skip(test, name, kind, reason);
 }
 
 const executable = findChromium();
