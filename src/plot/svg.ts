@@ -27,9 +27,14 @@ export interface LinePlotOptions {
   height?: number;
   xRange?: [number, number];
   yRange?: [number, number];
-  /** Corner of the legend (default 'top-right'): put it where the curves are not. */
-  legend?: 'top-right' | 'bottom-right';
+  /**
+   * Where the legend goes (default 'top-right'): a corner where the curves are not, or 'outside',
+   * a column right of the plot area (the chart widens by its width) that covers nothing.
+   */
+  legend?: LegendPlace;
 }
+
+export type LegendPlace = 'top-right' | 'bottom-right' | 'top-left' | 'bottom-left' | 'outside';
 
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 
@@ -96,13 +101,14 @@ function extent(vals: number[], log: boolean): [number, number] {
   return [lo, hi];
 }
 
-function frame(w: number, h: number, title: string | undefined, xLabel: string | undefined, yLabel: string | undefined, body: string): string {
+/** The SVG around a chart; `pw` is the width of the plotting part (titles centre over it). */
+function frame(w: number, h: number, title: string | undefined, xLabel: string | undefined, yLabel: string | undefined, body: string, pw = w): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="12">`,
     `<rect width="${w}" height="${h}" fill="white"/>`,
-    title ? `<text x="${w / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>` : '',
+    title ? `<text x="${pw / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>` : '',
     body,
-    xLabel ? `<text x="${(M.left + w - M.right) / 2}" y="${h - 10}" text-anchor="middle">${esc(xLabel)}</text>` : '',
+    xLabel ? `<text x="${(M.left + pw - M.right) / 2}" y="${h - 10}" text-anchor="middle">${esc(xLabel)}</text>` : '',
     yLabel ? `<text transform="translate(16 ${(M.top + h - M.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>` : '',
     '</svg>',
   ].join('\n');
@@ -145,37 +151,55 @@ function seriesSvg(series: readonly Series[], xa: Axis, ya: Axis, xLog: boolean,
   return out.join('\n');
 }
 
-function legendSvg(series: readonly Series[], w: number, bottom: number | null = null): string {
-  const top = bottom === null ? M.top : bottom - series.length * 16 - 10;
+/** Legend box width for these names (12 px sans-serif: about 7 px a character). */
+function legendWidth(series: readonly Series[]): number {
+  return Math.max(80, ...series.map((s) => Math.ceil(40 + 7.2 * s.name.length)));
+}
+
+/**
+ * The legend of the series that have a name and at least one point, placed in a corner of the
+ * plot area [x0, x1] × [y1, y0] (or right of it for 'outside').
+ */
+function legendSvg(all: readonly Series[], place: LegendPlace, x0: number, x1: number, y1: number, y0: number): string {
+  const series = all.map((s, i) => ({ s, i })).filter(({ s }) => s.name && Math.min(s.x.length, s.y.length) > 0);
+  if (!series.length) return '';
+  const bw = legendWidth(series.map(({ s }) => s)), bh = series.length * 16 + 6;
+  const left = place === 'outside' ? x1 + 10 : place.endsWith('left') ? x0 + 6 : x1 - bw - 6;
+  const top = place.startsWith('bottom') ? y0 - bh - 6 : y1 + 2;
   const out: string[] = [];
-  series.forEach((s, i) => {
+  series.forEach(({ s, i }, k) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
-    const y = top + 14 + i * 16;
-    const x = w - M.right - 170;
-    out.push(`<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="2.5"${s.dash ? ' stroke-dasharray="6 4"' : ''}/><text x="${x + 28}" y="${y}">${esc(s.name)}</text>`);
+    const y = top + 16 + k * 16;
+    const x = left + 6;
+    const swatch = s.line === false
+      ? `<circle cx="${x + 11}" cy="${y - 4}" r="3.5" fill="${color}"/>`
+      : `<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="2.5"${s.dash ? ' stroke-dasharray="6 4"' : ''}/>`;
+    out.push(`${swatch}<text x="${x + 28}" y="${y}">${esc(s.name)}</text>`);
   });
-  return `<g><rect x="${w - M.right - 176}" y="${top + 2}" width="170" height="${series.length * 16 + 6}" fill="white" fill-opacity="0.85" stroke="#ccc"/>${out.join('')}</g>`;
+  return `<g><rect x="${left}" y="${top + 2}" width="${bw}" height="${bh}" fill="white" fill-opacity="0.85" stroke="#ccc"/>${out.join('')}</g>`;
 }
 
 let clipCounter = 0;
 
 /** A line chart of several series. */
 export function linePlot(o: LinePlotOptions): string {
-  const w = o.width ?? 720, h = o.height ?? 440;
+  const place = o.legend ?? 'top-right';
+  const extra = place === 'outside' ? legendWidth(o.series) + 20 : 0;
+  const pw = o.width ?? 720, h = o.height ?? 440, w = pw + extra;
   const xs = o.series.flatMap((s) => [...s.x]);
   const ys = o.series.flatMap((s) => [...s.y]);
   const [xlo, xhi] = o.xRange ?? extent(xs, !!o.xLog);
   const [ylo, yhi] = o.yRange ?? extent(ys, !!o.yLog);
-  const xa = axis(xlo, xhi, !!o.xLog, M.left, w - M.right);
+  const xa = axis(xlo, xhi, !!o.xLog, M.left, pw - M.right);
   const ya = axis(ylo, yhi, !!o.yLog, h - M.bottom, M.top);
   const clip = `c${clipCounter++}`;
   const body = [
-    `<defs><clipPath id="${clip}"><rect x="${M.left}" y="${M.top}" width="${w - M.left - M.right}" height="${h - M.top - M.bottom}"/></clipPath></defs>`,
-    axesSvg(xa, ya, w, h),
+    `<defs><clipPath id="${clip}"><rect x="${M.left}" y="${M.top}" width="${pw - M.left - M.right}" height="${h - M.top - M.bottom}"/></clipPath></defs>`,
+    axesSvg(xa, ya, pw, h),
     seriesSvg(o.series, xa, ya, !!o.xLog, !!o.yLog, clip),
-    o.series.length > 1 || o.series[0]?.name ? legendSvg(o.series, w, o.legend === 'bottom-right' ? h - M.bottom : null) : '',
+    legendSvg(o.series, place, M.left, pw - M.right, M.top, h - M.bottom),
   ].join('\n');
-  return frame(w, h, o.title, o.xLabel, o.yLabel, body);
+  return frame(w, h, o.title, o.xLabel, o.yLabel, body, pw);
 }
 
 export interface ContourPlotOptions {
@@ -194,6 +218,8 @@ export interface ContourPlotOptions {
   height?: number;
   /** Grid resolution (cells per side). */
   grid?: number;
+  /** Legend corner (default 'top-right'). */
+  legend?: Exclude<LegendPlace, 'outside'>;
 }
 
 /** Contour lines of f (marching squares) with trajectories on top. */
@@ -249,7 +275,7 @@ export function contourPlot(o: ContourPlotOptions): string {
     axesSvg(xa, ya, w, h),
     `<g clip-path="url(#${clip})">${segs.join('\n')}</g>`,
     seriesSvg(paths, xa, ya, false, false, clip),
-    paths.length ? legendSvg(paths, w) : '',
+    legendSvg(paths, o.legend ?? 'top-right', M.left, w - M.right, M.top, h - M.bottom),
   ].join('\n');
   return frame(w, h, o.title, o.xLabel, o.yLabel, body);
 }
