@@ -5,7 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpu, gpuOrSkip, slope } from '../util/engine.js';
+import { cpu, slope } from '../util/engine.js';
+import { gpu, gpuTest } from '../util/suite.js';
 import { Rng } from '../util/rng.js';
 
 const { Parameter, HessianAnalyzer, sum, mul, square, scale, matmul, reshape, add } = slope;
@@ -69,9 +70,8 @@ test('sharpness: Lanczos λmax of a quadratic with a known spectrum (cpu, float6
   e.dispose();
 });
 
-test('sharpness on the GPU (float32)', async () => {
-  const e = await gpuOrSkip();
-  if (!e) return;
+gpuTest('sharpness on the GPU (float32)', async () => {
+  const e = await gpu();
   await sharpnessOn(e, 1e-5);
   e.dispose();
 });
