@@ -77,4 +77,4 @@ if (wide.length) {
   for (const w of wide) console.log(`  ${w}`);
   bad = true;
 }
-process.exit(bad ? 1 : 0);
+process.exitCode = bad ? 1 : 0; // not process.exit(): that can cut off output still in a pipe

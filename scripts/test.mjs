@@ -111,7 +111,7 @@ if (!filters.length) {
 }
 
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
-process.exit(fail || totals.failed ? 1 : 0);
+process.exitCode = fail || totals.failed ? 1 : 0; // not process.exit(): that can cut off output still in a pipe
 
 /** The adapter's description, or null: scripts/probe-adapter.mjs in its own process. */
 function probeAdapter() {
