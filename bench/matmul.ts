@@ -7,7 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as slope from '../src/node.js';
-import { MATMUL_VARIANTS, defaultMatmulVariant } from '../src/kernels/matmul.js';
+import { MATMUL_VARIANTS } from '../src/kernels/matmul.js';
+import { matmulRule } from '../src/gpu/profile.js';
 import { view } from '../src/backend/types.js';
 import { clockKind, median, timeSteps, timeStepsCpu } from './lib/timing.js';
 
@@ -63,7 +64,8 @@ async function prepareCase(engine: slope.Engine, s: Shape, tA: boolean, tB: bool
   be.write(va, a);
   be.write(vb, b);
   be.write(vc, new Float32Array(s.M * s.N).fill(NaN));
-  const p = await be.prepare({ op: 'matmul', inputs: [va, vb], outputs: [vc], attrs: { transA: tA, transB: tB, bias: false, act: 'none' } });
+  const attrs = { transA: tA, transB: tB, bias: false, act: 'none' as const, alpha: 0, beta: 0 };
+  const p = await be.prepare({ op: slope.OPS.matmul, inputs: [va, vb], outputs: [vc], attrs });
   await be.execute([p]);
   const err = sampleError(await be.read(vc), a, b, s, tA, tB);
   const once = await timeSteps(engine, [p], 1); // warm-up, and a guess at the run time
@@ -117,7 +119,7 @@ async function main() {
   }
   // What the engine would pick: the rule, and the choice measured by tuneMatmul.
   const tuner = await slope.init();
-  const rule = defaultMatmulVariant(tuner.adapter, (tuner.backend as unknown as { gpu: { limits: { subgroupMinSize: number } } }).gpu.limits);
+  const rule = matmulRule(tuner.adapter, (tuner.backend as unknown as { gpu: { limits: { subgroupMinSize: number } } }).gpu.limits.subgroupMinSize);
   const tuned = await slope.tuneMatmul(tuner);
   tuner.dispose();
   const secs = Object.entries(tuned.seconds).map(([v, t]) => `${v} ${(t! * 1e3).toFixed(1)} ms`).join(', ');

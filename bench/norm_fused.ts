@@ -88,27 +88,27 @@ async function kernelCase(engine: slope.Engine, variant: string, s: Shape): Prom
   const y = await mk('y', s.shape), stats = await mk('stats', [3, g.C]), y2 = await mk('y2', s.shape), stats2 = await mk('stats2', [3, g.C]);
   const y3 = await mk('copy of x', s.shape);
   const attrs = { ...g, eps: 1e-5, weight: true, bias: true, batch: true };
-  const fused = [await be.prepare({ op: 'norm_forward', inputs: [x, w, b], outputs: [y, stats], attrs })];
+  const fused = [await be.prepare({ op: slope.OPS.norm_forward, inputs: [x, w, b], outputs: [y, stats], attrs })];
   const two = [
-    await be.prepare({ op: 'norm_stats', inputs: [x], outputs: [stats2], attrs: { ...g } }),
-    await be.prepare({ op: 'norm_apply', inputs: [x, stats2, w, b], outputs: [y2], attrs }),
+    await be.prepare({ op: slope.OPS.norm_stats, inputs: [x], outputs: [stats2], attrs: { ...g } }),
+    await be.prepare({ op: slope.OPS.norm_apply, inputs: [x, stats2, w, b], outputs: [y2], attrs }),
   ];
-  const copy = [await be.prepare({ op: 'copy', inputs: [x], outputs: [y3], attrs: {} })];
+  const copy = [await be.prepare({ op: slope.OPS.copy, inputs: [x], outputs: [y3], attrs: {} })];
   const ops: KernelCase['ops'] = { fused, two, copy };
   const gy = await mk('dy', s.shape, rand(n, 6));
   const dx = await mk('dx', s.shape);
-  const bAttrs = { ...g, eps: 1e-5, weight: true, bias: false };
-  ops.bwd = [await be.prepare({ op: 'norm_backward', inputs: [x, stats, w, gy], outputs: [dx], attrs: bAttrs })];
+  const bAttrs = { ...g, eps: 1e-5, weight: true, bias: false as const };
+  ops.bwd = [await be.prepare({ op: slope.OPS.norm_backward, inputs: [x, stats, w, gy], outputs: [dx], attrs: bAttrs })];
   const dw = await mk('dw', [g.Q]), db = await mk('db', [g.Q]);
-  const grad = (which: string) => ({ op: 'norm_affine_grad', inputs: [x, stats, gy], outputs: [which === 'weight' ? dw : db], attrs: { ...g, eps: 1e-5, which } });
+  const grad = (which: 'weight' | 'bias') => ({ op: slope.OPS.norm_affine_grad, inputs: [x, stats, gy], outputs: [which === 'weight' ? dw : db], attrs: { ...g, eps: 1e-5, which } });
   const separate = [await be.prepare(grad('weight')), await be.prepare(grad('bias'))];
   if (s.kind === 'batch') {
     // BatchNorm's backward: dx, dγ, dβ in one dispatch against norm_backward + two norm_affine_grad.
-    ops.bwdFused = [await be.prepare({ op: 'norm_backward_affine', inputs: [x, stats, w, gy], outputs: [dx, dw, db], attrs: { ...bAttrs, dw: true, db: true } })];
+    ops.bwdFused = [await be.prepare({ op: slope.OPS.norm_backward_affine, inputs: [x, stats, w, gy], outputs: [dx, dw, db], attrs: { ...bAttrs, dw: true, db: true } })];
     ops.bwdThree = [...ops.bwd, ...separate];
   } else {
     // Others: dγ and dβ from one pass against two norm_affine_grad.
-    ops.bwdFused = [await be.prepare({ op: 'norm_affine_grads', inputs: [x, stats, gy], outputs: [dw, db], attrs: { ...g, eps: 1e-5, which: 'both' } })];
+    ops.bwdFused = [await be.prepare({ op: slope.OPS.norm_affine_grads, inputs: [x, stats, gy], outputs: [dw, db], attrs: { ...g, eps: 1e-5 } })];
     ops.bwdThree = separate;
   }
   for (const o of Object.values(ops)) await timeSteps(engine, o, 1); // compile and warm up

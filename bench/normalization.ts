@@ -96,9 +96,9 @@ class Sgd implements StepHook {
       const P = ctx.store.chunkView(ch, 'params'), G = ctx.store.chunkView(ch, 'grads');
       const tmp = async (label: string): Promise<View> => view(await ctx.backend.alloc(label, ch.length), 0, [ch.length], 'f32', label);
       const step = await tmp('sgd step'), next = await tmp('sgd next');
-      this.ops.push(await ctx.backend.prepare({ op: 'scale', inputs: [G], outputs: [step], attrs: { alpha: -this.lr, beta: 0 } }));
-      this.ops.push(await ctx.backend.prepare({ op: 'binary', inputs: [P, step], outputs: [next], attrs: { kind: 'add' } }));
-      this.ops.push(await ctx.backend.prepare({ op: 'copy', inputs: [next], outputs: [P], attrs: {} }));
+      this.ops.push(await ctx.backend.prepare({ op: slope.OPS.scale, inputs: [G], outputs: [step], attrs: { alpha: -this.lr, beta: 0 } }));
+      this.ops.push(await ctx.backend.prepare({ op: slope.OPS.binary, inputs: [P, step], outputs: [next], attrs: { kind: 'add' } }));
+      this.ops.push(await ctx.backend.prepare({ op: slope.OPS.copy, inputs: [next], outputs: [P], attrs: {} }));
     }
   }
 }

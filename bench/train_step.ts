@@ -37,7 +37,7 @@ class CopyArena implements slope.StepHook {
     const chunks = new Set(ctx.params.map((p) => ctx.store.chunkOf(p)));
     for (const c of chunks) {
       const dst = view(await ctx.backend.alloc('copy scratch', c.length), 0, [c.length], 'f32', 'copy scratch');
-      this.ops.push(await ctx.backend.prepare({ op: 'copy', inputs: [ctx.store.chunkView(c, 'params')], outputs: [dst], attrs: {} }));
+      this.ops.push(await ctx.backend.prepare({ op: slope.OPS.copy, inputs: [ctx.store.chunkView(c, 'params')], outputs: [dst], attrs: {} }));
     }
   }
 }
@@ -72,7 +72,7 @@ function timedOps(cases: Case[]): Timed[] {
   const t = (name: string, ops: readonly slope.Prepared[]): Timed => ({ name, ops, ms: [], cpu: [], rMs: [], rCpu: [] });
   const out = cases.filter((c) => c.hook).map((c) => t(c.cfg, c.hook!.ops));
   const guard = cases.find((c) => c.cfg === 'adam+guard')!.hook!.ops;
-  out.push(t('guard reduction', guard.filter((p) => p.call.op === 'optim.sumsq' || p.call.op === 'optim.finalize')));
+  out.push(t('guard reduction', guard.filter((p) => p.call.op === slope.OPS['optim.sumsq'] || p.call.op === slope.OPS['optim.finalize'])));
   return out;
 }
 

@@ -12,8 +12,8 @@
 //   add_into:     out[i] = out[i] + x[i], in place
 //   one_hot:      out[n, c] = (labels[n] == c)
 //
-// UNARY codes: 0 relu, 1 leaky_relu, 2 gelu (tanh form), 3 sigmoid, 4 tanh, 5 exp, 6 log,
-//              7 neg, 8 square, 9 sqrt, 10 abs.
+// UNARY codes: the activation table's (shaders/activation.wgsl, appended to this file, lists
+//              them and holds the functions and their numerics).
 // BINARY codes: 0 add, 1 sub, 2 mul, 3 div, 4 eq, 5 max, 6 min.
 //
 // Bindings: inputs (read), output (read_write), then Params (uniform).
@@ -22,11 +22,7 @@
 // Variants: EPT = 1 (x1, one element per thread, the naive form) and EPT = 8 (x8): software
 // adapters pay a per-invocation overhead that eight elements share (measured ≈2× faster on
 // lavapipe for 4M-element unary ops); GPUs keep one element per thread.
-// Numerics: tanh's argument is clamped to ±15 (tanh(15) rounds to 1 in f32, and some
-// implementations overflow exp inside tanh for large |x|); sigmoid is built from exp(−|x|),
-// which never overflows; gelu and its derivatives use s = σ(2u) (1 + tanh u = 2s,
-// 1 − tanh²u = 4s(1 − s)) so that their small values for x ≪ 0 keep full relative precision;
-// tanh' = (1 − t)(1 + t), exact where 1 − t² would cancel.
+// Numerics: see activation.wgsl.
 
 override WG: u32 = 256u;
 override OP: u32 = 0u;
@@ -41,82 +37,10 @@ struct BParams {
 struct CParams { n: u32, pad0: u32, pad1: u32, pad2: u32 }
 struct OParams { n: u32, classes: u32, pad0: u32, pad1: u32 }
 
-const GELU_C: f32 = 0.7978845608028654;
-const GELU_K: f32 = 0.044715;
-
-fn safe_tanh(x: f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }
-
-fn sigmoid(x: f32) -> f32 {
-  let e = exp(-abs(x));
-  return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
-}
-
-// gelu(x) = ½x(1 + tanh u) = x·σ(2u), u = √(2/π)(x + 0.044715x³). With s = σ(2u):
-// 1 + tanh u = 2s and 1 − tanh²u = 4s(1 − s), both without cancellation for large |x|.
-fn gelu_s(x: f32) -> f32 { return sigmoid(2.0 * GELU_C * (x + GELU_K * x * x * x)); }
-
-// (σ(y), σ(y)·σ(−y), 1 − 2σ(y)) from e = exp(−|y|), accurate in both tails.
-fn sig3(y: f32) -> vec3f {
-  let e = exp(-abs(y));
-  let r = 1.0 / (1.0 + e);
-  let neg = y < 0.0;
-  return vec3f(select(r, e * r, neg), e * r * r, select(-1.0, 1.0, neg) * (1.0 - e) * r);
-}
-
-fn f(x: f32, alpha: f32) -> f32 {
-  switch OP {
-    case 0u: { return max(x, 0.0); }
-    case 1u: { return select(alpha * x, x, x > 0.0); }
-    case 2u: { return x * gelu_s(x); }
-    case 3u: { return sigmoid(x); }
-    case 4u: { return safe_tanh(x); }
-    case 5u: { return exp(x); }
-    case 6u: { return log(x); }
-    case 7u: { return -x; }
-    case 8u: { return x * x; }
-    case 9u: { return sqrt(x); }
-    default: { return abs(x); }
-  }
-}
-
-fn df(t: f32, alpha: f32) -> f32 {
-  switch OP {
-    case 0u: { return select(0.0, 1.0, t > 0.0); }
-    case 1u: { return select(alpha, 1.0, t > 0.0); }
-    case 2u: {
-      // gelu' = s + 2t·s(1 − s)·u', u' = √(2/π)(1 + 3·0.044715t²)
-      let g = sig3(2.0 * GELU_C * (t + GELU_K * t * t * t));
-      return g.x + 2.0 * t * g.y * GELU_C * (1.0 + 3.0 * GELU_K * t * t);
-    }
-    case 3u: { return t * (1.0 - t); }
-    case 4u: { return (1.0 - t) * (1.0 + t); }
-    case 5u: { return t; }
-    case 6u: { return 1.0 / t; }
-    case 7u: { return -1.0; }
-    case 8u: { return 2.0 * t; }
-    case 9u: { return 0.5 / t; }
-    default: { return sign(t); }
-  }
-}
-
-fn ddf(t: f32) -> f32 {
-  switch OP {
-    case 2u: {
-      // gelu'' = s(1 − s)·(4u' + 2t·u'' + 4t·u'²(1 − 2s)), u'' = √(2/π)·6·0.044715t
-      let g = sig3(2.0 * GELU_C * (t + GELU_K * t * t * t));
-      let du = GELU_C * (1.0 + 3.0 * GELU_K * t * t);
-      let ddu = GELU_C * 6.0 * GELU_K * t;
-      return g.y * (4.0 * du + 2.0 * t * ddu + 4.0 * t * du * du * g.z);
-    }
-    case 3u: { return 1.0 - 2.0 * t; }
-    case 4u: { return -2.0 * t; }
-    case 5u: { return 1.0; }
-    case 6u: { return -1.0 / (t * t); }
-    case 8u: { return 2.0; }
-    case 9u: { return -0.5 / (t * t); }
-    default: { return 0.0; }
-  }
-}
+// f, f', f'' of the activation chosen by OP (appended from activation.wgsl).
+fn f(x: f32, alpha: f32, b: f32) -> f32 { return act_f(OP, x, alpha, b); }
+fn df(t: f32, alpha: f32, b: f32) -> f32 { return act_df(OP, t, alpha, b); }
+fn ddf(t: f32, alpha: f32, b: f32) -> f32 { return act_ddf(OP, t, alpha, b); }
 
 fn bop(a: f32, b: f32) -> f32 {
   switch OP {
@@ -146,7 +70,7 @@ fn unary(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   for (var j = 0u; j < EPT; j++) {
     let i = i0 + j;
     if (i >= u_p.n) { return; }
-    u_out[i] = f(u_x[i], u_p.alpha);
+    u_out[i] = f(u_x[i], u_p.alpha, u_p.beta);
   }
 }
 
@@ -156,7 +80,7 @@ fn unary_deriv2(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
   for (var j = 0u; j < EPT; j++) {
     let i = i0 + j;
     if (i >= u_p.n) { return; }
-    u_out[i] = ddf(u_x[i]);
+    u_out[i] = ddf(u_x[i], u_p.alpha, u_p.beta);
   }
 }
 
@@ -213,7 +137,7 @@ fn unary_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
   for (var j = 0u; j < EPT; j++) {
     let i = i0 + j;
     if (i >= g_p.n) { return; }
-    g_out[i] = g_g[i] * df(g_t[i], g_p.alpha);
+    g_out[i] = g_g[i] * df(g_t[i], g_p.alpha, g_p.beta);
   }
 }
 

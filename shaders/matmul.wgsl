@@ -3,7 +3,7 @@
 // Shapes: op(A) is (M, K), op(B) is (K, N), C is (batch, M, N). With trans_a, A is stored
 // (K, M); with trans_b, B is stored (N, K). A rank-2 operand shared by every batch has batch
 // stride 0 (stride_a / stride_b). bias is (N) when has_bias, else an unused binding.
-// Epilogue act: 0 none, 1 relu, 2 leaky_relu (alpha), 3 gelu (tanh form), 4 sigmoid, 5 tanh.
+// Epilogue act: an activation of the table in activation.wgsl (code p.act, parameters p.alpha, p.beta).
 // The transposes, the bias and the activation are uniforms, not overrides: on software
 // adapters every pipeline costs seconds of JIT compilation, so one pipeline serves every
 // layout and epilogue (the index arithmetic picks the layout with select(), a few ALU ops per

@@ -7,14 +7,10 @@ import { Gpu, type AdapterOptions } from './gpu/device.js';
 import type { Backend } from './backend/types.js';
 import { CpuBackend } from './backend/cpu.js';
 import { WebGpuBackend, type WebGpuBackendOptions } from './backend/webgpu.js';
+import { checkMatmulVariant } from './kernels/matmul.js';
 import { ParamStore } from './graph/store.js';
 import { Program, type CompileOptions } from './graph/program.js';
 import type { Graph, Parameter, Variable } from './graph/tensor.js';
-import './backend/cpu_ops.js';
-import './backend/cpu_optim.js';
-import './backend/cpu_norm.js';
-import './backend/cpu_train.js';
-import './kernels/index.js';
 
 export interface InitOptions extends AdapterOptions, WebGpuBackendOptions {
   /** 'webgpu' (default) or 'cpu' (the float64 reference interpreter). */
@@ -102,6 +98,7 @@ export async function init(opts: InitOptions = {}): Promise<Engine> {
   const kind = opts.backend ?? 'webgpu';
   if (kind === 'cpu') return new Engine(new CpuBackend(), opts.checkFinite);
   if (kind !== 'webgpu') throw new ArgumentError(`init: backend must be 'webgpu' or 'cpu', got '${String(kind)}'`);
+  if (opts.matmulVariant !== undefined) checkMatmulVariant(opts.matmulVariant);
   const gpuObj = opts.gpu ?? (await provider());
   const gpu = await Gpu.create(gpuObj, opts);
   return new Engine(new WebGpuBackend(gpu, opts), opts.checkFinite);

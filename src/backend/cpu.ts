@@ -3,30 +3,32 @@
  * whole graph runs in double precision (finite differences, second-order checks).
  */
 import { ArgumentError } from '../errors.js';
-import type { Attrs } from '../graph/tensor.js';
+import type { AttrsOf, ExecOpName } from '../ops/index.js';
+import { cpuProfile } from '../gpu/profile.js';
 import type { Backend, HostArray, OpCall, Prepared, Storage, View } from './types.js';
+import { CPU_OPS } from './cpu_ops.js';
+import { CPU_NORM } from './cpu_norm.js';
+import { CPU_OPTIM } from './cpu_optim.js';
+import { CPU_TRAIN } from './cpu_train.js';
 
 export interface CpuStorage extends Storage {
   data: Float64Array;
 }
 
 /** Arrays handed to an op implementation: subarrays over f64 storage, shapes, attrs. */
-export interface CpuArgs {
+export interface CpuArgs<A extends object = object> {
   ins: Float64Array[];
   outs: Float64Array[];
   inShapes: (readonly number[])[];
   outShapes: (readonly number[])[];
   inDtypes: string[];
-  attrs: Attrs;
+  attrs: A;
 }
 
-export type CpuOpImpl = (a: CpuArgs) => void;
-const CPU_OPS = new Map<string, CpuOpImpl>();
+/** One float64 implementation per op a backend runs: an op missing here fails the type-check. */
+export type CpuTable = { readonly [N in ExecOpName]: (a: CpuArgs<AttrsOf<N>>) => void };
 
-/** Register the cpu implementation of an op (each family's module does this once). */
-export function registerCpuOp(name: string, impl: CpuOpImpl): void {
-  CPU_OPS.set(name, impl);
-}
+const IMPLS = { ...CPU_OPS, ...CPU_NORM, ...CPU_OPTIM, ...CPU_TRAIN } satisfies CpuTable;
 
 function arr(v: View): Float64Array {
   return (v.storage as CpuStorage).data.subarray(v.offset, v.offset + v.length);
@@ -36,6 +38,7 @@ export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
   readonly adapter = 'cpu (float64 reference interpreter)';
   readonly limits = { maxBindingBytes: 2 ** 31, maxBufferBytes: 2 ** 33, offsetAlignElems: 1 };
+  readonly profile = cpuProfile();
   private disposed = false;
 
   async alloc(label: string, length: number): Promise<Storage> {
@@ -54,9 +57,8 @@ export class CpuBackend implements Backend {
     return v.dtype === 'i32' ? Int32Array.from(a) : Float64Array.from(a);
   }
   async prepare(call: OpCall): Promise<Prepared> {
-    const impl = CPU_OPS.get(call.op);
-    if (!impl) throw new ArgumentError(`cpu backend: op '${call.op}' is not implemented`);
-    let attrs = call.attrs;
+    const impl = IMPLS[call.op.name] as (a: CpuArgs) => void;
+    let attrs = call.attrs as object;
     const run = () => impl({
       ins: call.inputs.map(arr),
       outs: call.outputs.map(arr),
@@ -67,7 +69,7 @@ export class CpuBackend implements Backend {
     });
     return {
       call,
-      update(a: Attrs) { attrs = { ...attrs, ...a }; },
+      update(a: object) { attrs = { ...attrs, ...a }; },
       run,
     } as Prepared & { run(): void };
   }

@@ -4,8 +4,8 @@
  * segment with its group's options, read from the same hyperparameter table the kernels read.
  */
 import * as ref from '../ref/optim.js';
-import { HYP } from '../kernels/optim.js';
-import { registerCpuOp, type CpuArgs } from './cpu.js';
+import { HYP, type OptimKind, type OptimUpdateAttrs } from '../ops/index.js';
+import type { CpuArgs, CpuTable } from './cpu.js';
 
 const R = HYP.ROW;
 
@@ -25,17 +25,17 @@ function effectiveGrad(grads: Float64Array, s: Segment, hyp: Float64Array, scale
   return g;
 }
 
-function update(kind: string, { ins, outs, attrs }: CpuArgs): void {
+function update(kind: OptimKind, { ins, outs, attrs }: CpuArgs<OptimUpdateAttrs>): void {
   const [grads, seg, hyp, status] = ins;
   const [params, state] = outs;
   if (status[1] !== 0) return;
   const t = hyp[HYP.t];
-  const L = attrs.L as number;
-  for (const s of segments(seg, attrs.nseg as number)) {
+  const L = attrs.L;
+  for (const s of segments(seg, attrs.nseg)) {
     const h = (k: number) => hyp[s.row + k];
     const g = effectiveGrad(grads, s, hyp, status[0]);
     const p = params.subarray(s.start, s.start + s.len);
-    const plane = (k: string) => state.subarray((attrs[k] as number) * L + s.start, (attrs[k] as number) * L + s.start + s.len);
+    const plane = (k: 'pa' | 'pb' | 'pc') => state.subarray(attrs[k] * L + s.start, attrs[k] * L + s.start + s.len);
     const base = { lr: h(HYP.lr), weightDecay: h(HYP.wd), eps: h(HYP.eps) };
     if (kind === 'sgd') {
       const o = { ...base, momentum: h(HYP.p1), dampening: h(HYP.p2), nesterov: h(HYP.f1) !== 0 };
@@ -57,31 +57,33 @@ function update(kind: string, { ins, outs, attrs }: CpuArgs): void {
   }
 }
 
-for (const kind of ['sgd', 'adagrad', 'rmsprop', 'adam']) registerCpuOp(`optim.${kind}`, (a) => update(kind, a));
-
-registerCpuOp('optim.sumsq', ({ ins, outs, attrs }) => {
-  const [grads, seg, hyp] = ins;
-  const base = attrs.base as number;
-  const parts = attrs.parts as number;
-  let acc = 0;
-  for (const s of segments(seg, attrs.nseg as number)) {
-    const g = effectiveGrad(grads, s, hyp, 1);
-    for (let i = 0; i < g.length; i++) acc += g[i] * g[i];
-  }
-  outs[0].fill(0, base, base + parts);
-  outs[0][base] = acc;
-});
-
-registerCpuOp('optim.finalize', ({ ins, outs, attrs }) => {
-  const [partials, loss, hyp] = ins;
-  const status = outs[0];
-  let sumsq = 0;
-  for (let k = 0; k < (attrs.total as number); k++) sumsq += partials[k];
-  const norm = Math.sqrt(sumsq);
-  const ok = Number.isFinite(sumsq) && (!attrs.hasLoss || Number.isFinite(loss[0]));
-  const flagged = status[2] !== 0;
-  if (!flagged && !ok) status[2] = hyp[HYP.t];
-  status[0] = hyp[HYP.clipNormOn] !== 0 ? ref.clipCoef(norm, hyp[HYP.maxNorm]) : 1;
-  status[1] = flagged || !ok ? 1 : 0;
-  status[3] = norm;
-});
+export const CPU_OPTIM = {
+  'optim.sgd': (a) => update('sgd', a),
+  'optim.adagrad': (a) => update('adagrad', a),
+  'optim.rmsprop': (a) => update('rmsprop', a),
+  'optim.adam': (a) => update('adam', a),
+  'optim.sumsq'({ ins, outs, attrs }) {
+    const [grads, seg, hyp] = ins;
+    const { base, parts } = attrs;
+    let acc = 0;
+    for (const s of segments(seg, attrs.nseg)) {
+      const g = effectiveGrad(grads, s, hyp, 1);
+      for (let i = 0; i < g.length; i++) acc += g[i] * g[i];
+    }
+    outs[0].fill(0, base, base + parts);
+    outs[0][base] = acc;
+  },
+  'optim.finalize'({ ins, outs, attrs }) {
+    const [partials, loss, hyp] = ins;
+    const status = outs[0];
+    let sumsq = 0;
+    for (let k = 0; k < attrs.total; k++) sumsq += partials[k];
+    const norm = Math.sqrt(sumsq);
+    const ok = Number.isFinite(sumsq) && (!attrs.hasLoss || Number.isFinite(loss[0]));
+    const flagged = status[2] !== 0;
+    if (!flagged && !ok) status[2] = hyp[HYP.t];
+    status[0] = hyp[HYP.clipNormOn] !== 0 ? ref.clipCoef(norm, hyp[HYP.maxNorm]) : 1;
+    status[1] = flagged || !ok ? 1 : 0;
+    status[3] = norm;
+  },
+} satisfies Partial<CpuTable>;

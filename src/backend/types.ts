@@ -1,10 +1,12 @@
 /**
  * The narrow interface the graph runs on. A backend allocates storage, moves data, and runs
- * ops by name: `prepare` is called once per op of a compiled program (pipelines, bind groups,
- * uniform buffers are made there), `execute` runs a list of prepared ops as one submission.
- * Two backends implement it: `webgpu` (WGSL kernels) and `cpu` (the float64 references).
+ * ops (the op objects of src/ops): `prepare` is called once per op of a compiled program
+ * (pipelines, bind groups, uniform buffers are made there), `execute` runs a list of prepared
+ * ops as one submission. Two backends implement it: `webgpu` (WGSL kernels) and `cpu` (the
+ * float64 references); each has one typed implementation per op, checked exhaustive by type.
  */
-import type { Attrs, DType } from '../graph/tensor.js';
+import type { AttrsOf, DType, ExecOpName, OPS } from '../ops/index.js';
+import type { DeviceProfile } from '../gpu/profile.js';
 
 /** Backend-owned memory. */
 export interface Storage {
@@ -24,17 +26,17 @@ export interface View {
 }
 
 /** One op invocation with concrete storage. Inputs first, then outputs (ref-function order). */
-export interface OpCall {
-  readonly op: string;
+export interface OpCall<N extends ExecOpName = ExecOpName> {
+  readonly op: (typeof OPS)[N];
   readonly inputs: readonly View[];
   readonly outputs: readonly View[];
-  readonly attrs: Attrs;
+  readonly attrs: AttrsOf<N>;
 }
 
-/** An op made ready to run; `update` changes its scalar attributes (e.g. a learning rate). */
+/** An op made ready to run; `update` changes its scalar attributes (e.g. a step hook's learning rate). */
 export interface Prepared {
   readonly call: OpCall;
-  update(attrs: Attrs): void;
+  update(attrs: object): void;
   /** Free what preparing allocated (parameter buffers, scratch); the op must not run again. */
   dispose?(): void;
 }
@@ -55,6 +57,8 @@ export interface Backend {
   /** Human-readable adapter description. */
   readonly adapter: string;
   readonly limits: BackendLimits;
+  /** The adapter policy kernels and optimizers follow (variants, block sizes). */
+  readonly profile: DeviceProfile;
   alloc(label: string, length: number, dtype?: DType): Promise<Storage>;
   release(s: Storage): void;
   /** Write host data into a view (queued before the next execute). */

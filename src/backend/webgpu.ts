@@ -8,9 +8,11 @@
  * Dawn's Node binding spins a CPU core for as long as any of its promises is pending.
  */
 import { ArgumentError, GpuValidationError, LimitError } from '../errors.js';
-import type { Attrs, DType } from '../graph/tensor.js';
+import type { DType, ExecOpName } from '../ops/index.js';
 import { Gpu, Usage } from '../gpu/device.js';
-import { gpuLowering, type Launch, type LowerContext } from '../kernels/spec.js';
+import { gpuProfile, type DeviceProfile, type ProfileOptions } from '../gpu/profile.js';
+import { LOWERINGS } from '../kernels/index.js';
+import type { Launch, LowerContext, Lowering } from '../kernels/spec.js';
 import type { Backend, HostArray, OpCall, Prepared, Storage, View } from './types.js';
 
 interface GpuStorage extends Storage {
@@ -31,9 +33,7 @@ interface GpuPrepared extends Prepared {
   warm?: boolean;
 }
 
-export interface WebGpuBackendOptions {
-  /** Force a kernel variant per family, e.g. { matmul: 'naive' } (tests and benches). */
-  variants?: Record<string, string>;
+export interface WebGpuBackendOptions extends ProfileOptions {
   /** Steps allowed in flight before run() waits (backpressure). */
   maxInFlight?: number;
   /** 1: log each dispatch; 2: also print WGSL when a pipeline is created. */
@@ -62,7 +62,7 @@ export class WebGpuBackend implements Backend {
   private cold = false;
   private sleepFirst: boolean;
   private storages = new Set<GpuStorage>();
-  private variants: Record<string, string>;
+  readonly profile: DeviceProfile;
   private maxInFlight: number;
   private debug: number;
 
@@ -73,7 +73,7 @@ export class WebGpuBackend implements Backend {
       maxBufferBytes: l.maxBufferSize,
       offsetAlignElems: Math.max(1, l.minStorageBufferOffsetAlignment / 4),
     };
-    this.variants = { ...(opts.variants ?? {}) };
+    this.profile = gpuProfile(gpu.adapterName, l.subgroupMinSize, opts);
     this.maxInFlight = opts.maxInFlight ?? 2;
     this.sleepFirst = opts.sleepBeforeWait ?? isNode();
     this.debug = opts.debug ?? 0;
@@ -123,8 +123,12 @@ export class WebGpuBackend implements Backend {
   }
 
   async prepare(call: OpCall): Promise<Prepared> {
-    const lower = gpuLowering(call.op);
-    if (!lower) throw new ArgumentError(`webgpu backend: op '${call.op}' has no kernel`);
+    return this.prepareWith(call, LOWERINGS[call.op.name] as Lowering<ExecOpName>);
+  }
+
+  /** Prepare a call with a given lowering (prepare() takes the op's own; tests pass others). */
+  async prepareWith(call: OpCall, lower: (call: OpCall, ctx: LowerContext) => Launch[]): Promise<Prepared> {
+    const name = call.op.name;
     for (const v of [...call.inputs, ...call.outputs]) this.gpu.checkBinding(v.label, v.length * 4);
     const scratch: GpuStorage[] = [];
     let scratchIdx = 0;
@@ -133,14 +137,13 @@ export class WebGpuBackend implements Backend {
       scratch: (length, label) => {
         let s = scratch[scratchIdx];
         if (!s || s.length < length) {
-          s = this.allocSync(`${call.op} scratch: ${label}`, length);
+          s = this.allocSync(`${name} scratch: ${label}`, length);
           scratch[scratchIdx] = s;
         }
         scratchIdx++;
         return { storage: s, offset: 0, length, dtype: 'f32', shape: [length], label };
       },
-      variant: (family) => this.variants[family],
-      adapter: this.gpu.adapterName,
+      profile: this.profile,
     };
     // The scope is popped however this ends: a lowering, limit or compile error thrown here must
     // not leave it open, or it would swallow every later validation error of this device.
@@ -156,7 +159,7 @@ export class WebGpuBackend implements Backend {
     try {
       launches = lower(call, ctx);
       const uniformBytes = Math.max(UNIFORM_ALIGN, launches.length * UNIFORM_ALIGN);
-      uniform = this.gpu.device.createBuffer({ label: `${call.op} params`, size: uniformBytes, usage: Usage.UNIFORM | Usage.COPY_DST });
+      uniform = this.gpu.device.createBuffer({ label: `${name} params`, size: uniformBytes, usage: Usage.UNIFORM | Usage.COPY_DST });
       for (let i = 0; i < launches.length; i++) {
         const l = launches[i];
         const k = l.kernel;
@@ -184,7 +187,7 @@ export class WebGpuBackend implements Backend {
     }
     if (err) {
       free();
-      throw new GpuValidationError(`preparing ${call.op} (${call.outputs.map((o) => o.label).join(', ')}): ${err.message}`);
+      throw new GpuValidationError(`preparing ${name} (${call.outputs.map((o) => o.label).join(', ')}): ${err.message}`);
     }
     const writeUniforms = (ls: readonly Launch[]) => {
       ls.forEach((l, i) => {
@@ -193,15 +196,15 @@ export class WebGpuBackend implements Backend {
       });
     };
     writeUniforms(launches);
-    let attrs: Attrs = call.attrs;
+    let attrs = call.attrs as object;
     const prepared: GpuPrepared = {
       call,
       launches: ready,
-      update: (a: Attrs) => {
+      update: (a: object) => {
         attrs = { ...attrs, ...a };
         scratchIdx = 0;
-        const again = lower({ ...call, attrs }, ctx);
-        if (again.length !== ready.length) throw new Error(`internal: ${call.op} changed its launches on update`);
+        const again = lower({ ...call, attrs } as OpCall, ctx);
+        if (again.length !== ready.length) throw new Error(`internal: ${name} changed its launches on update`);
         writeUniforms(again);
       },
       dispose: free,

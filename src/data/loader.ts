@@ -5,7 +5,7 @@
  * `dropLast` the last batch of an epoch holds the remainder; with it, the remainder is skipped.
  */
 import { ArgumentError } from '../errors.js';
-import { Generator } from '../nn/init.js';
+import { Generator } from '../random.js';
 
 export interface DataLoaderOptions {
   batchSize: number;

@@ -2,49 +2,16 @@
  * The IR: a graph of nodes with static shapes. Every node has one output tensor; a `Tensor` is
  * that node. Leaves are inputs (fed each run), parameters (trainable, persistent), variables
  * (persistent, not trainable: running statistics, metric accumulators) and constants.
- * Op semantics (shape inference and the backward rule, written in IR ops) live in the op table
- * filled by graph/ops/*; backends implement the ops by name.
+ * What an op is (its attributes and shape rule) is declared in src/ops; its backward rule in
+ * graph/vjp; how a backend runs it in kernels/ and the cpu backend.
  */
 import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
+import { OPS, sizeOf, type AnyOp, type DType, type OpSchema, type Shape } from '../ops/index.js';
 
-export type DType = 'f32' | 'i32';
-export type Shape = readonly number[];
-export type AttrValue = number | boolean | string | null | readonly number[];
-export type Attrs = Readonly<Record<string, AttrValue>>;
+export { sizeOf, type DType, type Shape };
 
-/** What an op is: how it infers its output and how it differentiates, in IR ops. */
-export interface OpDef {
-  name: string;
-  /** Output shape and dtype; throws ShapeError naming the op and the shapes. */
-  infer(inputs: readonly Tensor[], attrs: Attrs): { shape: number[]; dtype: DType };
-  /**
-   * Gradients of a scalar objective w.r.t. each input, given `g` = its gradient w.r.t. `out`.
-   * Written in IR ops, so gradients can be differentiated again. null = no gradient flows.
-   */
-  vjp?(out: Tensor, g: Tensor): (Tensor | null)[];
-  /** A view: the output aliases the first input's storage (reshape). */
-  view?: boolean;
-}
-
-const OPS = new Map<string, OpDef>();
-
-export function defineOp(def: OpDef): OpDef {
-  if (OPS.has(def.name)) throw new Error(`op ${def.name} defined twice`);
-  OPS.set(def.name, def);
-  return def;
-}
-
-export function opDef(name: string): OpDef {
-  const d = OPS.get(name);
-  if (!d) throw new Error(`unknown op '${name}'`);
-  return d;
-}
-
-export function sizeOf(shape: Shape): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+/** A node whose attributes are of type A (the node of an op declared with A). */
+export type Node<A extends object> = Tensor & { readonly attrs: A };
 
 export function checkShape(shape: Shape, what: string): number[] {
   if (!Array.isArray(shape)) throw new ShapeError(`${what}: shape must be an array of integers, got ${String(shape)}`);
@@ -65,11 +32,11 @@ export class Tensor {
   readonly size: number;
   constructor(
     readonly graph: Graph,
-    readonly op: string,
+    readonly op: AnyOp,
     readonly inputs: readonly Tensor[],
     readonly shape: readonly number[],
     readonly dtype: DType,
-    readonly attrs: Attrs = {},
+    readonly attrs: object = {},
     /** The persistent object behind a param/variable leaf, or the input's name. */
     readonly ref: Parameter | Variable | string | null = null,
   ) {
@@ -81,7 +48,7 @@ export class Tensor {
   /** A readable description for messages: `matmul#12 [64,10]`. */
   toString(): string {
     const name = typeof this.ref === 'string' ? `'${this.ref}'` : this.ref ? `'${this.ref.name}'` : `#${this.id}`;
-    return `${this.op}${name} ${fmtShape(this.shape)}`;
+    return `${this.op.name}${name} ${fmtShape(this.shape)}`;
   }
 }
 
@@ -135,13 +102,13 @@ export class Graph {
   readonly labelRanges = new Map<string, number>();
 
   /** Create a node (used by op builders). Shape inference runs here: errors surface at build time. */
-  node(op: string, inputs: readonly Tensor[], attrs: Attrs = {}): Tensor {
+  node<A extends object>(op: OpSchema<string, A, 'kernel' | 'planner'>, inputs: readonly Tensor[], attrs: A): Tensor {
     for (const t of inputs) {
-      if (!(t instanceof Tensor)) throw new ArgumentError(`${op}: expected a Tensor input, got ${typeof t}`);
-      if (t.graph !== this) throw new ArgumentError(`${op}: input ${t} belongs to another graph`);
+      if (!(t instanceof Tensor)) throw new ArgumentError(`${op.name}: expected a Tensor input, got ${typeof t}`);
+      if (t.graph !== this) throw new ArgumentError(`${op.name}: input ${t} belongs to another graph`);
     }
-    const { shape, dtype } = opDef(op).infer(inputs, attrs);
-    const t = new Tensor(this, op, inputs, shape, dtype, attrs);
+    const [{ shape, dtype }] = op.infer!(inputs, attrs);
+    const t = new Tensor(this, op as AnyOp, inputs, shape, dtype, attrs);
     this.nodes.push(t);
     return t;
   }
@@ -150,7 +117,7 @@ export class Graph {
   input(name: string, shape: Shape, dtype: DType = 'f32'): Tensor {
     if (typeof name !== 'string' || !name) throw new ArgumentError('input: name must be a non-empty string');
     if (this.inputsByName.has(name)) throw new ArgumentError(`input '${name}' is already defined in this graph`);
-    const t = new Tensor(this, 'input', [], checkShape(shape, `input '${name}'`), dtype, {}, name);
+    const t = new Tensor(this, OPS.input, [], checkShape(shape, `input '${name}'`), dtype, {}, name);
     this.nodes.push(t);
     this.inputsByName.set(name, t);
     return t;
@@ -160,7 +127,7 @@ export class Graph {
   param(p: Parameter): Tensor {
     let t = this.leaves.get(p);
     if (!t) {
-      t = new Tensor(this, 'param', [], p.shape, 'f32', {}, p);
+      t = new Tensor(this, OPS.param, [], p.shape, 'f32', {}, p);
       this.nodes.push(t);
       this.leaves.set(p, t);
     }
@@ -171,7 +138,7 @@ export class Graph {
   variable(v: Variable): Tensor {
     let t = this.leaves.get(v);
     if (!t) {
-      t = new Tensor(this, 'variable', [], v.shape, v.dtype, {}, v);
+      t = new Tensor(this, OPS.variable, [], v.shape, v.dtype, {}, v);
       this.nodes.push(t);
       this.leaves.set(v, t);
     }
@@ -181,7 +148,7 @@ export class Graph {
   /** A constant filled with `value` (computed once at compile). */
   fill(shape: Shape, value: number, dtype: DType = 'f32'): Tensor {
     if (!Number.isFinite(value)) throw new ArgumentError(`fill: value must be finite, got ${value}`);
-    return this.node('fill', [], { shape: checkShape(shape, 'fill'), value, dtype });
+    return this.node(OPS.fill, [], { shape: checkShape(shape, 'fill'), value, dtype });
   }
 
   /** A constant holding `data` (uploaded once at compile). */
@@ -189,7 +156,7 @@ export class Graph {
     const arr = Array.isArray(data) ? Float32Array.from(data) : data;
     const sh = checkShape(shape ?? [arr.length], 'constant');
     if (sizeOf(sh) !== arr.length) throw new ShapeError(`constant: ${arr.length} values do not fill shape ${fmtShape(sh)}`);
-    const t = new Tensor(this, 'const', [], sh, arr instanceof Int32Array ? 'i32' : 'f32', {}, null);
+    const t = new Tensor(this, OPS.const, [], sh, arr instanceof Int32Array ? 'i32' : 'f32', {}, null);
     (t as { data?: Float32Array | Int32Array }).data = arr;
     this.nodes.push(t);
     return t;
@@ -217,15 +184,10 @@ export function constData(t: Tensor): Float32Array | Int32Array | undefined {
   return (t as { data?: Float32Array | Int32Array }).data;
 }
 
-/** Leaf ops: not executed by a backend kernel. */
-export const LEAF_OPS = new Set(['input', 'param', 'variable', 'const']);
+/** The node is one of the graph's leaves (input, parameter, variable, constant). */
+export const isLeaf = (t: Tensor): boolean => t.op.kind === 'leaf';
 
-defineOp({ name: 'input', infer: () => { throw new Error('leaf'); } });
-defineOp({ name: 'param', infer: () => { throw new Error('leaf'); } });
-defineOp({ name: 'variable', infer: () => { throw new Error('leaf'); } });
-defineOp({ name: 'const', infer: () => { throw new Error('leaf'); } });
-defineOp({
-  name: 'fill',
-  infer: (_i, a) => ({ shape: [...(a.shape as number[])], dtype: a.dtype as DType }),
-  vjp: () => [],
-});
+/** The node is of op `op`: its attributes then have that op's type. */
+export function isNode<A extends object>(t: Tensor, op: OpSchema<string, A>): t is Node<A> {
+  return t.op === op;
+}

@@ -1,6 +1,6 @@
 /** Lowerings of gather and gather_bytes onto shaders/gather.wgsl. */
 import source from '../../shaders/gather.wgsl';
-import { groups, kernel, registerGpuOp, type Launch } from './spec.js';
+import { groups, kernel, type Launch, type LoweringTable } from './spec.js';
 import type { OpCall } from '../backend/types.js';
 
 const WG = 256;
@@ -13,7 +13,7 @@ export const GATHER = {
   bytesShift: kernel('gather', source, 'gather_bytes_shift', ['read', 'read', 'read', 'read_write'], P),
 };
 
-function lower(call: OpCall, bytes: boolean): Launch[] {
+function lower(call: OpCall<'gather' | 'gather_bytes'>, bytes: boolean): Launch[] {
   const [table, index] = call.inputs;
   const out = call.outputs[0];
   const B = index.length;
@@ -23,10 +23,11 @@ function lower(call: OpCall, bytes: boolean): Launch[] {
   const D = out.length / B;
   const words = bytes ? table.shape[1] : D;
   const k = bytes ? (shifted ? GATHER.bytesShift : GATHER.bytes) : shifted ? GATHER.rowsShift : GATHER.rows;
-  const H = Number(call.attrs.height ?? 0) || 1;
-  const W = Number(call.attrs.width ?? 0) || 1;
-  const scale = bytes ? Number(call.attrs.scale) : 1;
-  const offset = bytes ? Number(call.attrs.offset) : 0;
+  const a = call.attrs;
+  const H = a.height || 1;
+  const W = a.width || 1;
+  const scale = 'scale' in a ? a.scale : 1;
+  const offset = 'offset' in a ? a.offset : 0;
   return [{
     kernel: k,
     buffers: [...call.inputs, out],
@@ -36,5 +37,7 @@ function lower(call: OpCall, bytes: boolean): Launch[] {
   }];
 }
 
-registerGpuOp('gather', (c) => lower(c, false));
-registerGpuOp('gather_bytes', (c) => lower(c, true));
+export const GATHER_LOWERINGS = {
+  gather: (c) => lower(c, false),
+  gather_bytes: (c) => lower(c, true),
+} satisfies Partial<LoweringTable>;

@@ -1,11 +1,17 @@
-/** Registers every kernel family's lowerings. */
-import './elementwise.js';
-import './reduce.js';
-import './matmul.js';
-import './softmax.js';
-import './cross_entropy.js';
-import './optim.js';
-import './norm.js';
-import './batchnorm.js';
-import './gather.js';
-import './metrics.js';
+/** The GPU lowering of every op a backend runs, checked exhaustive by type (LoweringTable). */
+import { ELEMENTWISE_LOWERINGS } from './elementwise.js';
+import { REDUCE_LOWERINGS } from './reduce.js';
+import { MATMUL_LOWERINGS } from './matmul.js';
+import { SOFTMAX_LOWERINGS } from './softmax.js';
+import { CROSS_ENTROPY_LOWERINGS } from './cross_entropy.js';
+import { OPTIM_LOWERINGS } from './optim.js';
+import { NORM_LOWERINGS } from './norm.js';
+import { BATCHNORM_LOWERINGS } from './batchnorm.js';
+import { GATHER_LOWERINGS } from './gather.js';
+import { METRICS_LOWERINGS } from './metrics.js';
+import type { LoweringTable } from './spec.js';
+
+export const LOWERINGS = {
+  ...ELEMENTWISE_LOWERINGS, ...REDUCE_LOWERINGS, ...MATMUL_LOWERINGS, ...SOFTMAX_LOWERINGS, ...CROSS_ENTROPY_LOWERINGS,
+  ...OPTIM_LOWERINGS, ...NORM_LOWERINGS, ...BATCHNORM_LOWERINGS, ...GATHER_LOWERINGS, ...METRICS_LOWERINGS,
+} satisfies LoweringTable;

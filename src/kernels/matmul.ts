@@ -7,25 +7,29 @@
  *   bcast — 8 rows × 8 columns per thread, rows shared by the whole workgroup
  *   sg    — 32 rows × 4 columns per thread, A handed round by subgroup shuffles
  *           (needs the `subgroups` feature with subgroups of ≥ 8 lanes)
- * Which is fastest depends on the adapter: the default is chosen per adapter (see
- * defaultMatmulVariant and tuneMatmul in matmul_tune.ts).
+ * Which is fastest depends on the adapter: the device profile holds the choice (a rule per
+ * adapter, or a measurement: tuneMatmul in matmul_tune.ts).
  */
 import mmSource from '../../shaders/matmul.wgsl';
 import mmSgSource from '../../shaders/matmul_subgroup.wgsl';
 import mmCommon from '../../shaders/matmul_common.wgsl';
+import activation from '../../shaders/activation.wgsl';
 import { ArgumentError } from '../errors.js';
-import { matmulDims } from '../graph/ops/matmul.js';
+import { ACTIVATIONS, matmulDims } from '../ops/index.js';
 import type { DeviceLimits } from '../gpu/device.js';
-import { groups, kernel, registerGpuOp, withCommon, type KernelSpec, type Launch, type LowerContext } from './spec.js';
-import { softwareAdapter } from './elementwise.js';
+import { forcedVariant, groups, kernel, withCommon, type KernelSpec, type Launch, type LowerContext, type LoweringTable } from './spec.js';
 import type { OpCall } from '../backend/types.js';
 
-// Each source with the shared Params, bindings and helpers of matmul_common.wgsl appended.
-const source = withCommon(mmSource, mmCommon);
-const sgSource = withCommon(mmSgSource, mmCommon);
+// Each source with the shared Params, bindings and helpers of matmul_common.wgsl and the
+// activation table's functions appended.
+const source = withCommon(mmSource, mmCommon, activation);
+const sgSource = withCommon(mmSgSource, mmCommon, activation);
 
 const P = ['M', 'N', 'K', 'batch', 'stride_a', 'stride_b', 'tiles_n', 'tiles_mn'].map((k) => [k, 'u32'] as const);
-const PARAMS = [...P, ['alpha', 'f32'] as const, ...['trans_a', 'trans_b', 'has_bias', 'act', 'pad0', 'pad1', 'pad2'].map((k) => [k, 'u32'] as const)];
+const PARAMS = [
+  ...P, ['alpha', 'f32'] as const, ...['trans_a', 'trans_b', 'has_bias', 'act'].map((k) => [k, 'u32'] as const),
+  ['beta', 'f32'] as const, ['pad1', 'u32'] as const, ['pad2', 'u32'] as const,
+];
 const B = ['read', 'read', 'read', 'read_write'] as const;
 
 interface VariantDef {
@@ -57,27 +61,12 @@ export function matmulVariantSupported(v: MatmulVariant, limits: Pick<DeviceLimi
   return v !== 'sg' || limits.subgroupMinSize >= 8;
 }
 
-const chosen = new Map<string, MatmulVariant>();
-
-/** Make `v` the default for one adapter (by its description), or for every adapter ('*'). */
-export function setDefaultMatmulVariant(v: MatmulVariant, adapter = '*'): void {
-  if (!(v in VARIANTS)) throw new ArgumentError(`unknown matmul variant '${v}' (expected ${MATMUL_VARIANTS.join(', ')})`);
-  chosen.set(adapter, v);
-}
-
-/**
- * The variant used when none is forced: a measured choice for this adapter if there is one
- * (tuneMatmul), else a rule from measurements on known adapters — subgroup shuffles on software
- * adapters that have them; on SwiftShader (no subgroups), 4×4 register blocks (bench/peers:
- * 1.7× broadcast rows at 512³); broadcast rows on other software adapters (lavapipe without
- * subgroups: 1.8× register blocks); workgroup tiles on GPUs.
- */
-export function defaultMatmulVariant(adapter: string, limits: Pick<DeviceLimits, 'subgroupMinSize'>): MatmulVariant {
-  const v = chosen.get(adapter) ?? chosen.get('*');
-  if (v && matmulVariantSupported(v, limits)) return v;
-  if (!softwareAdapter(adapter)) return 'tiled';
-  if (matmulVariantSupported('sg', limits)) return 'sg';
-  return /swiftshader/i.test(adapter) ? 'reg' : 'bcast';
+/** A known variant name, or an ArgumentError listing them. */
+export function checkMatmulVariant(name: string): MatmulVariant {
+  if (!(MATMUL_VARIANTS as readonly string[]).includes(name)) {
+    throw new ArgumentError(`unknown matmul variant '${name}' (expected ${MATMUL_VARIANTS.join(', ')})`);
+  }
+  return name as MatmulVariant;
 }
 
 /**
@@ -88,24 +77,20 @@ function workgroupSize(v: VariantDef, N: number): number {
   return v.wide && N <= 8 * v.cols ? 8 : 64;
 }
 
-export function lowerMatmul(call: OpCall, ctx: LowerContext): Launch[] {
+export function lowerMatmul(call: OpCall<'matmul'>, ctx: LowerContext): Launch[] {
   const [a, b] = call.inputs;
   const at = call.attrs;
-  const d = matmulDims(a.shape, b.shape, !!at.transA, !!at.transB);
+  const d = matmulDims(a.shape, b.shape, at.transA, at.transB);
   const out = call.outputs[0];
   if (!out.length) return [];
-  const forced = ctx.variant('matmul') as MatmulVariant | undefined;
-  const name = forced ?? defaultMatmulVariant(ctx.adapter ?? '', ctx.limits);
-  const v: VariantDef | undefined = VARIANTS[name];
-  if (!v) throw new ArgumentError(`unknown matmul variant '${name}' (expected ${MATMUL_VARIANTS.join(', ')})`);
+  const name = checkMatmulVariant(forcedVariant(ctx, 'matmul') ?? ctx.profile.matmul);
+  const v: VariantDef = VARIANTS[name];
   if (!matmulVariantSupported(name, ctx.limits)) {
     throw new ArgumentError(`matmul variant '${name}' needs the 'subgroups' feature with subgroups of at least 8 lanes, which this adapter lacks`);
   }
   const wg = workgroupSize(v, d.N);
   const tilesN = Math.ceil(d.N / (v.wide ? wg * v.cols : v.cols));
   const tilesMN = Math.ceil(d.M / v.rows) * tilesN;
-  const act = ACTS[String(at.act ?? 'none')];
-  if (act === undefined) throw new Error(`internal: matmul epilogue ${String(at.act)}`);
   const bias = at.bias ? call.inputs[2] : a;
   return [{
     kernel: v.kernel,
@@ -113,14 +98,12 @@ export function lowerMatmul(call: OpCall, ctx: LowerContext): Launch[] {
     params: {
       M: d.M, N: d.N, K: d.K, batch: d.batch,
       stride_a: d.batchA ? d.M * d.K : 0, stride_b: d.batchB ? d.K * d.N : 0,
-      tiles_n: tilesN, tiles_mn: tilesMN, alpha: Number(at.alpha ?? 0),
-      trans_a: Number(!!at.transA), trans_b: Number(!!at.transB), has_bias: Number(!!at.bias), act, pad0: 0, pad1: 0, pad2: 0,
+      tiles_n: tilesN, tiles_mn: tilesMN, alpha: at.alpha, beta: at.beta,
+      trans_a: Number(at.transA), trans_b: Number(at.transB), has_bias: Number(at.bias), act: ACTIVATIONS[at.act].code, pad1: 0, pad2: 0,
     },
     overrides: { WG: wg, ...v.overrides },
     workgroups: name === 'naive' ? groups(d.batch * d.M * d.N, 64) : d.batch * tilesMN,
   }];
 }
 
-const ACTS: Record<string, number> = { none: 0, relu: 1, leaky_relu: 2, gelu: 3, sigmoid: 4, tanh: 5 };
-
-registerGpuOp('matmul', lowerMatmul);
+export const MATMUL_LOWERINGS = { matmul: lowerMatmul } satisfies Partial<LoweringTable>;

@@ -2,14 +2,15 @@
  * Choosing the matmul variant per adapter by measuring. tuneMatmul() times every variant the
  * adapter supports on representative shapes (median of several runs, wall clock around a
  * submit and its completion, after a warm-up that also pays the pipeline compilation), makes
- * the fastest the default for this adapter (setDefaultMatmulVariant), and can remember the
- * choice in a cache the caller provides (localStorage, a JSON file), keyed by the adapter.
+ * the fastest this engine's choice (its device profile), and can remember the choice in a
+ * cache the caller provides (localStorage, a JSON file), keyed by the adapter.
  */
 import type { Backend, Prepared, View } from '../backend/types.js';
 import { view } from '../backend/types.js';
 import { ArgumentError } from '../errors.js';
 import type { DeviceLimits } from '../gpu/device.js';
-import { MATMUL_VARIANTS, matmulVariantSupported, setDefaultMatmulVariant, type MatmulVariant } from './matmul.js';
+import { OPS } from '../ops/index.js';
+import { MATMUL_VARIANTS, matmulVariantSupported, type MatmulVariant } from './matmul.js';
 
 export interface MatmulTuneCache {
   get(key: string): string | null | undefined;
@@ -47,8 +48,9 @@ export async function tuneMatmul(engine: HasBackend, opts: MatmulTuneOptions = {
   if (backend.name !== 'webgpu') throw new ArgumentError('tuneMatmul: the cpu backend has no matmul variants to choose from');
   const key = `slope.matmul.${adapter}`;
   const hit = opts.cache?.get(key);
+  const profile = backend.profile;
   if (hit && (MATMUL_VARIANTS as readonly string[]).includes(hit)) {
-    setDefaultMatmulVariant(hit as MatmulVariant, adapter);
+    profile.matmul = hit;
     return { adapter, variant: hit as MatmulVariant, seconds: {}, cached: true };
   }
   const limits = (backend as unknown as { gpu?: { limits: DeviceLimits } }).gpu?.limits;
@@ -58,16 +60,18 @@ export async function tuneMatmul(engine: HasBackend, opts: MatmulTuneOptions = {
     const ops = await operands(backend, M, K, N, transB);
     try {
       for (const v of candidates) {
-        setDefaultMatmulVariant(v, adapter); // the lowering reads the default at prepare
-        const p = await backend.prepare({ op: 'matmul', inputs: [ops.a, ops.b], outputs: [ops.c], attrs: { transA: false, transB, bias: false, act: 'none' } });
+        profile.matmul = v; // the lowering reads the profile at prepare
+        const attrs = { transA: false, transB, bias: false, act: 'none' as const, alpha: 0, beta: 0 };
+        const p = await backend.prepare({ op: OPS.matmul, inputs: [ops.a, ops.b], outputs: [ops.c], attrs });
         seconds[v] = (seconds[v] ?? 0) + (await medianSeconds(backend, p, opts.runs ?? 3));
+        p.dispose?.();
       }
     } finally {
       for (const s of [ops.a, ops.b, ops.c]) backend.release(s.storage);
     }
   }
   const best = candidates.reduce((a, b) => ((seconds[b] ?? Infinity) < (seconds[a] ?? Infinity) ? b : a));
-  setDefaultMatmulVariant(best, adapter);
+  profile.matmul = best;
   opts.cache?.set(key, best);
   return { adapter, variant: best, seconds, cached: false };
 }

@@ -7,10 +7,9 @@
  * workgroup per group); the default picks by the adapter, the group size and count.
  */
 import source from '../../shaders/norm.wgsl';
-import { ELEMENTWISE, softwareAdapter } from './elementwise.js';
-import { groups, kernel, registerGpuOp, type Launch, type LowerContext } from './spec.js';
+import { forcedVariant, groups, kernel, type Launch, type LowerContext, type LoweringTable } from './spec.js';
 import type { OpCall, View } from '../backend/types.js';
-import { geomOf, type NormGeom } from '../graph/ops/norm.js';
+import { geomOf, type NormGeom } from '../ops/index.js';
 
 const WG = 256;
 const P = [['A', 'u32'], ['C', 'u32'], ['S', 'u32'], ['P', 'u32'], ['Q', 'u32'], ['T', 'u32'], ['n', 'u32'], ['eps', 'f32']] as const;
@@ -35,7 +34,7 @@ export const NORM_VARIANTS = ['naive', 'lanes', 'wg'] as const;
  * with BatchNorm1d(128) at batch 64 took 2.5 ms with 'naive' and 35 ms with 'wg'.
  */
 export function normVariant(ctx: LowerContext, len: number, count: number): 'naive' | 'wg' {
-  const forced = ctx.variant('norm');
+  const forced = forcedVariant(ctx, 'norm');
   if (forced === 'naive' || forced === 'wg') return forced;
   return len >= 4096 || (len >= 256 && count <= 32) ? 'wg' : 'naive';
 }
@@ -54,10 +53,10 @@ const KEPT = 8;
  * there is one thread per group, unless fewer groups than vector lanes are long.
  */
 export function normLanes(ctx: LowerContext, M: number, C: number): number {
-  const forced = ctx.variant('norm');
+  const forced = forcedVariant(ctx, 'norm');
   if (forced === 'naive') return 1;
   if (forced === 'wg') return WG;
-  if (forced === undefined && softwareAdapter(ctx.adapter)) return C < 8 && M >= 4096 ? WG : 1;
+  if (forced === undefined && ctx.profile.normLanes === 'one') return C < 8 && M >= 4096 ? WG : 1;
   let lanes = 1;
   while (lanes < WG && lanes * KEPT < M) lanes *= 2;
   return lanes;
@@ -67,10 +66,10 @@ function params(g: NormGeom, n: number, eps: number) {
   return { ...g, n, eps };
 }
 
-const EPS = (c: OpCall) => (c.attrs.eps as number | undefined) ?? 0;
+type AffineFlags = { weight: boolean; bias: boolean };
 
 /** The weight and bias at the front of `rest` when the op has them (attrs), else `standIn` bound read-only. */
-function optionalAffine(rest: View[], c: OpCall, standIn: View) {
+function optionalAffine(rest: View[], c: { attrs: AffineFlags }, standIn: View) {
   const w = c.attrs.weight ? rest.shift()! : standIn;
   const b = c.attrs.bias ? rest.shift()! : standIn;
   return { w, b, rest };
@@ -80,102 +79,97 @@ function optionalAffine(rest: View[], c: OpCall, standIn: View) {
  * Statistics of x (outputs [stats]) or, for 'norm_forward', y and the statistics in one dispatch
  * (outputs [y, stats]; inputs x, then the optional weight and bias).
  */
-function forwardLaunch(c: OpCall, ctx: LowerContext, writeY: boolean): Launch[] {
+function forwardLaunch(c: OpCall<'norm_stats' | 'norm_forward'>, ctx: LowerContext, writeY: boolean): Launch[] {
   const g = geomOf(c.attrs);
   if (!g.C) return [];
   const x = c.inputs[0];
   const stats = c.outputs[writeY ? 1 : 0];
   const y = writeY ? c.outputs[0] : ctx.scratch(1, 'unused normalized output');
-  const { w, b } = optionalAffine(c.inputs.slice(1), c, x);
+  const a: AffineFlags & { eps: number } = 'eps' in c.attrs ? c.attrs : { weight: false, bias: false, eps: 0 };
+  const { w, b } = optionalAffine(c.inputs.slice(1), { attrs: a }, x);
   const M = g.A * g.S;
   const lanes = normLanes(ctx, M, g.C);
   return [{
-    kernel: NORM.forward, buffers: [x, w, b, y, stats], params: params(g, x.length, writeY ? EPS(c) : 0),
+    kernel: NORM.forward, buffers: [x, w, b, y, stats], params: params(g, x.length, writeY ? a.eps : 0),
     overrides: {
       WG, LANES: lanes, GROUP_MINOR: Number(g.S === 1), WRITE_Y: Number(writeY),
-      HAS_W: Number(!!c.attrs.weight), HAS_B: Number(!!c.attrs.bias),
+      HAS_W: Number(a.weight), HAS_B: Number(a.bias),
     },
     workgroups: groups(g.C, WG / lanes),
   }];
 }
 
-registerGpuOp('norm_stats', (c, ctx) => forwardLaunch(c, ctx, false));
-registerGpuOp('norm_forward', (c, ctx) => forwardLaunch(c, ctx, true));
-
 /** x, stats, then weight/bias (or stand-ins bound read-only), then the rest of the inputs. */
-function affineInputs(c: OpCall) {
+function affineInputs(c: { inputs: readonly View[]; attrs: AffineFlags }) {
   const [x, stats, ...rest] = c.inputs;
   return { x, stats, ...optionalAffine(rest, c, stats) };
 }
-
-registerGpuOp('norm_apply', (c) => {
-  const n = c.outputs[0].length;
-  if (!n) return [];
-  const { x, stats, w, b } = affineInputs(c);
-  return [{
-    kernel: NORM.apply, buffers: [x, stats, w, b, c.outputs[0]], params: params(geomOf(c.attrs), n, EPS(c)),
-    overrides: { WG, HAS_W: Number(!!c.attrs.weight), HAS_B: Number(!!c.attrs.bias) }, workgroups: groups(n, WG),
-  }];
-});
 
 /**
  * dx (outputs [dx]), the group sums (outputs [sums]), or — 'norm_backward_affine', which the
  * planner makes of a BatchNorm's norm_backward and its norm_affine_grad ops — dx with dγ and/or
  * dβ (outputs [dx, dw?, db?], attrs dw / db say which) from the same sums.
  */
-function backwardLaunch(c: OpCall, ctx: LowerContext, sums: boolean): Launch[] {
+function backwardLaunch(c: OpCall<'norm_backward' | 'norm_backward_affine' | 'norm_group_sums'>, ctx: LowerContext, sums: boolean): Launch[] {
   const g = geomOf(c.attrs);
   if (!c.outputs[0].length || !g.C) return [];
   const { x, stats, w, rest } = affineInputs(c);
   const wg = normVariant(ctx, g.A * g.S, g.C) === 'wg';
-  const affine = c.op === 'norm_backward_affine';
+  const affine = 'dw' in c.attrs;
   const outs = c.outputs.slice(1);
-  const dw = affine && c.attrs.dw ? outs.shift()! : ctx.scratch(g.C, 'unused weight gradient');
-  const db = affine && c.attrs.db ? outs.shift()! : ctx.scratch(g.C, 'unused bias gradient');
+  const dw = 'dw' in c.attrs && c.attrs.dw ? outs.shift()! : ctx.scratch(g.C, 'unused weight gradient');
+  const db = 'db' in c.attrs && c.attrs.db ? outs.shift()! : ctx.scratch(g.C, 'unused bias gradient');
   return [{
     kernel: wg ? NORM.backwardWg : NORM.backwardNaive, buffers: [x, stats, w, rest[0], c.outputs[0], dw, db],
-    params: params(g, x.length, EPS(c)),
-    overrides: { WG, HAS_W: Number(!!c.attrs.weight), SUMS: Number(sums), AFFINE: Number(affine) },
+    params: params(g, x.length, c.attrs.eps),
+    overrides: { WG, HAS_W: Number(c.attrs.weight), SUMS: Number(sums), AFFINE: Number(affine) },
     workgroups: wg ? g.C : groups(g.C, WG),
   }];
 }
 
-registerGpuOp('norm_backward', (c, ctx) => backwardLaunch(c, ctx, false));
-registerGpuOp('norm_backward_affine', (c, ctx) => backwardLaunch(c, ctx, false));
-registerGpuOp('norm_group_sums', (c, ctx) => backwardLaunch(c, ctx, true));
-
 /** dγ or dβ ('norm_affine_grad', outputs [d]), or both from one pass ('norm_affine_grads', outputs [dγ, dβ]). */
-function affineGradLaunch(c: OpCall, ctx: LowerContext): Launch[] {
+function affineGradLaunch(c: OpCall<'norm_affine_grad' | 'norm_affine_grads'>, ctx: LowerContext): Launch[] {
   const g = geomOf(c.attrs);
   if (!g.Q) return [];
   const wg = normVariant(ctx, g.P * g.T, g.Q) === 'wg';
-  const both = c.op === 'norm_affine_grads';
+  const both = !('which' in c.attrs);
+  const bias = 'which' in c.attrs && c.attrs.which === 'bias';
   return [{
     kernel: wg ? NORM.affineWg : NORM.affineNaive, buffers: [...c.inputs, c.outputs[0], both ? c.outputs[1] : ctx.scratch(1, 'unused second gradient')],
-    params: params(g, c.inputs[0].length, EPS(c)), overrides: { WG, BIAS: Number(c.attrs.which === 'bias'), BOTH: Number(both) },
+    params: params(g, c.inputs[0].length, c.attrs.eps), overrides: { WG, BIAS: Number(bias), BOTH: Number(both) },
     workgroups: wg ? g.Q : groups(g.Q, WG),
   }];
 }
 
-registerGpuOp('norm_affine_grad', affineGradLaunch);
-registerGpuOp('norm_affine_grads', affineGradLaunch);
-
-registerGpuOp('norm_row', (c) => {
-  const C = c.outputs[0].length;
-  if (!C) return [];
-  return [{ kernel: NORM.row, buffers: [c.inputs[0], c.outputs[0]], params: { C, row: c.attrs.row as number, R: c.inputs[0].shape[0], n: C }, overrides: { WG }, workgroups: groups(C, WG) }];
-});
-
-registerGpuOp('norm_stack', (c) => {
-  const n = c.outputs[0].length;
-  if (!n) return [];
-  const [r0, r1 = r0, r2 = r0] = c.inputs;
-  const C = c.inputs[0].length;
-  return [{ kernel: NORM.stack, buffers: [r0, r1, r2, c.outputs[0]], params: { C, row: 0, R: c.inputs.length, n }, overrides: { WG }, workgroups: groups(n, WG) }];
-});
-
-registerGpuOp('detach', (c) => {
-  const n = c.outputs[0].length;
-  if (!n) return [];
-  return [{ kernel: ELEMENTWISE.copy, buffers: [c.inputs[0], c.outputs[0]], params: { n, pad0: 0, pad1: 0, pad2: 0 }, overrides: { WG }, workgroups: groups(n, WG) }];
-});
+export const NORM_LOWERINGS = {
+  norm_stats: (c, ctx) => forwardLaunch(c, ctx, false),
+  norm_forward: (c, ctx) => forwardLaunch(c, ctx, true),
+  norm_apply(c) {
+    const n = c.outputs[0].length;
+    if (!n) return [];
+    const { x, stats, w, b } = affineInputs(c);
+    return [{
+      kernel: NORM.apply, buffers: [x, stats, w, b, c.outputs[0]], params: params(geomOf(c.attrs), n, c.attrs.eps),
+      overrides: { WG, HAS_W: Number(c.attrs.weight), HAS_B: Number(c.attrs.bias) }, workgroups: groups(n, WG),
+    }];
+  },
+  norm_backward: (c, ctx) => backwardLaunch(c, ctx, false),
+  norm_backward_affine: (c, ctx) => backwardLaunch(c, ctx, false),
+  norm_group_sums: (c, ctx) => backwardLaunch(c, ctx, true),
+  norm_affine_grad: affineGradLaunch,
+  norm_affine_grads: affineGradLaunch,
+  norm_row(c) {
+    const C = c.outputs[0].length;
+    if (!C) return [];
+    const params = { C, row: c.attrs.row, R: c.inputs[0].shape[0], n: C };
+    return [{ kernel: NORM.row, buffers: [c.inputs[0], c.outputs[0]], params, overrides: { WG }, workgroups: groups(C, WG) }];
+  },
+  norm_stack(c) {
+    const n = c.outputs[0].length;
+    if (!n) return [];
+    const [r0, r1 = r0, r2 = r0] = c.inputs;
+    const C = c.inputs[0].length;
+    const params = { C, row: 0, R: c.inputs.length, n };
+    return [{ kernel: NORM.stack, buffers: [r0, r1, r2, c.outputs[0]], params, overrides: { WG }, workgroups: groups(n, WG) }];
+  },
+} satisfies Partial<LoweringTable>;

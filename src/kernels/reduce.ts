@@ -1,6 +1,7 @@
 /** Lowering of `reduce` (sum, mean, max over one axis) onto shaders/reduce.wgsl. */
 import source from '../../shaders/reduce.wgsl';
-import { groups, kernel, registerGpuOp, type Launch, type LowerContext } from './spec.js';
+import { reduceDims } from '../ops/index.js';
+import { forcedVariant, groups, kernel, type Launch, type LowerContext, type LoweringTable } from './spec.js';
 import type { View } from '../backend/types.js';
 
 const WG = 256;
@@ -16,7 +17,7 @@ const CODES = { sum: 0, mean: 1, max: 2 } as const;
 /** Launch reducing x viewed as (outer, R, inner) into out (outer, inner). */
 export function reduceLaunch(ctx: LowerContext, x: View, out: View, kind: keyof typeof CODES, outer: number, R: number, inner: number): Launch {
   const nOut = outer * inner;
-  const forced = ctx.variant('reduce');
+  const forced = forcedVariant(ctx, 'reduce');
   const useWg = forced ? forced === 'wg' : R >= 256 && nOut < 4096;
   const params = { outer, R, inner, n_out: nOut };
   return useWg
@@ -24,11 +25,10 @@ export function reduceLaunch(ctx: LowerContext, x: View, out: View, kind: keyof 
     : { kernel: REDUCE.naive, buffers: [x, out], params, overrides: { OP: CODES[kind], WG }, workgroups: groups(nOut, WG) };
 }
 
-registerGpuOp('reduce', (call, ctx) => {
-  const s = call.inputs[0].shape;
-  const ax = call.attrs.axis as number;
-  const outer = s.slice(0, ax).reduce((a, d) => a * d, 1);
-  const inner = s.slice(ax + 1).reduce((a, d) => a * d, 1);
-  if (!call.outputs[0].length) return [];
-  return [reduceLaunch(ctx, call.inputs[0], call.outputs[0], call.attrs.kind as 'sum', outer, s[ax], inner)];
-});
+export const REDUCE_LOWERINGS = {
+  reduce(call, ctx) {
+    if (!call.outputs[0].length) return [];
+    const { outer, R, inner } = reduceDims(call.inputs[0].shape, call.attrs.axis);
+    return [reduceLaunch(ctx, call.inputs[0], call.outputs[0], call.attrs.kind, outer, R, inner)];
+  },
+} satisfies Partial<LoweringTable>;

@@ -1,6 +1,6 @@
 /** Lowerings of softmax, log-softmax and their backward ops onto shaders/softmax.wgsl. */
 import familySource from '../../shaders/softmax.wgsl';
-import { groups, kernel, registerGpuOp, withCommon, type Launch, type LowerContext } from './spec.js';
+import { forcedVariant, groups, kernel, withCommon, type Launch, type LowerContext, type LoweringTable } from './spec.js';
 import type { OpCall } from '../backend/types.js';
 
 const source = withCommon(familySource);
@@ -18,7 +18,7 @@ export const SOFTMAX_VARIANTS = ['naive', 'wg'] as const;
 
 /** Rows of the last axis; one thread per row for short rows, one workgroup per row for long. */
 export function rowVariant(ctx: LowerContext, family: string, C: number, rows: number): 'naive' | 'wg' {
-  const forced = ctx.variant(family);
+  const forced = forcedVariant(ctx, family);
   if (forced === 'naive' || forced === 'wg') return forced;
   return C >= 512 || (C >= 64 && rows < 2048) ? 'wg' : 'naive';
 }
@@ -39,7 +39,9 @@ function lower(call: OpCall, ctx: LowerContext, backward: boolean, log: boolean)
   }];
 }
 
-registerGpuOp('softmax', (c, ctx) => lower(c, ctx, false, false));
-registerGpuOp('log_softmax', (c, ctx) => lower(c, ctx, false, true));
-registerGpuOp('softmax_backward', (c, ctx) => lower(c, ctx, true, false));
-registerGpuOp('log_softmax_backward', (c, ctx) => lower(c, ctx, true, true));
+export const SOFTMAX_LOWERINGS = {
+  softmax: (c, ctx) => lower(c, ctx, false, false),
+  log_softmax: (c, ctx) => lower(c, ctx, false, true),
+  softmax_backward: (c, ctx) => lower(c, ctx, true, false),
+  log_softmax_backward: (c, ctx) => lower(c, ctx, true, true),
+} satisfies Partial<LoweringTable>;

@@ -6,9 +6,10 @@
  * user is ever spliced into shader text.
  */
 import common from '../../shaders/common.wgsl';
-import type { Attrs } from '../graph/tensor.js';
+import type { ExecOpName } from '../ops/index.js';
 import type { OpCall, View } from '../backend/types.js';
 import type { DeviceLimits } from '../gpu/device.js';
+import type { DeviceProfile } from '../gpu/profile.js';
 
 export type ParamType = 'u32' | 'i32' | 'f32';
 
@@ -38,23 +39,18 @@ export interface LowerContext {
   readonly limits: DeviceLimits;
   /** Scratch storage owned by this op (allocated once at prepare; same buffers on every call). */
   scratch(length: number, label: string): View;
-  /** A variant forced by the engine's options for this family, if any. */
-  variant(family: string): string | undefined;
-  /** The adapter's description (per-adapter defaults, e.g. the matmul variant). */
-  readonly adapter?: string;
+  /** The adapter policy: forced variants, the matmul variant, block sizes. */
+  readonly profile: DeviceProfile;
 }
 
-export type Lowering = (call: OpCall, ctx: LowerContext) => Launch[];
+/** Turns one op call into launches of kernels. */
+export type Lowering<N extends ExecOpName> = (call: OpCall<N>, ctx: LowerContext) => Launch[];
+/** One lowering per op a backend runs: an op missing here fails the type-check. */
+export type LoweringTable = { readonly [N in ExecOpName]: Lowering<N> };
 
-const LOWERINGS = new Map<string, Lowering>();
-
-/** Register the WebGPU lowering of an op (each kernel family's module does this once). */
-export function registerGpuOp(op: string, lower: Lowering): void {
-  LOWERINGS.set(op, lower);
-}
-
-export function gpuLowering(op: string): Lowering | undefined {
-  return LOWERINGS.get(op);
+/** The variant forced for a family by the engine's options, if any. */
+export function forcedVariant(ctx: LowerContext, family: string): string | undefined {
+  return ctx.profile.forced[family];
 }
 
 /** A spec with the family's common pieces filled in. */
@@ -65,11 +61,6 @@ export function kernel(family: string, source: string, entry: string, bindings: 
 /** Linear workgroup count for n items at `perGroup` items per workgroup. */
 export function groups(n: number, perGroup: number): number {
   return Math.max(1, Math.ceil(n / perGroup));
-}
-
-export function attrNum(a: Attrs, k: string, d = 0): number {
-  const v = a[k];
-  return typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : d;
 }
 
 /**

@@ -2,7 +2,7 @@
 import { ArgumentError } from '../errors.js';
 import { Parameter, type Tensor } from '../graph/tensor.js';
 import { linear } from '../graph/ops/matmul.js';
-import { unary, type UnaryKind } from '../graph/ops/elementwise.js';
+import { unary, unaryAttrs, type UnaryKind, type UnaryParams } from '../graph/ops/elementwise.js';
 import { reshape } from '../graph/ops/reduce.js';
 import { defaultGenerator, linearInit, type Generator } from './init.js';
 import { Module } from './module.js';
@@ -40,13 +40,14 @@ export class Linear extends Module {
   }
 }
 
-/** An elementwise activation as a module. */
+/** An elementwise activation as a module (a function of the activation table with its parameters). */
 export class Activation extends Module {
-  constructor(readonly kind: UnaryKind, readonly negativeSlope = 0.01) {
+  constructor(readonly kind: UnaryKind, readonly params: UnaryParams = {}) {
     super();
+    unaryAttrs(kind, params); // checks the kind and the parameters now, not when the graph is built
   }
   forward(x: Tensor): Tensor {
-    return unary(this.kind, x, { alpha: this.negativeSlope });
+    return unary(this.kind, x, this.params);
   }
 }
 
@@ -54,7 +55,13 @@ export class ReLU extends Activation { constructor() { super('relu'); } }
 export class Tanh extends Activation { constructor() { super('tanh'); } }
 export class Sigmoid extends Activation { constructor() { super('sigmoid'); } }
 export class GELU extends Activation { constructor() { super('gelu'); } }
-export class LeakyReLU extends Activation { constructor(negativeSlope = 0.01) { super('leaky_relu', negativeSlope); } }
+export class LeakyReLU extends Activation {
+  constructor(readonly negativeSlope = 0.01) { super('leaky_relu', { alpha: negativeSlope }); }
+}
+/** torch.nn.Softplus: (1/β)·log(1 + exp(β·x)), and x itself where β·x > threshold. */
+export class Softplus extends Activation {
+  constructor(readonly beta = 1, readonly threshold = 20) { super('softplus', { beta, threshold }); }
+}
 
 /** (N, ...) → (N, prod(...)). */
 export class Flatten extends Module {

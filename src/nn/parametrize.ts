@@ -12,7 +12,7 @@ import { Parameter, Variable, type Graph, type Tensor } from '../graph/tensor.js
 import { div, maximum, mul, sqrt, square } from '../graph/ops/elementwise.js';
 import { reshape, sum } from '../graph/ops/reduce.js';
 import { linear, matmul } from '../graph/ops/matmul.js';
-import { detach } from '../graph/ops/norm.js';
+import { detach } from '../graph/ops/elementwise.js';
 import { defaultGenerator, type Generator } from './init.js';
 import type { Linear } from './layers.js';
 import { Module } from './module.js';

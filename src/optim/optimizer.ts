@@ -5,8 +5,8 @@
  * Device layout, per parameter chunk (see src/graph/store.ts): the optimizer state is one
  * storage of `planes × L` floats, plane k holding one state tensor (m, v, …) at the same offsets
  * as the parameters. Per program and chunk, a block table [first element, offset, group,
- * length] lists what that program updates, in blocks of at most optimBlock() elements (one
- * workgroup each). One hyperparameter table (row 0 global, row 1 + g per
+ * length] lists what that program updates, in blocks of at most the device profile's
+ * optimBlock elements (one workgroup each). One hyperparameter table (row 0 global, row 1 + g per
  * group) is rewritten before each step with the step scalars computed here on the host, and a
  * 4-float status [clip scale, skip, flagged step, grad norm] is written on the device by the norm
  * reduction. A step is at most: one norm reduction per chunk, one finalize, one update per chunk.
@@ -16,7 +16,7 @@ import { view, type Backend, type HostArray, type Prepared, type Storage, type V
 import type { HookContext, StepHook } from '../graph/program.js';
 import type { ParamChunk, ParamStore } from '../graph/store.js';
 import type { Parameter } from '../graph/tensor.js';
-import { HYP, optimBlock, sumsqParts } from '../kernels/optim.js';
+import { HYP, OPS, SUMSQ_THREADS } from '../ops/index.js';
 import { commonOptions, lrSpec, resolveGroups, resolveOptions, type OptionSpec, type Options, type ParamsArg } from './options.js';
 import { exportState, importState, type OptimizerStateDict } from './state.js';
 
@@ -140,7 +140,7 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
     let parts = 0;
     for (const [chunk, ps] of byChunk) {
       const st = await this.chunkState(chunk);
-      const segs = blocks(this.segments(chunk, ps), optimBlock(ctx.backend.adapter));
+      const segs = blocks(this.segments(chunk, ps), ctx.backend.profile.optimBlock);
       const total = segs.reduce((a, s) => a + s.len, 0);
       const table = new Int32Array(segs.length * 4);
       let cum = 0;
@@ -148,7 +148,8 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
       const seg = await ctx.backend.alloc(`${this.name} segments[${chunk.id}]`, table.length, 'i32');
       const segView = view(seg, 0, [table.length], 'i32', `${this.name} segments[${chunk.id}]`);
       ctx.backend.write(segView, table);
-      const p = norm ? sumsqParts(segs.length, ctx.backend.adapter) : 0;
+      // One partial sum per thread of the norm reduction, its workgroups striding over the blocks.
+      const p = norm ? Math.min(ctx.backend.profile.sumsqGroups, Math.max(1, segs.length)) * SUMSQ_THREADS : 0;
       plans.push({ chunk, st, segView, nseg: segs.length, total, base: parts, parts: p });
       parts += p;
     }
@@ -159,7 +160,7 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
       const planeOf = (k: number) => Math.max(0, pl.st.planes.indexOf(this.slots[k] ?? ''));
       const stateView = view(pl.st.storage, 0, [Math.max(4, pl.st.planes.length * L)], 'f32', `${this.name} state[${pl.chunk.id}]`);
       ops.push(await ctx.backend.prepare({
-        op: `optim.${this.kind}`,
+        op: OPS[`optim.${this.kind}`],
         inputs: [ctx.store.chunkView(pl.chunk, 'grads'), pl.segView, this.hyperView(), this.statusView()],
         outputs: [ctx.store.chunkView(pl.chunk, 'params'), stateView],
         attrs: { total: pl.total, nseg: pl.nseg, L, pa: planeOf(0), pb: planeOf(1), pc: planeOf(2) },
@@ -174,7 +175,7 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
     const ops: Prepared[] = [];
     for (const pl of plans) {
       ops.push(await b.prepare({
-        op: 'optim.sumsq',
+        op: OPS['optim.sumsq'],
         inputs: [ctx.store.chunkView(pl.chunk, 'grads'), pl.segView, this.hyperView()],
         outputs: [partials],
         attrs: { total: pl.total, nseg: pl.nseg, base: pl.base, parts: pl.parts },
@@ -182,7 +183,7 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
     }
     const loss = ctx.loss ? view(ctx.loss.storage, ctx.loss.offset, [1], 'f32', ctx.loss.label) : this.hyperView();
     ops.push(await b.prepare({
-      op: 'optim.finalize', inputs: [partials, loss, this.hyperView()], outputs: [this.statusView()],
+      op: OPS['optim.finalize'], inputs: [partials, loss, this.hyperView()], outputs: [this.statusView()],
       attrs: { total: parts, hasLoss: ctx.loss ? 1 : 0 },
     }));
     return ops;

@@ -5,7 +5,7 @@
  * scalars the kernel would otherwise recompute per element (bias corrections, decayed lr).
  */
 import { ArgumentError } from '../errors.js';
-import { HYP } from '../kernels/optim.js';
+import { HYP } from '../ops/index.js';
 import {
   betasSpec, epsSpec, flagSpec, lrSpec, momentumSpec, range, weightDecaySpec,
   type CommonOptions, type OptionSpec, type ParamsArg,

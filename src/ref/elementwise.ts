@@ -3,8 +3,10 @@
  *   relu(x) = max(x, 0)            leaky_relu(x) = x if x > 0 else αx
  *   gelu(x) = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))   (the tanh form, PyTorch approximate='tanh')
  *   sigmoid(x) = 1/(1 + e^−x)      tanh, exp, log, neg, square, sqrt, abs
+ *   softplus(x) = log(1 + e^(βx))/β, and x where βx > threshold (PyTorch's, β = alpha, threshold = beta)
  * Derivatives f'(t) take t = the op's output for relu, sigmoid, tanh, exp, sqrt and the input
- * otherwise; second derivatives f''(t) are with respect to that same t.
+ * otherwise; second derivatives f''(t) are with respect to that same t. `alpha` and `beta` are
+ * the function's parameters: leaky_relu's negative slope; softplus's β and threshold.
  */
 import { size, strides, type In, type Out } from './util.js';
 
@@ -23,8 +25,9 @@ function sig3(y: number): [number, number, number] {
 }
 const geluU = (x: number) => GELU_C * (x + GELU_K * x * x * x);
 
-export function unaryValue(kind: string, x: number, alpha = 0.01): number {
+export function unaryValue(kind: string, x: number, alpha = 0.01, beta = 0): number {
   switch (kind) {
+    case 'softplus': return alpha * x > beta ? x : Math.log1p(Math.exp(alpha * x)) / alpha;
     case 'relu': return x > 0 ? x : 0;
     case 'leaky_relu': return x > 0 ? x : alpha * x;
     case 'gelu': return x * sig3(2 * geluU(x))[0];
@@ -41,8 +44,9 @@ export function unaryValue(kind: string, x: number, alpha = 0.01): number {
 }
 
 /** f'(t): see the header for which t. */
-export function unaryDeriv(kind: string, t: number, alpha = 0.01): number {
+export function unaryDeriv(kind: string, t: number, alpha = 0.01, beta = 0): number {
   switch (kind) {
+    case 'softplus': return alpha * t > beta ? 1 : 1 / (1 + Math.exp(-alpha * t));
     case 'relu': return t > 0 ? 1 : 0;
     case 'leaky_relu': return t > 0 ? 1 : alpha;
     case 'gelu': {
@@ -63,8 +67,13 @@ export function unaryDeriv(kind: string, t: number, alpha = 0.01): number {
 }
 
 /** d f'(t)/dt. */
-export function unaryDeriv2(kind: string, t: number): number {
+export function unaryDeriv2(kind: string, t: number, alpha = 0.01, beta = 0): number {
   switch (kind) {
+    case 'softplus': {
+      if (alpha * t > beta) return 0;
+      const s = 1 / (1 + Math.exp(-alpha * t));
+      return alpha * s * (1 - s);
+    }
     case 'relu': case 'leaky_relu': case 'neg': case 'abs': return 0;
     case 'gelu': {
       // f' = ½(1 + th) + ½t·sech²·u';  f'' = sech²·u' − t·th·sech²·u'² + ½t·sech²·u''
@@ -85,18 +94,18 @@ export function unaryDeriv2(kind: string, t: number): number {
 }
 
 /** out[i] = f(x[i]). */
-export function unary(out: Out, x: In, kind: string, alpha = 0.01): void {
-  for (let i = 0; i < out.length; i++) out[i] = unaryValue(kind, x[i], alpha);
+export function unary(out: Out, x: In, kind: string, alpha = 0.01, beta = 0): void {
+  for (let i = 0; i < out.length; i++) out[i] = unaryValue(kind, x[i], alpha, beta);
 }
 
 /** out[i] = g[i] · f'(t[i]). */
-export function unaryGrad(out: Out, t: In, g: In, kind: string, alpha = 0.01): void {
-  for (let i = 0; i < out.length; i++) out[i] = g[i] * unaryDeriv(kind, t[i], alpha);
+export function unaryGrad(out: Out, t: In, g: In, kind: string, alpha = 0.01, beta = 0): void {
+  for (let i = 0; i < out.length; i++) out[i] = g[i] * unaryDeriv(kind, t[i], alpha, beta);
 }
 
 /** out[i] = f''(t[i]). */
-export function unaryDeriv2All(out: Out, t: In, kind: string): void {
-  for (let i = 0; i < out.length; i++) out[i] = unaryDeriv2(kind, t[i]);
+export function unaryDeriv2All(out: Out, t: In, kind: string, alpha = 0.01, beta = 0): void {
+  for (let i = 0; i < out.length; i++) out[i] = unaryDeriv2(kind, t[i], alpha, beta);
 }
 
 export function binaryValue(kind: string, a: number, b: number): number {

@@ -9,7 +9,7 @@ import type { In, Out } from './util.js';
 export interface MatmulRefArgs {
   M: number; N: number; K: number; batch: number;
   transA: boolean; transB: boolean; batchA: boolean; batchB: boolean;
-  bias?: In | null; act?: string; alpha?: number;
+  bias?: In | null; act?: string; alpha?: number; beta?: number;
 }
 
 export function matmul(out: Out, a: In, b: In, p: MatmulRefArgs): void {
@@ -26,7 +26,7 @@ export function matmul(out: Out, a: In, b: In, p: MatmulRefArgs): void {
           acc += av * bv;
         }
         if (p.bias) acc += p.bias[n];
-        if (p.act && p.act !== 'none') acc = unaryValue(p.act, acc, p.alpha);
+        if (p.act && p.act !== 'none') acc = unaryValue(p.act, acc, p.alpha, p.beta);
         out[z * M * N + m * N + n] = acc;
       }
     }

@@ -128,7 +128,7 @@ export function microBatchRows(build: (rows: number) => StepGraph, rows: number,
   const { graph } = build(rows);
   let perRow = 0;
   for (const t of graph.nodes) {
-    if (t.op === 'param' || t.op === 'variable' || t.op === 'const') continue;
+    if (t.op.kind === 'leaf' && t.op.name !== 'input') continue; // persistent leaves: not per batch
     const bytes = t.size * 4;
     if (t.rank > 0 && t.shape[0] === rows) perRow = Math.max(perRow, bytes / rows);
     else if (bytes > limitBytes) throw new LimitError(`${t} needs ${bytes} bytes, above the device's binding limit of ${limitBytes} bytes, whatever the batch size`);

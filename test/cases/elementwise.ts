@@ -1,15 +1,17 @@
 /**
  * Elementwise kernels against the float64 reference: unary activations, their first and second
- * derivatives, binary ops with broadcasting, scale, broadcast, copy and one-hot.
+ * derivatives (every function of the activation table), binary ops with broadcasting, scale,
+ * broadcast, copy, the in-place accumulate and one-hot.
  */
 import { TOL } from '../tolerances.js';
 import type { Rng } from '../util/rng.js';
 import { checkOp, f32, fmt, i32, kcase, numel, SIZES } from './common.js';
 import type { KernelCase } from './types.js';
+import { UNARY_KINDS, unaryAttrs, type UnaryKind } from '../../src/graph/ops/elementwise.js';
 
 const F = 'elementwise';
-const UNARY = ['relu', 'leaky_relu', 'gelu', 'sigmoid', 'tanh', 'exp', 'log', 'neg', 'square', 'sqrt', 'abs'] as const;
-type Unary = (typeof UNARY)[number];
+const UNARY = UNARY_KINDS;
+type Unary = UnaryKind;
 const EXACTISH = new Set<Unary>(['relu', 'leaky_relu', 'neg', 'square', 'abs']);
 const tolOf = (k: Unary) => (EXACTISH.has(k) ? TOL.elementwise : TOL.transcendental);
 
@@ -24,6 +26,8 @@ function inputOf(kind: Unary, r: Rng, n: number): Float32Array {
       if (n > 2) { x[0] = 60; x[1] = -60; }
       return x;
     }
+    // Across the threshold (β·x > threshold is the identity) and deep in the exponential tail.
+    case 'softplus': return r.uniform(n, -40, 40);
     default: return r.uniform(n, -3, 3);
   }
 }
@@ -37,11 +41,13 @@ function derivPoint(kind: Unary, r: Rng, n: number): Float32Array {
     case 'exp': return r.uniform(n, 1e-3, 50);
     case 'sqrt': case 'log': return r.uniform(n, 0.1, 10);
     case 'gelu': return r.uniform(n, -6, 6);
+    case 'softplus': return r.uniform(n, -20, 20);
     default: return r.uniform(n, -3, 3);
   }
 }
 
-const attrsOf = (kind: Unary, r: Rng) => (kind === 'leaky_relu' ? { kind, alpha: 0.05 + 0.2 * r.next() } : { kind });
+/** The function's parameters: random where it has them (leaky_relu's slope; softplus's β and threshold). */
+const attrsOf = (kind: Unary, r: Rng) => ({ ...unaryAttrs(kind, { alpha: 0.05 + 0.2 * r.next(), beta: 0.5 + 1.5 * r.next(), threshold: 2 + 18 * r.next() }) });
 
 function unaryCases(): KernelCase[] {
   return UNARY.flatMap((kind) => [
@@ -110,6 +116,12 @@ function otherCases(): KernelCase[] {
         await checkOp(e, { op: 'copy', inputs: [f32([n], x)], outShapes: [[n]], tol: TOL.exact, label: `copy f32 n=${n}` });
         const k = Int32Array.from(r.ints(n, 2 ** 31 - 1), (v, i) => (i % 2 ? -v : v));
         await checkOp(e, { op: 'copy', inputs: [i32([n], k)], outShapes: [[n]], outDtypes: ['i32'], tol: TOL.exact, label: `copy i32 n=${n}` });
+      }
+    }),
+    kcase(F, 'add_into (in place)', async (e, r) => {
+      for (const n of SIZES) {
+        const acc = r.normal(n);
+        await checkOp(e, { op: 'add_into', inputs: [f32([n], r.normal(n))], outShapes: [[n]], outInit: [acc], tol: TOL.elementwise, label: `add_into n=${n}` });
       }
     }),
     kcase(F, 'one_hot', async (e, r) => {

@@ -8,11 +8,12 @@ import type { Rng } from '../util/rng.js';
 import { checkOp, f32, kcase } from './common.js';
 import type { KernelCase } from './types.js';
 import type { Engine } from '../../src/index.js';
+import { EPILOGUE_ACTS, actParams, type Activation } from '../../src/ops/index.js';
 
 const F = 'matmul';
 const TRANS = [[false, false], [true, false], [false, true], [true, true]] as const;
 
-interface Mm { M: number; K: number; N: number; tA?: boolean; tB?: boolean; batchA?: number; batchB?: number; act?: string; bias?: boolean }
+interface Mm { M: number; K: number; N: number; tA?: boolean; tB?: boolean; batchA?: number; batchB?: number; act?: Activation; bias?: boolean }
 
 async function checkMatmul(e: Engine, r: Rng, c: Mm): Promise<void> {
   const { M, K, N } = c;
@@ -24,7 +25,8 @@ async function checkMatmul(e: Engine, r: Rng, c: Mm): Promise<void> {
   const inputs = [f32(aShape, r.uniform((c.batchA ?? 1) * M * K)), f32(bShape, r.uniform((c.batchB ?? 1) * K * N))];
   if (c.bias) inputs.push(f32([N], r.uniform(N)));
   const act = c.act ?? 'none';
-  const attrs = { transA: tA, transB: tB, bias: !!c.bias, act, alpha: act === 'leaky_relu' ? 0.1 : 0 };
+  const p = act === 'leaky_relu' ? { alpha: 0.1, beta: 0 } : act === 'softplus' ? { alpha: 2, beta: 1 } : actParams(act);
+  const attrs = { transA: tA, transB: tB, bias: !!c.bias, act, ...p };
   const label = `matmul ${M}×${K}×${N}${tA ? ' Aᵀ' : ''}${tB ? ' Bᵀ' : ''}${batch ? ` batch ${c.batchA ?? '·'}/${c.batchB ?? '·'}` : ''}${c.bias ? ` +bias ${act}` : ''}`;
   const tol = act === 'none' || act === 'relu' || act === 'leaky_relu' ? (K >= 256 ? TOL.matmulLongK : TOL.matmul) : TOL.matmulEpilogue;
   await checkOp(e, { op: 'matmul', inputs, outShapes: [out], attrs, tol, label });
@@ -59,7 +61,7 @@ export const cases: KernelCase[] = [
     }
   }),
   kcase(F, 'fused bias and activation epilogue', async (e, r) => {
-    for (const act of ['none', 'relu', 'leaky_relu', 'gelu', 'sigmoid', 'tanh']) {
+    for (const act of EPILOGUE_ACTS) {
       await checkMatmul(e, r, { M: 37, K: 50, N: 70, tB: true, bias: true, act });
     }
     await checkMatmul(e, r, { M: 5, K: 3, N: 9, tA: true, bias: true, act: 'relu', batchA: 2 });

@@ -52,7 +52,7 @@ function makeX(rng: Rng, g: NormGeom, kind: Kind): Float32Array {
 }
 
 const norm2 = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, v) => s + v * v, 0));
-const attrsOf = (g: NormGeom, extra: Record<string, unknown> = {}) => ({ ...g, eps: EPS, ...extra });
+const attrsOf = (g: NormGeom, extra: Record<string, unknown> = {}) => ({ ...g, eps: EPS, weight: false, bias: false, batch: false, ...extra });
 const flat = (d: Float32Array | Float64Array): OpInput => ({ data: d, shape: [d.length] });
 
 /**
@@ -149,8 +149,8 @@ export const cases: KernelCase[] = [
           expectClose(d, dr, TOL.normAffineGrad, `${L} affine grad ${which}`);
         }
         // Both from one pass (the planner's norm_affine_grads).
-        const pair = await runOp(e, 'norm_affine_grads', ins(g), [[geom.Q], [geom.Q]], attrsOf(geom, { which: 'both' }));
-        const pairRef = await reference('norm_affine_grads', ins(g), [[geom.Q], [geom.Q]], attrsOf(geom, { which: 'both' }));
+        const pair = await runOp(e, 'norm_affine_grads', ins(g), [[geom.Q], [geom.Q]], attrsOf(geom));
+        const pairRef = await reference('norm_affine_grads', ins(g), [[geom.Q], [geom.Q]], attrsOf(geom));
         expectClose(pair[0], pairRef[0], TOL.normAffineGrad, `${L} affine grads (one pass): dγ`);
         expectClose(pair[1], pairRef[1], TOL.normAffineGrad, `${L} affine grads (one pass): dβ`);
       }

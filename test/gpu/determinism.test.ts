@@ -30,7 +30,7 @@ const onVariant = (family: string, v: string) => testOn('webgpu', test, lacks((p
 const r = new Rng(1);
 const ins = [{ data: r.normal(257 * 129), shape: [257, 129] }, { data: r.normal(129 * 65), shape: [129, 65] }];
 for (const v of VARIANTS.matmul) {
-  onVariant('matmul', v)(`matmul [${v}]`, () => twice('matmul', v, 'matmul', ins, [[257, 65]], { transA: false, transB: false, bias: false, act: 'none' }));
+  onVariant('matmul', v)(`matmul [${v}]`, () => twice('matmul', v, 'matmul', ins, [[257, 65]], { transA: false, transB: false, bias: false, act: 'none', alpha: 0, beta: 0 }));
 }
 
 const r2 = new Rng(2);

@@ -9,7 +9,8 @@ import { gpu, gpuTest, lacks, testOn } from '../util/suite.js';
 import { rejects } from '../util/rejects.js';
 import { Gpu } from '../../src/gpu/device.js';
 import type { WebGpuBackend } from '../../src/backend/webgpu.js';
-import { kernel, registerGpuOp } from '../../src/kernels/spec.js';
+import { kernel } from '../../src/kernels/spec.js';
+import { OPS } from '../../src/ops/index.js';
 import { view } from '../../src/backend/types.js';
 import { ELEMENTWISE } from '../../src/kernels/elementwise.js';
 
@@ -64,11 +65,13 @@ gpuTest('a compile error in a registered kernel surfaces from compile() as Shade
   const e = await gpu();
   try {
     const spec = kernel('test', BROKEN_WGSL, 'main', ['read', 'read_write'], [['n', 'u32'], ['a', 'u32'], ['b', 'u32'], ['c', 'u32']]);
-    registerGpuOp('test_broken', (call) => [{ kernel: spec, buffers: [...call.inputs, ...call.outputs], params: { n: 1, a: 0, b: 0, c: 0 }, workgroups: 1 }]);
-    const b = e.backend;
+    const b = e.backend as WebGpuBackend;
     const x = view(await b.alloc('x', 4), 0, [4], 'f32', 'x');
     const y = view(await b.alloc('y', 4), 0, [4], 'f32', 'y');
-    await rejects(() => b.prepare({ op: 'test_broken', inputs: [x], outputs: [y], attrs: {} }), slope.ShaderCompileError, /test\.main:7:\d+/);
+    // A copy lowered onto the broken kernel instead of its own.
+    const broken = () => [{ kernel: spec, buffers: [x, y], params: { n: 1, a: 0, b: 0, c: 0 }, workgroups: 1 }];
+    const call = { op: OPS.copy, inputs: [x], outputs: [y], attrs: {} };
+    await rejects(() => b.prepareWith(call, broken), slope.ShaderCompileError, /test\.main:7:\d+/);
     // The failed prepare left no error scope open (one would swallow every later validation
     // error): the scope stack is empty, so popping rejects.
     const popped = await rejects(() => gpuOf(e).device.popErrorScope(), Error);
@@ -199,7 +202,7 @@ testOn('webgpu', test, noOversizedBinding)('a binding above maxStorageBufferBind
     const b = e.backend;
     const x = view(await b.alloc('activations', n), 0, [n], 'f32', 'activations');
     const y = view(await b.alloc('y', 4), 0, [1], 'f32', 'y');
-    await rejects(() => b.prepare({ op: 'reduce', inputs: [x], outputs: [y], attrs: { kind: 'sum', axis: 0, keepdims: false } }),
+    await rejects(() => b.prepare({ op: OPS.reduce, inputs: [x], outputs: [y], attrs: { kind: 'sum', axis: 0, keepdims: false } }),
       slope.LimitError, [/activations/, /maxStorageBufferBindingSize/, /MiB/]);
     b.release(x.storage);
   } finally {
@@ -212,11 +215,12 @@ gpuTest('a dispatch too large to fold: LimitError naming the kernel', async () =
   try {
     const spec = ELEMENTWISE.unary;
     const max = gpuOf(e).limits.maxComputeWorkgroupsPerDimension;
-    registerGpuOp('test_huge', (call) => [{ kernel: spec, buffers: [...call.inputs, ...call.outputs], params: { n: 1, alpha: 0, beta: 0, pad: 0 }, workgroups: max * max + 1 }]);
-    const b = e.backend;
+    const b = e.backend as WebGpuBackend;
     const x = view(await b.alloc('x', 4), 0, [4], 'f32', 'x');
     const y = view(await b.alloc('y', 4), 0, [4], 'f32', 'y');
-    await rejects(() => b.prepare({ op: 'test_huge', inputs: [x], outputs: [y], attrs: {} }), slope.LimitError, /elementwise\.unary/);
+    const huge = () => [{ kernel: spec, buffers: [x, y], params: { n: 1, alpha: 0, beta: 0, pad: 0 }, workgroups: max * max + 1 }];
+    const call = { op: OPS.copy, inputs: [x], outputs: [y], attrs: {} };
+    await rejects(() => b.prepareWith(call, huge), slope.LimitError, /elementwise\.unary/);
   } finally {
     e.dispose();
   }

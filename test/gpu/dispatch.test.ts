@@ -28,7 +28,7 @@ gpuTest('elementwise over more than 65535·256 elements (unary, int32 copy)', as
   const r = new Rng(1);
   const n = maxDim(e) * 256 + 1000; // folded into two rows of workgroups
   const x = r.uniform(n, -2, 2);
-  const [got] = await runOp(e, 'unary', [{ data: x, shape: [n] }], [[n]], { kind: 'leaky_relu', alpha: 0.25 });
+  const [got] = await runOp(e, 'unary', [{ data: x, shape: [n] }], [[n]], { kind: 'leaky_relu', alpha: 0.25, beta: 0 });
   // The references called directly: the cpu backend's copies would dominate at this size.
   const want = new Float64Array(n);
   ew.unary(want, x, 'leaky_relu', 0.25);
@@ -67,7 +67,7 @@ gpuTest('naive matmul with more than 65535·64 outputs', async () => {
     const r = new Rng(3);
     const M = 2100, N = 2050, K = 2; // 4.3M outputs > 65535·64
     const ins = [{ data: r.uniform(M * K), shape: [M, K] }, { data: r.uniform(K * N), shape: [K, N] }];
-    const attrs = { transA: false, transB: false, bias: false, act: 'none' };
+    const attrs = { transA: false, transB: false, bias: false, act: 'none', alpha: 0, beta: 0 };
     const [got] = await runOp(e, 'matmul', ins, [[M, N]], attrs);
     const [want] = await reference('matmul', ins, [[M, N]], attrs);
     expectClose(got, want, TOL.matmul, `matmul ${M}×${K}×${N}`);

@@ -5,6 +5,7 @@ import type { HookContext } from '../../src/graph/program.js';
 import type { Prepared } from '../../src/backend/types.js';
 import type { OptimizerStateLike, TrainOptimizer } from '../../src/train/types.js';
 import { view } from '../../src/backend/types.js';
+import { OPS } from '../../src/ops/index.js';
 
 const { Dataset, Sequential, Linear, ReLU, Flatten, Generator } = slope;
 
@@ -53,11 +54,11 @@ export class TestSGD implements TrainOptimizer {
       const tmp = view(await b.alloc('sgd tmp', L), 0, [L], 'f32', 'sgd tmp');
       const next = view(await b.alloc('sgd next', L), 0, [L], 'f32', 'sgd next');
       const params = ctx.store.chunkView(chunk, 'params');
-      const s = await b.prepare({ op: 'scale', inputs: [ctx.store.chunkView(chunk, 'grads')], outputs: [tmp], attrs: { alpha: -this.lr, beta: 0 } });
+      const s = await b.prepare({ op: OPS.scale, inputs: [ctx.store.chunkView(chunk, 'grads')], outputs: [tmp], attrs: { alpha: -this.lr, beta: 0 } });
       this.scales.push(s);
       this.prepared.push(s);
-      this.prepared.push(await b.prepare({ op: 'binary', inputs: [params, tmp], outputs: [next], attrs: { kind: 'add' } }));
-      this.prepared.push(await b.prepare({ op: 'copy', inputs: [next], outputs: [params], attrs: {} }));
+      this.prepared.push(await b.prepare({ op: OPS.binary, inputs: [params, tmp], outputs: [next], attrs: { kind: 'add' } }));
+      this.prepared.push(await b.prepare({ op: OPS.copy, inputs: [next], outputs: [params], attrs: {} }));
     }
   }
   beforeStep(): void {

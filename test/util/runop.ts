@@ -7,6 +7,7 @@
  * out-of-bounds write fails here. Browser-safe: imports only the public API's types.
  */
 import type { DType, Engine, HostArray, View } from '../../src/index.js';
+import { opByName } from '../../src/ops/index.js';
 
 export interface OpInput {
   data: Float32Array | Int32Array | Float64Array;
@@ -34,6 +35,8 @@ export async function runOp(
   outDtypes: DType[] = [], outInit: (Float32Array | Int32Array | undefined)[] = [],
 ): Promise<HostArray[]> {
   const b = engine.backend;
+  const schema = opByName(op);
+  if (!schema || schema.kind === 'leaf' || schema.kind === 'planner') throw new Error(`runOp: no backend op named '${op}'`);
   const storages: View['storage'][] = [];
   /** A view of `shape` at offset CANARY in storage with CANARY elements of slack after it, all slack set. */
   const mk = async (label: string, shape: readonly number[], dtype: DType): Promise<{ v: View; whole: View }> => {
@@ -59,7 +62,7 @@ export async function runOp(
       if (outInit[i]) b.write(o.v, outInit[i]!);
       outs.push(o);
     }
-    const p = await b.prepare({ op, inputs: ins, outputs: outs.map((o) => o.v), attrs: attrs as never });
+    const p = await b.prepare({ op: schema, inputs: ins, outputs: outs.map((o) => o.v), attrs: attrs as never } as never);
     await b.execute([p]);
     const res: HostArray[] = [];
     for (const { v, whole } of outs) {

@@ -1,56 +1,21 @@
 /**
- * Elementwise ops: binary arithmetic with broadcasting, unary activations and their
- * derivatives, scale (αx+β), one-hot, broadcast, copy. Every backward rule is written in IR ops.
+ * Elementwise op builders: binary arithmetic with broadcasting, the pointwise functions of the
+ * activation table and their derivatives, scale (αx+β), one-hot, broadcast, copy.
  */
-import { ArgumentError, ShapeError, fmtShape } from '../../errors.js';
-import { defineOp, Tensor, type Attrs } from '../tensor.js';
-import { broadcastShapes, requireF32, sameGraph, sameShape } from './shape.js';
+import { ArgumentError } from '../../errors.js';
+import { OPS, UNARY_KINDS, actParams, type BinaryKind, type UnaryAttrs, type UnaryKind } from '../../ops/index.js';
+import type { Tensor } from '../tensor.js';
+import { sameGraph, sameShape } from './shape.js';
 import { reshape, sum } from './reduce.js';
 
-export const BINARY_KINDS = ['add', 'sub', 'mul', 'div', 'eq', 'max', 'min'] as const;
-export type BinaryKind = (typeof BINARY_KINDS)[number];
-
-export const UNARY_KINDS = ['relu', 'leaky_relu', 'gelu', 'sigmoid', 'tanh', 'exp', 'log', 'neg', 'square', 'sqrt', 'abs'] as const;
-export type UnaryKind = (typeof UNARY_KINDS)[number];
-
-/** Which tensor a derivative is computed from: the op's output (cheaper, fusable) or its input. */
-export const DERIV_FROM_OUTPUT: Record<UnaryKind, boolean> = {
-  relu: true, leaky_relu: false, gelu: false, sigmoid: true, tanh: true, exp: true, log: false, neg: false,
-  square: false, sqrt: true, abs: false,
-};
+export { BINARY_KINDS, UNARY_KINDS, type BinaryKind, type UnaryKind } from '../../ops/index.js';
 
 // ---------------------------------------------------------------- binary
 
-function binary(kind: BinaryKind, a: Tensor, b: Tensor): Tensor {
+export function binary(kind: BinaryKind, a: Tensor, b: Tensor): Tensor {
   sameGraph(kind, a, b);
-  return a.graph.node('binary', [a, b], { kind });
+  return a.graph.node(OPS.binary, [a, b], { kind });
 }
-
-defineOp({
-  name: 'binary',
-  infer([a, b], attrs) {
-    requireF32(String(attrs.kind), a, b);
-    if (a.rank > 4 || b.rank > 4) throw new ShapeError(`${attrs.kind}: tensors of rank above 4 are not supported (${a}, ${b})`);
-    return { shape: broadcastShapes(String(attrs.kind), a.shape, b.shape), dtype: 'f32' };
-  },
-  vjp(out, g) {
-    const [a, b] = out.inputs;
-    switch (out.attrs.kind as BinaryKind) {
-      case 'add': return [sumTo(g, a.shape), sumTo(g, b.shape)];
-      case 'sub': return [sumTo(g, a.shape), sumTo(neg(g), b.shape)];
-      case 'mul': return [sumTo(mul(g, b), a.shape), sumTo(mul(g, a), b.shape)];
-      case 'div': return [sumTo(div(g, b), a.shape), sumTo(neg(mul(g, div(out, b))), b.shape)];
-      case 'eq': return [null, null];
-      case 'max':
-      case 'min': {
-        // The gradient goes to the selected operand (to a on ties), as torch.maximum splits ties evenly;
-        // we keep it simple and deterministic: mask = (out == a).
-        const m = binary('eq', out, a);
-        return [sumTo(mul(g, m), a.shape), sumTo(mul(g, scale(m, -1, 1)), b.shape)];
-      }
-    }
-  },
-});
 
 export const add = (a: Tensor, b: Tensor) => binary('add', a, b);
 export const sub = (a: Tensor, b: Tensor) => binary('sub', a, b);
@@ -75,74 +40,50 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
 
 // ---------------------------------------------------------------- unary
 
-function checkUnaryKind(kind: string): UnaryKind {
+/** The parameters of a pointwise function (the activation table says which each one takes). */
+export interface UnaryParams {
+  /** leaky_relu's negative slope (default 0.01). */
+  alpha?: number;
+  /** softplus's β (default 1). */
+  beta?: number;
+  /** softplus's threshold (default 20): above β·x > threshold it is the identity. */
+  threshold?: number;
+}
+
+/** The typed attributes of a pointwise function call, defaults filled in and checked. */
+export function unaryAttrs(kind: UnaryKind, p: UnaryParams = {}): UnaryAttrs {
   if (!(UNARY_KINDS as readonly string[]).includes(kind)) {
     throw new ArgumentError(`unknown activation '${kind}'; expected one of ${UNARY_KINDS.join(', ')}`);
   }
-  return kind as UnaryKind;
+  const at: UnaryAttrs = { kind, ...actParams(kind, { ...p }) };
+  if (!Number.isFinite(at.alpha) || !Number.isFinite(at.beta)) {
+    throw new ArgumentError(`${kind}: parameters must be finite, got ${JSON.stringify(p)}`);
+  }
+  if (kind === 'softplus' && at.alpha === 0) throw new ArgumentError('softplus: beta must be non-zero');
+  return at;
 }
 
-export function unary(kind: UnaryKind, x: Tensor, attrs: { alpha?: number } = {}): Tensor {
-  checkUnaryKind(kind);
-  const alpha = attrs.alpha ?? 0.01;
-  if (!Number.isFinite(alpha)) throw new ArgumentError(`${kind}: negative slope must be finite, got ${alpha}`);
-  return x.graph.node('unary', [x], kind === 'leaky_relu' ? { kind, alpha } : { kind });
+export function unary(kind: UnaryKind, x: Tensor, params: UnaryParams = {}): Tensor {
+  return x.graph.node(OPS.unary, [x], unaryAttrs(kind, params));
 }
 
-defineOp({
-  name: 'unary',
-  infer([x], attrs) {
-    requireF32(String(attrs.kind), x);
-    return { shape: [...x.shape], dtype: 'f32' };
-  },
-  vjp(out, g) {
-    const kind = out.attrs.kind as UnaryKind;
-    const x = out.inputs[0];
-    if (kind === 'neg') return [neg(g)];
-    return [unaryGrad(kind, DERIV_FROM_OUTPUT[kind] ? out : x, g, out.attrs)];
-  },
-});
-
-/** g · f'(·), with f' evaluated from `t` (the output or the input, per DERIV_FROM_OUTPUT). */
-export function unaryGrad(kind: UnaryKind, t: Tensor, g: Tensor, attrs: Attrs = {}): Tensor {
-  if (!sameShape(t.shape, g.shape)) throw new ShapeError(`${kind} backward: ${t} and gradient ${g} differ in shape`);
-  return t.graph.node('unary_grad', [t, g], kind === 'leaky_relu' ? { kind, alpha: attrs.alpha ?? 0.01 } : { kind });
+/** g · f'(·), with f' evaluated from `t` (the output or the input, per the activation table). */
+export function unaryGrad(t: Tensor, g: Tensor, at: UnaryAttrs): Tensor {
+  return t.graph.node(OPS.unary_grad, [t, g], at);
 }
 
-defineOp({
-  name: 'unary_grad',
-  infer([t, g]) {
-    requireF32('unary_grad', t, g);
-    return { shape: [...t.shape], dtype: 'f32' };
-  },
-  vjp(out, h) {
-    const [t, g] = out.inputs;
-    const kind = out.attrs.kind as UnaryKind;
-    // d/dg: the same linear map applied to h. d/dt: h · g · f''(t).
-    return [mul(mul(h, g), unaryDeriv2(kind, t, out.attrs)), unaryGrad(kind, t, h, out.attrs)];
-  },
-});
-
-/** d f'(t) / dt, with f' written as a function of t (see DERIV_FROM_OUTPUT). */
-export function unaryDeriv2(kind: UnaryKind, t: Tensor, attrs: Attrs = {}): Tensor {
-  return t.graph.node('unary_deriv2', [t], kind === 'leaky_relu' ? { kind, alpha: attrs.alpha ?? 0.01 } : { kind });
+/** d f'(t) / dt, with f' written as a function of t (see the activation table's `deriv`). */
+export function unaryDeriv2(t: Tensor, at: UnaryAttrs): Tensor {
+  return t.graph.node(OPS.unary_deriv2, [t], at);
 }
-
-defineOp({
-  name: 'unary_deriv2',
-  infer([t]) {
-    return { shape: [...t.shape], dtype: 'f32' };
-  },
-  vjp(out) {
-    throw new ArgumentError(`third derivatives of ${out.attrs.kind} are not implemented`);
-  },
-});
 
 export const relu = (x: Tensor) => unary('relu', x);
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01) => unary('leaky_relu', x, { alpha: negativeSlope });
 export const gelu = (x: Tensor) => unary('gelu', x);
 export const sigmoid = (x: Tensor) => unary('sigmoid', x);
 export const tanh = (x: Tensor) => unary('tanh', x);
+/** PyTorch's F.softplus: (1/β)·log(1 + exp(β·x)), and x itself where β·x > threshold. */
+export const softplus = (x: Tensor, beta = 1, threshold = 20) => unary('softplus', x, { beta, threshold });
 export const exp = (x: Tensor) => unary('exp', x);
 export const log = (x: Tensor) => unary('log', x);
 export const neg = (x: Tensor) => unary('neg', x);
@@ -155,39 +96,19 @@ export const abs = (x: Tensor) => unary('abs', x);
 /** alpha·x + beta, with constants baked into the op's uniform (not the shader text). */
 export function scale(x: Tensor, alpha: number, beta = 0): Tensor {
   if (!Number.isFinite(alpha) || !Number.isFinite(beta)) throw new ArgumentError(`scale: alpha and beta must be finite (got ${alpha}, ${beta})`);
-  return x.graph.node('scale', [x], { alpha, beta });
+  return x.graph.node(OPS.scale, [x], { alpha, beta });
 }
-
-defineOp({
-  name: 'scale',
-  infer([x]) {
-    requireF32('scale', x);
-    return { shape: [...x.shape], dtype: 'f32' };
-  },
-  vjp(out, g) {
-    return [scale(g, out.attrs.alpha as number)];
-  },
-});
 
 /** One-hot rows: labels (N) int32 → (N, C) float32. Labels are range-checked on upload. */
 export function oneHot(labels: Tensor, numClasses: number): Tensor {
   if (!Number.isSafeInteger(numClasses) || numClasses < 1) throw new ArgumentError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
   noteLabelRange(labels, numClasses);
-  return labels.graph.node('one_hot', [labels], { classes: numClasses });
+  return labels.graph.node(OPS.one_hot, [labels], { classes: numClasses });
 }
-
-defineOp({
-  name: 'one_hot',
-  infer([l], attrs) {
-    if (l.dtype !== 'i32' || l.rank !== 1) throw new ShapeError(`oneHot: labels must be int32 of shape [N], got ${l}`);
-    return { shape: [l.shape[0], attrs.classes as number], dtype: 'f32' };
-  },
-  vjp: () => [null],
-});
 
 /** Record that an int32 input holds class indices in [0, C), checked on the host at upload. */
 export function noteLabelRange(labels: Tensor, classes: number): void {
-  if (labels.op === 'input' && typeof labels.ref === 'string') {
+  if (labels.op === OPS.input && typeof labels.ref === 'string') {
     const prev = labels.graph.labelRanges.get(labels.ref);
     labels.graph.labelRanges.set(labels.ref, prev === undefined ? classes : Math.min(prev, classes));
   }
@@ -196,30 +117,15 @@ export function noteLabelRange(labels: Tensor, classes: number): void {
 /** Expand `x` to `shape` by broadcasting (a copy). */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(x.shape, shape)) return x;
-  return x.graph.node('broadcast', [x], { shape: [...shape] });
+  return x.graph.node(OPS.broadcast, [x], { shape: [...shape] });
 }
-
-defineOp({
-  name: 'broadcast',
-  infer([x], attrs) {
-    const shape = attrs.shape as number[];
-    const b = broadcastShapes('broadcastTo', x.shape, shape);
-    if (!sameShape(b, shape)) throw new ShapeError(`broadcastTo: ${fmtShape(x.shape)} cannot be broadcast to ${fmtShape(shape)}`);
-    if (shape.length > 4) throw new ShapeError(`broadcastTo: rank above 4 is not supported (${fmtShape(shape)})`);
-    return { shape: [...shape], dtype: x.dtype };
-  },
-  vjp(out, g) {
-    return [sumTo(g, out.inputs[0].shape)];
-  },
-});
 
 /** An identity copy into new storage. */
 export function copy(x: Tensor): Tensor {
-  return x.graph.node('copy', [x]);
+  return x.graph.node(OPS.copy, [x], {});
 }
 
-defineOp({
-  name: 'copy',
-  infer: ([x]) => ({ shape: [...x.shape], dtype: x.dtype }),
-  vjp: (_o, g) => [g],
-});
+/** PyTorch's x.detach(): the same values, no gradient (a copy). */
+export function detach(x: Tensor): Tensor {
+  return x.graph.node(OPS.detach, [x], {});
+}

@@ -4,8 +4,9 @@
  * them into floats (byte · scale + offset). Both can translate each row as an image (random
  * shifts for data augmentation). The tables are data: no gradient flows into them.
  */
-import { ArgumentError, ShapeError, fmtShape } from '../../errors.js';
-import { defineOp, Tensor, type Attrs } from '../tensor.js';
+import { ArgumentError, ShapeError } from '../../errors.js';
+import { OPS } from '../../ops/index.js';
+import type { Tensor } from '../tensor.js';
 import { sameGraph } from './shape.js';
 
 export interface GatherShiftOptions {
@@ -24,7 +25,7 @@ export interface GatherBytesOptions extends GatherShiftOptions {
   offset?: number;
 }
 
-function shiftInputs(op: string, index: Tensor, rowSize: number, o: GatherShiftOptions): { inputs: Tensor[]; attrs: Record<string, number> } {
+function shiftInputs(op: string, index: Tensor, rowSize: number, o: GatherShiftOptions): { inputs: Tensor[]; attrs: { height: number; width: number } } {
   if (!o.shifts) return { inputs: [], attrs: { height: 0, width: 0 } };
   const { height: H, width: W } = o;
   if (!Number.isSafeInteger(H) || !Number.isSafeInteger(W) || H! < 1 || W! < 1) {
@@ -43,34 +44,14 @@ function checkIndex(op: string, table: Tensor, index: Tensor): void {
   if (table.rank < 1) throw new ShapeError(`${op}: table must have a row dimension, got ${table}`);
 }
 
-function checkShifts(op: string, inputs: readonly Tensor[], B: number): void {
-  const s = inputs[2];
-  if (s && (s.dtype !== 'i32' || s.rank !== 2 || s.shape[0] !== B || s.shape[1] !== 2)) {
-    throw new ShapeError(`${op}: shifts must be int32 of shape [${B},2], got ${s}`);
-  }
-}
-
-const noGradient = (op: string) => () => {
-  throw new ArgumentError(`${op}: the table is data; gradients with respect to it are not implemented`);
-};
-
 /** out[b] = table[index[b]] (rows of any trailing shape), optionally translated as images. */
 export function gather(table: Tensor, index: Tensor, opts: GatherShiftOptions = {}): Tensor {
   checkIndex('gather', table, index);
   const rowSize = table.size / Math.max(1, table.shape[0]);
   const s = shiftInputs('gather', index, rowSize, opts);
-  return table.graph.node('gather', [table, index, ...s.inputs], s.attrs);
+  return table.graph.node(OPS.gather, [table, index, ...s.inputs], s.attrs);
 }
 
-defineOp({
-  name: 'gather',
-  infer(inputs) {
-    const [table, index] = inputs;
-    checkShifts('gather', inputs, index.shape[0]);
-    return { shape: [index.shape[0], ...table.shape.slice(1)], dtype: table.dtype };
-  },
-  vjp: noGradient('gather'),
-});
 
 /** out[b, k] = byte k of packed row index[b] · scale + offset; the table is int32 (N, words). */
 export function gatherBytes(table: Tensor, index: Tensor, opts: GatherBytesOptions): Tensor {
@@ -81,21 +62,6 @@ export function gatherBytes(table: Tensor, index: Tensor, opts: GatherBytesOptio
   if (!Number.isSafeInteger(features) || features < 1) throw new ArgumentError(`gatherBytes: features must be a positive integer, got ${features}`);
   if (!Number.isFinite(scale) || !Number.isFinite(offset)) throw new ArgumentError(`gatherBytes: scale and offset must be finite, got ${scale}, ${offset}`);
   const s = shiftInputs('gatherBytes', index, features, opts);
-  const attrs: Attrs = { features, scale, offset, ...s.attrs };
-  return table.graph.node('gather_bytes', [table, index, ...s.inputs], attrs);
+  return table.graph.node(OPS.gather_bytes, [table, index, ...s.inputs], { features, scale, offset, ...s.attrs });
 }
 
-defineOp({
-  name: 'gather_bytes',
-  infer(inputs, attrs) {
-    const [table, index] = inputs;
-    const features = attrs.features as number;
-    if (table.dtype !== 'i32' || table.rank !== 2) throw new ShapeError(`gatherBytes: the packed table must be int32 (N, words), got ${table}`);
-    if (table.shape[1] * 4 < features) {
-      throw new ShapeError(`gatherBytes: rows of ${table.shape[1]} words hold ${table.shape[1] * 4} bytes, fewer than ${features} features (table ${fmtShape(table.shape)})`);
-    }
-    checkShifts('gatherBytes', inputs, index.shape[0]);
-    return { shape: [index.shape[0], features], dtype: 'f32' };
-  },
-  vjp: noGradient('gatherBytes'),
-});

@@ -5,7 +5,8 @@
  * None is differentiable; no gradient flows through them.
  */
 import { ShapeError } from '../../errors.js';
-import { defineOp, Tensor } from '../tensor.js';
+import { OPS } from '../../ops/index.js';
+import type { Tensor } from '../tensor.js';
 import { requireF32, sameGraph } from './shape.js';
 
 function checkLogits(op: string, z: Tensor): void {
@@ -24,27 +25,15 @@ function checkLabels(op: string, z: Tensor, labels: Tensor): void {
 /** Index of the first maximum of each row of z (N, C), as int32 (N) (torch.argmax(z, 1)). */
 export function argmax(z: Tensor): Tensor {
   checkLogits('argmax', z);
-  return z.graph.node('argmax', [z], {});
+  return z.graph.node(OPS.argmax, [z], {});
 }
-
-defineOp({
-  name: 'argmax',
-  infer: ([z]) => ({ shape: [z.shape[0]], dtype: 'i32' }),
-  vjp: () => [null],
-});
 
 /** 1.0 where argmax(z[n]) equals labels[n], else 0.0: z (N, C) f32, labels (N) int32 → (N) f32. */
 export function correct(z: Tensor, labels: Tensor): Tensor {
   sameGraph('correct', z, labels);
   checkLabels('correct', z, labels);
-  return z.graph.node('correct', [z, labels], {});
+  return z.graph.node(OPS.correct, [z, labels], {});
 }
-
-defineOp({
-  name: 'correct',
-  infer: ([z]) => ({ shape: [z.shape[0]], dtype: 'f32' }),
-  vjp: () => [null, null],
-});
 
 /**
  * A batch's weighted totals in one pass: [Σ w·loss, Σ w·correct, Σ w] (f32, shape [3]) from the
@@ -59,11 +48,5 @@ export function classMetrics(loss: Tensor, z: Tensor, labels: Tensor, weight: Te
     requireF32('classMetrics', t);
     if (t.rank !== 1 || t.shape[0] !== N) throw new ShapeError(`classMetrics: ${name} must have shape [${N}] for scores ${z}, got ${t}`);
   }
-  return z.graph.node('class_metrics', [loss, z, labels, weight], {});
+  return z.graph.node(OPS.class_metrics, [loss, z, labels, weight], {});
 }
-
-defineOp({
-  name: 'class_metrics',
-  infer: () => ({ shape: [3], dtype: 'f32' }),
-  vjp: () => [null, null, null, null],
-});
