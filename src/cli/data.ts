@@ -13,7 +13,7 @@ import { parseImageSize, type ImageChannels } from '../data/images.js';
 import { loadImageFolder, readImageFolder } from '../data/images_node.js';
 import { alignClasses, csvHeader, csvWidth, labelIndex, type ClassSpace } from '../data/inputs.js';
 import { readBytes } from '../data/node.js';
-import { fitStandardizer } from '../data/standardize.js';
+import { fitStandardizer } from '../nn/standardize.js';
 import type { InputSpec, StoredStandardizer } from '../io/input.js';
 import { standardizerOf } from '../train/predict.js';
 import type { ParsedFlags } from './args.js';

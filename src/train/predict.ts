@@ -11,7 +11,7 @@ import type { Program } from '../graph/program.js';
 import { softmax } from '../graph/ops/index.js';
 import type { Module } from '../nn/module.js';
 import { Dataset } from '../data/dataset.js';
-import { Standardizer } from '../data/standardize.js';
+import { Standardizer } from '../nn/standardize.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { parseInputSpec, type InputSpec, type StoredStandardizer } from '../io/input.js';
 import { buildModel, parseModel } from './factory.js';
