@@ -4,7 +4,7 @@ import { groups, kernel, type LoweringTable } from './spec.js';
 
 const WG = 64;
 
-export const BATCHNORM = {
+const BATCHNORM = {
   running: kernel('batchnorm', source, 'bn_running', ['read', 'read', 'read', 'read_write'], [['C', 'u32'], ['momentum', 'f32'], ['unbias', 'f32'], ['pad', 'u32']]),
   update: kernel('batchnorm', source, 'bn_update', ['read', 'read_write', 'read_write', 'read_write'], [['C', 'u32'], ['momentum', 'f32'], ['unbias', 'f32'], ['pad', 'u32']]),
   count: kernel('batchnorm', source, 'bn_count', ['read', 'read_write'], [['n', 'u32'], ['pad0', 'u32'], ['pad1', 'u32'], ['pad2', 'u32']]),

@@ -10,7 +10,7 @@ const WG = 256;
 const P = [['N', 'u32'], ['C', 'u32'], ['eps', 'f32'], ['n', 'u32']] as const;
 const RED: Record<string, number> = { none: 0, mean: 1, sum: 2 };
 
-export const CROSS_ENTROPY = {
+const CROSS_ENTROPY = {
   rowsNaive: kernel('cross_entropy', source, 'ce_rows_naive', ['read', 'read', 'read_write'], P),
   rowsWg: kernel('cross_entropy', source, 'ce_rows_wg', ['read', 'read', 'read_write'], P),
   backwardNaive: kernel('cross_entropy', source, 'ce_backward_naive', ['read', 'read', 'read', 'read_write'], P),

@@ -29,7 +29,7 @@ export const ELEMENTWISE = {
 };
 
 /** Broadcast strides of `shape` inside the 4-d padded output shape (0 on broadcast dims). */
-export function broadcastParams(shape: readonly number[], out: readonly number[], prefix: 'sa' | 'sb'): Record<string, number> {
+function broadcastParams(shape: readonly number[], out: readonly number[], prefix: 'sa' | 'sb'): Record<string, number> {
   const o4 = [...Array(4 - out.length).fill(1), ...out];
   const s4 = [...Array(4 - shape.length).fill(1), ...shape];
   const st = [0, 0, 0, 0];

@@ -6,7 +6,7 @@ import type { OpCall } from '../backend/types.js';
 const WG = 256;
 const P = [['n', 'u32'], ['N', 'u32'], ['D', 'u32'], ['words', 'u32'], ['H', 'u32'], ['W', 'u32'], ['scale', 'f32'], ['offset', 'f32']] as const;
 
-export const GATHER = {
+const GATHER = {
   rows: kernel('gather', source, 'gather_rows', ['read', 'read', 'read_write'], P),
   bytes: kernel('gather', source, 'gather_bytes', ['read', 'read', 'read_write'], P),
   rowsShift: kernel('gather', source, 'gather_rows_shift', ['read', 'read', 'read', 'read_write'], P),

@@ -52,9 +52,6 @@ const VARIANTS = {
 
 export type MatmulVariant = keyof typeof VARIANTS;
 export const MATMUL_VARIANTS = Object.keys(VARIANTS) as MatmulVariant[];
-export const MATMUL: Record<MatmulVariant, KernelSpec> = Object.fromEntries(
-  MATMUL_VARIANTS.map((v) => [v, VARIANTS[v].kernel]),
-) as Record<MatmulVariant, KernelSpec>;
 
 /** Whether a variant can run on a device with these limits (sg needs subgroups of ≥ 8 lanes). */
 export function matmulVariantSupported(v: MatmulVariant, limits: Pick<DeviceLimits, 'subgroupMinSize'>): boolean {
@@ -77,7 +74,7 @@ function workgroupSize(v: VariantDef, N: number): number {
   return v.wide && N <= 8 * v.cols ? 8 : 64;
 }
 
-export function lowerMatmul(call: OpCall<'matmul'>, ctx: LowerContext): Launch[] {
+function lowerMatmul(call: OpCall<'matmul'>, ctx: LowerContext): Launch[] {
   const [a, b] = call.inputs;
   const at = call.attrs;
   const d = matmulDims(a.shape, b.shape, at.transA, at.transB);

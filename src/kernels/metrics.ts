@@ -8,7 +8,7 @@ const P = [['N', 'u32'], ['C', 'u32'], ['pad0', 'u32'], ['pad1', 'u32']] as cons
 
 const SOURCE = withCommon(source);
 
-export const METRICS = {
+const METRICS = {
   argmax: kernel('metrics', SOURCE, 'argmax_rows', ['read', 'read_write'], P),
   correct: kernel('metrics', SOURCE, 'correct_rows', ['read', 'read', 'read_write'], P),
   classMetrics: kernel('metrics', SOURCE, 'class_metrics', ['read', 'read', 'read', 'read', 'read_write'], P),

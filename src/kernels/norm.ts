@@ -33,7 +33,7 @@ export const NORM_VARIANTS = ['naive', 'lanes', 'wg'] as const;
  * channels and a large N·H·W). Measured on the software adapter (llvmpipe, 2 cores), an MLP step
  * with BatchNorm1d(128) at batch 64 took 2.5 ms with 'naive' and 35 ms with 'wg'.
  */
-export function normVariant(ctx: LowerContext, len: number, count: number): 'naive' | 'wg' {
+function normVariant(ctx: LowerContext, len: number, count: number): 'naive' | 'wg' {
   const forced = forcedVariant(ctx, 'norm');
   if (forced === 'naive' || forced === 'wg') return forced;
   return len >= 4096 || (len >= 256 && count <= 32) ? 'wg' : 'naive';
@@ -52,7 +52,7 @@ const KEPT = 8;
  * one workgroup per group (spreading the groups over the cores) was 1.2× faster. So the default
  * there is one thread per group, unless fewer groups than vector lanes are long.
  */
-export function normLanes(ctx: LowerContext, M: number, C: number): number {
+function normLanes(ctx: LowerContext, M: number, C: number): number {
   const forced = forcedVariant(ctx, 'norm');
   if (forced === 'naive') return 1;
   if (forced === 'wg') return WG;

@@ -3,12 +3,12 @@
  * hyperparameter table's layout (HYP) is declared with the ops.
  */
 import optimSource from '../../shaders/optim.wgsl';
-import { OPTIM_KINDS, SUMSQ_THREADS, type OptimKind } from '../ops/index.js';
+import { SUMSQ_THREADS, type OptimKind } from '../ops/index.js';
 import { kernel, withCommon, type Launch, type LowerContext, type Lowering, type LoweringTable } from './spec.js';
 import type { OpCall } from '../backend/types.js';
 
 /** Threads per workgroup (each takes one vec4 per step of its loop; one partial sum each in sumsq). */
-export const OPTIM_WG = SUMSQ_THREADS;
+const OPTIM_WG = SUMSQ_THREADS;
 /** Threads of the one-workgroup finalize. */
 const WG_FINAL = 256;
 
@@ -18,7 +18,7 @@ const source = withCommon(optimSource);
 const P = [['total', 'u32'], ['nseg', 'u32'], ['L', 'u32'], ['pa', 'u32'], ['pb', 'u32'], ['pc', 'u32'], ['base', 'u32'], ['flag', 'u32']] as const;
 const UPDATE = ['read', 'read', 'read', 'read', 'read_write', 'read_write'] as const;
 
-export const OPTIM = {
+const OPTIM = {
   sgd: kernel('optim', source, 'sgd', UPDATE, P),
   adagrad: kernel('optim', source, 'adagrad', UPDATE, P),
   rmsprop: kernel('optim', source, 'rmsprop', UPDATE, P),
@@ -64,4 +64,3 @@ export const OPTIM_LOWERINGS = {
   },
 } satisfies Partial<LoweringTable>;
 
-export { OPTIM_KINDS };

@@ -7,7 +7,7 @@ import type { View } from '../backend/types.js';
 const WG = 256;
 const P = [['outer', 'u32'], ['R', 'u32'], ['inner', 'u32'], ['n_out', 'u32']] as const;
 
-export const REDUCE = {
+const REDUCE = {
   naive: kernel('reduce', source, 'reduce_naive', ['read', 'read_write'], P),
   wg: kernel('reduce', source, 'reduce_wg', ['read', 'read_write'], P),
 };

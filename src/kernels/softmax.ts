@@ -8,7 +8,7 @@ const source = withCommon(familySource);
 const WG = 256;
 const P = [['rows', 'u32'], ['C', 'u32'], ['pad0', 'u32'], ['pad1', 'u32']] as const;
 
-export const SOFTMAX = {
+const SOFTMAX = {
   naive: kernel('softmax', source, 'softmax_naive', ['read', 'read_write'], P),
   wg: kernel('softmax', source, 'softmax_wg', ['read', 'read_write'], P),
   backwardNaive: kernel('softmax', source, 'softmax_backward_naive', ['read', 'read', 'read_write'], P),

@@ -86,11 +86,11 @@ test('fuse: training-mode normalization is one norm_forward; batch renorm (affin
 
 test('fuse: BatchNorm backward with its dγ, dβ; LayerNorm dγ and dβ in one pass', () => {
   const g = new Graph();
-  const x = g.input('x', [6, 4]);
+  const x = g.param(new Parameter('x', [6, 4], 1)); // a gradient with respect to x needs the backward
   const bn = new slope.BatchNorm1d(4);
   const loss = sum(slope.ops.square(bn.forward(x)));
   const ps = bn.parameters();
-  const grads = slope.grad(loss, ps.map((p) => g.param(p)));
+  const grads = slope.grad(loss, [x, ...ps.map((p) => g.param(p))]);
   assert.ok(names(plan(grads).execs).includes('norm_backward_affine'));
   assert.ok(!names(plan(grads).execs).includes('norm_affine_grad'));
 
@@ -157,3 +157,5 @@ test('assign rules: accumulators become add_into; BatchNorm\'s running statistic
   assert.equal(ups2.map((u) => u.op.name), ['bn_update']);
   assert.is(ups2[0].assigns.length, 3, 'mean, variance and the counter in one op');
 });
+
+test.run();

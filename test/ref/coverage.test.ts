@@ -63,3 +63,5 @@ test('the reference computes every function of the activation table, with its pa
   assert.ok(Math.abs(ew.unaryValue('softplus', 1, 2, 20) - Math.log1p(Math.exp(2)) / 2) < 1e-15);
   assert.is(Object.keys(ACTIVATIONS).length, UNARY_KINDS.length + 1, 'every function but the identity is a unary kind');
 });
+
+test.run();
