@@ -117,13 +117,20 @@ export function tridiagonalEigenvalues(dIn: ArrayLike<number>, eIn: ArrayLike<nu
   const d = Float64Array.from(dIn);
   const e = new Float64Array(n);
   for (let i = 0; i < n - 1; i++) e[i] = eIn[i];
+  // An off-diagonal entry is negligible next to its neighbours (relative test), or next to the
+  // whole matrix (absolute test: deflating it moves eigenvalues by less than the rounding of the
+  // reduction to tridiagonal form already did). Without the absolute test, blocks of tiny entries
+  // (a rank-deficient Hessian: 1e-30 beside 1e-30) iterate with no end.
+  let normT = 0;
+  for (let i = 0; i < n; i++) normT = Math.max(normT, Math.abs(d[i]) + Math.abs(e[i]) + (i ? Math.abs(e[i - 1]) : 0));
+  const floor = Number.EPSILON * normT * 1e-2;
   for (let l = 0; l < n; l++) {
     let iter = 0;
     for (;;) {
       let m = l;
       for (; m < n - 1; m++) {
         const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
-        if (Math.abs(e[m]) <= Number.EPSILON * dd) break;
+        if (Math.abs(e[m]) <= Number.EPSILON * dd || Math.abs(e[m]) <= floor) break;
       }
       if (m === l) break;
       if (iter++ === maxIter) throw new Error(`tridiagonalEigenvalues: no convergence after ${maxIter} QL iterations for eigenvalue ${l}`);

@@ -48,6 +48,24 @@ test('spectrum() and its summary on a quadratic with a known spectrum (cpu, floa
   e.dispose();
 });
 
+test('the spectrum of a BatchNorm MLP in evaluation mode: rank-deficient, tiny blocks, QL against Jacobi; sharpness', async () => {
+  // 179 parameters, 6 samples: the Hessian has rank ≤ a few dozen, and its tridiagonal form has
+  // blocks of entries around 1e-30 (QL once looped on them without an absolute deflation test).
+  const e = await cpu();
+  const model = slope.buildModel(slope.parseModel('mlp:8,8', 'batch'), 5, 3, 0).eval();
+  const N = 6;
+  const x = Float32Array.from({ length: N * 5 }, (_, i) => Math.sin(i));
+  const y = Int32Array.from({ length: N }, (_, i) => i % 3);
+  const h = await HessianAnalyzer.create(e, model.parameters(), (g) => slope.crossEntropy(model.forward(g.input('x', [N, 5])), g.input('y', [N], 'i32')), { x, y });
+  const H = await h.fullHessian();
+  const ql = slope.analysis.symmetricEigenvalues(H, h.size), jac = slope.analysis.symmetricEigen(H, h.size).values;
+  const top = jac[h.size - 1];
+  jac.forEach((v, i) => assert.ok(Math.abs(ql[i] - v) <= 1e-12 * top, `λ${i} ${ql[i]} vs Jacobi ${v}`));
+  const s = await sharpness(h);
+  assert.ok(Math.abs(s.value - top) <= 1e-6 * top, `Lanczos λmax ${s.value} vs ${top}`);
+  e.dispose();
+});
+
 async function sharpnessOn(e: slope.Engine, tol: number) {
   const theta = new Parameter('s', [SPECTRUM.length], new Rng(3).normal(SPECTRUM.length));
   const h = await HessianAnalyzer.create(e, [theta], quadratic(theta, SPECTRUM, 6));
