@@ -15,6 +15,7 @@
  *
  * Usage: node dist/bench/normalization.js [--data DIR] [--tabular FILE] [--out DIR]
  *        [--train N] [--steps N] [--backend webgpu|cpu] [--quick]
+ *        node dist/bench/normalization.js --plot   (redraw the figures from the runs' JSON)
  */
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -230,15 +231,29 @@ function report(ds: Dataset, runs: Run[], target: number) {
   });
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, `norm_${ds.name}_curves.svg`), slope.linePlot({
-    title: `${ds.name}: training loss (20-step mean), fastest run to ${target} per method`, xLabel: 'step', yLabel: 'cross-entropy', yLog: true, series: curves,
+    title: `${ds.name}: training loss (20-step mean), fastest run to ${target} per method`, xLabel: 'step', yLabel: 'training loss (cross-entropy)', yLog: true, series: curves,
+    legend: 'outside',
   }));
   writeFileSync(join(OUT, `norm_${ds.name}_lr.svg`), slope.linePlot({
-    title: `${ds.name}: final training loss against learning rate (10 = diverged)`, xLabel: 'learning rate', yLabel: 'final loss', xLog: true, yLog: true, series: lrSeries,
+    title: `${ds.name}: final training loss against learning rate (10 = diverged)`, xLabel: 'learning rate (SGD)', yLabel: 'final training loss (cross-entropy)', xLog: true, yLog: true,
+    series: lrSeries, legend: 'outside',
   }));
   return table;
 }
 
+/** --plot: redraw the figures and tables from the runs' JSON (no training). */
+function replot(): void {
+  const sets: [Dataset, number][] = [];
+  if (existsSync(TABULAR)) sets.push([tabular(), 0.15]);
+  if (existsSync(join(DATA, 'train-images-idx3-ubyte.gz'))) sets.push([fashion(Number(arg('train', '6000')), 2000), 0.6]);
+  for (const [ds, target] of sets) {
+    const file = join(OUT, `norm_${ds.name}_runs.json`);
+    if (existsSync(file)) report(ds, JSON.parse(readFileSync(file, 'utf8')) as Run[], target);
+  }
+}
+
 async function main() {
+  if (process.argv.includes('--plot')) return replot();
   const e = await slope.init({ backend: BACKEND });
   console.log(`# normalization bench on ${e.adapter}${QUICK ? ' (quick)' : ''}; plain SGD, batch sizes below`);
   const tables: string[] = [];

@@ -91,6 +91,7 @@ function niceStep(raw: number): number {
   return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * e;
 }
 
+/** The data's range, widened by 4% of it on each side so that no marker sits on the frame. */
 function extent(vals: number[], log: boolean): [number, number] {
   const v = vals.filter((x) => Number.isFinite(x) && (!log || x > 0));
   if (!v.length) return log ? [1, 10] : [0, 1];
@@ -98,7 +99,12 @@ function extent(vals: number[], log: boolean): [number, number] {
   if (lo === hi) {
     if (log) { lo /= 2; hi *= 2; } else { lo -= 0.5; hi += 0.5; }
   }
-  return [lo, hi];
+  if (log) {
+    const pad = 10 ** (0.04 * Math.log10(hi / lo));
+    return [lo / pad, hi * pad];
+  }
+  const pad = 0.04 * (hi - lo);
+  return [lo - pad, hi + pad];
 }
 
 /** The SVG around a chart; `pw` is the width of the plotting part (titles centre over it). */
