@@ -7,6 +7,7 @@
  * is written, and executes nothing.
  */
 import type { HostArray } from '../backend/types.js';
+import { NonFiniteError } from '../errors.js';
 import { CheckpointMismatchError } from './errors.js';
 import { decodeSafetensors, encodeSafetensors, tensorValues, type TensorData, type TensorToWrite } from './safetensors.js';
 import { parseInputSpec, type InputSpec } from './input.js';
@@ -26,6 +27,14 @@ export interface Progress {
   seed: number;
   /** State of the augmentation generator. */
   rng: number;
+  /**
+   * The batch size and the number of training samples the position counts in (checkpoints
+   * written before these were recorded lack them): a run continues mid-epoch only with the same.
+   */
+  batchSize?: number;
+  samples?: number;
+  /** Loss sum, correct predictions and samples of the epoch in progress, so its figures continue too. */
+  metrics?: [number, number, number];
 }
 
 export interface OptimizerSnapshot {
@@ -98,7 +107,7 @@ export function decodeCheckpoint(bytes: Uint8Array, expected: Expected): TrainSt
     if (t!.shape.join() !== want.shape.join()) mismatch(`tensor '${path}': the checkpoint has shape [${t!.shape}], the model expects [${want.shape}]`);
     const okDtype = want.dtype === 'f32' ? t!.dtype === 'F32' || t!.dtype === 'F64' : t!.dtype === 'I32';
     if (!okDtype) mismatch(`tensor '${path}': dtype ${t!.dtype} cannot be loaded into a ${want.dtype} tensor`);
-    (want.kind === 'buffer' ? buffers : params).push([path, tensorValues(t!) as HostArray]);
+    (want.kind === 'buffer' ? buffers : params).push([path, finite(path, tensorValues(t!) as HostArray, t!.shape)]);
   }
   const state: OptimizerSnapshot['state'] = {};
   for (const [name, t] of file.tensors) {
@@ -109,11 +118,20 @@ export function decodeCheckpoint(bytes: Uint8Array, expected: Expected): TrainSt
     const path = rest.slice(0, dot);
     if (dot < 0 || !expected.tensors.has(path)) mismatch(`optimizer state '${name}' belongs to no parameter of the model`);
     if (t.dtype !== 'F32' && t.dtype !== 'F64') mismatch(`optimizer state '${name}' has dtype ${t.dtype}; expected F32 or F64`);
-    (state[path] ??= {})[rest.slice(dot + 1)] = tensorValues(t) as HostArray;
+    (state[path] ??= {})[rest.slice(dot + 1)] = finite(name, tensorValues(t) as HostArray, t.shape);
   }
   const progress = parseJson(meta.progress, 'progress') as Progress;
   for (const k of ['step', 'epoch', 'batch', 'seed', 'rng'] as const) {
     if (!Number.isSafeInteger(progress[k])) mismatch(`metadata progress.${k} must be an integer, got ${JSON.stringify(progress[k])}`);
+  }
+  for (const k of ['step', 'epoch', 'batch'] as const) if (progress[k] < 0) mismatch(`metadata progress.${k} must not be negative, got ${progress[k]}`);
+  for (const k of ['batchSize', 'samples'] as const) {
+    const v = progress[k];
+    if (v !== undefined && !(Number.isSafeInteger(v) && v > 0)) mismatch(`metadata progress.${k} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  const m = progress.metrics;
+  if (m !== undefined && !(Array.isArray(m) && m.length === 3 && m.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0))) {
+    mismatch(`metadata progress.metrics must be three finite non-negative numbers (loss sum, correct, samples), got ${JSON.stringify(m)}`);
   }
   const optMeta = meta.optimizer ? (parseJson(meta.optimizer, 'optimizer') as Omit<OptimizerSnapshot, 'state'>) : null;
   if (!optMeta && Object.keys(state).length) mismatch('optimizer state tensors without optimizer metadata');
@@ -124,6 +142,18 @@ export function decodeCheckpoint(bytes: Uint8Array, expected: Expected): TrainSt
     config: meta.config ? (parseJson(meta.config, 'config') as Record<string, unknown>) : {},
     input: meta.input !== undefined ? parseInputSpec(meta.input) : null,
   };
+}
+
+/** Values loaded must be finite: a NaN or an infinity would survive training unseen (ReLU hides it). */
+function finite(name: string, v: HostArray, shape: readonly number[]): HostArray {
+  if (v instanceof Int32Array) return v;
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) {
+      throw new NonFiniteError(`checkpoint tensor '${name}' (shape [${shape}]) holds ${v[i]} at index ${i}: non-finite values are not loaded; ` +
+        'the run that saved it diverged: continue from an earlier checkpoint, with a lower learning rate or gradient clipping');
+    }
+  }
+  return v;
 }
 
 function parseJson(s: string | undefined, what: string): unknown {

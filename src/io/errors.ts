@@ -10,3 +10,8 @@ export class CheckpointError extends SlopeError {
 export class CheckpointMismatchError extends CheckpointError {
   override readonly code = 'CHECKPOINT_MISMATCH';
 }
+
+/** An output file (a checkpoint target, a figure) cannot be written where it was asked for. */
+export class OutputError extends SlopeError {
+  override readonly code = 'OUTPUT';
+}

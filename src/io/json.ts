@@ -4,9 +4,25 @@
  */
 export class JsonError extends Error {}
 
+/**
+ * A number written with a fraction or an exponent ('16.0', '1e3'), kept as its text when the
+ * caller accepts only integers, so that a check sees it is not one and can quote it.
+ */
+export class JsonNonInteger {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+export interface StrictJsonOptions {
+  /** Numbers with a fraction or an exponent become JsonNonInteger objects instead of numbers. */
+  integersOnly?: boolean;
+}
+
 const MAX_DEPTH = 64;
 
-export function parseStrictJson(text: string): unknown {
+export function parseStrictJson(text: string, opts: StrictJsonOptions = {}): unknown {
   let i = 0;
   const fail = (why: string): never => {
     throw new JsonError(`${why} at character ${i}`);
@@ -62,17 +78,22 @@ export function parseStrictJson(text: string): unknown {
       if (c !== ',') fail("expected ',' or ']'");
     }
   };
+  // Sticky expressions matched in place (slicing the text for each token made big headers quadratic).
+  const STRING = /"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y;
+  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
   const string = () => {
-    const m = /^"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/.exec(text.slice(i, i + Math.min(text.length - i, 1 << 20)));
+    STRING.lastIndex = i;
+    const m = STRING.exec(text);
     if (!m) return fail('bad string');
     i += m[0].length;
-    return JSON.parse(m[0]) as string;
+    return m[0].includes('\\') ? (JSON.parse(m[0]) as string) : m[0].slice(1, -1);
   };
   const number = () => {
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 64));
-    if (!m) return fail('bad number');
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
+    if (!m || m[0].length > 64) return fail('bad number');
     i += m[0].length;
-    return Number(m[0]);
+    return opts.integersOnly && /[.eE]/.test(m[0]) ? new JsonNonInteger(m[0]) : Number(m[0]);
   };
   const v = value(0);
   ws();

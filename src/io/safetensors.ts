@@ -7,7 +7,10 @@
  * Reading validates every claim of the header against the bytes present before copying any.
  */
 import { SlopeError } from '../errors.js';
-import { parseStrictJson } from './json.js';
+import { JsonNonInteger, parseStrictJson } from './json.js';
+
+/** A header value as written: a number written '16.0' shows as 16.0, not 16. */
+const shown = (v: unknown): string => (Array.isArray(v) ? `[${v.map(shown).join(', ')}]` : v instanceof JsonNonInteger ? v.text : String(JSON.stringify(v)));
 
 export type SafetensorsErrorKind =
   | 'HeaderTooSmall' | 'InvalidHeaderLength' | 'HeaderTooLarge' | 'InvalidHeader' | 'InvalidHeaderStart'
@@ -35,7 +38,7 @@ export type TensorData = Float32Array | Float64Array | Int32Array | Uint8Array |
 export interface TensorEntry {
   dtype: string;
   shape: number[];
-  /** Raw little-endian bytes (a copy, aligned). */
+  /** Raw little-endian bytes: a view into one copy of the file's data (tensorValues copies again, aligned). */
   bytes: Uint8Array;
 }
 
@@ -120,7 +123,7 @@ export function decodeSafetensors(bytes: Uint8Array, opts: { maxHeaderBytes?: nu
   }
   let header: unknown;
   try {
-    header = parseStrictJson(text.replace(/ +$/, ''));
+    header = parseStrictJson(text.replace(/ +$/, ''), { integersOnly: true });
   } catch (e) {
     const m = (e as Error).message;
     throw new SafetensorsError(/duplicate key/.test(m) ? 'DuplicateName' : 'InvalidHeader', `the header is not valid JSON: ${m}`);
@@ -155,7 +158,7 @@ function readEntries(header: Record<string, unknown>): { entries: RawEntry[]; me
     if (name === '__metadata__') {
       if (typeof info !== 'object' || info === null || Array.isArray(info)) throw new SafetensorsError('InvalidMetadata', '__metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(info)) {
-        if (typeof v !== 'string') throw new SafetensorsError('InvalidMetadata', `__metadata__ '${k}' must be a string, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'string') throw new SafetensorsError('InvalidMetadata', `__metadata__ '${k}' must be a string, got ${shown(v)}`);
         metadata[k] = v;
       }
       continue;
@@ -165,8 +168,8 @@ function readEntries(header: Record<string, unknown>): { entries: RawEntry[]; me
     const { dtype, shape, data_offsets: off } = info as Record<string, unknown>;
     if (typeof dtype !== 'string') bad('dtype must be a string');
     if (!((dtype as string) in DTYPE_BYTES)) throw new SafetensorsError('UnknownDtype', `tensor ${JSON.stringify(name)}: unknown dtype ${JSON.stringify(dtype)}`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) bad('shape must be a list of non-negative integers');
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0)) bad('data_offsets must be two non-negative integers');
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`shape must be a list of non-negative integers, got ${shown(shape)}`);
+    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`data_offsets must be two non-negative integers, got ${shown(off)}`);
     entries.push({ name, dtype: dtype as string, shape: shape as number[], begin: (off as number[])[0], end: (off as number[])[1] });
   }
   return { entries, metadata };
@@ -176,6 +179,7 @@ function checkLayout(entries: RawEntry[], buffer: Uint8Array): Map<string, Tenso
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
   const out = new Map<string, TensorEntry>();
+  const data = buffer.slice(); // one copy for all tensors (a file may hold millions)
   for (const e of sorted) {
     const q = JSON.stringify(e.name);
     if (e.begin !== at) {
@@ -196,7 +200,7 @@ function checkLayout(entries: RawEntry[], buffer: Uint8Array): Map<string, Tenso
       throw new SafetensorsError('MetadataIncompleteBuffer', `tensor ${q} ends at byte ${e.end}, past the ${buffer.length}-byte buffer (missing bytes)`);
     }
     at = e.end;
-    out.set(e.name, { dtype: e.dtype, shape: e.shape, bytes: buffer.slice(e.begin, e.end) });
+    out.set(e.name, { dtype: e.dtype, shape: e.shape, bytes: data.subarray(e.begin, e.end) });
   }
   if (at !== buffer.length) {
     throw new SafetensorsError('MetadataIncompleteBuffer', `the tensors cover ${at} bytes, the buffer holds ${buffer.length} (${buffer.length - at} bytes not indexed)`);

@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fsp from 'node:fs/promises';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { slope } from '../util/engine.js';
@@ -76,6 +77,46 @@ test('an unwritable location and a missing file are CheckpointErrors', async () 
   const d = dir();
   await rejects(writeFileAtomic(join(d, 'no', 'such', 'dir', 'c.safetensors'), bytes(10, 5)), CheckpointError);
   await rejects(readCheckpointFile(join(d, 'missing.safetensors')), CheckpointError, /no such file/);
+});
+
+/** A process id that no longer runs: a child that has exited. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
+
+test('temporary files of writers killed mid-write are removed at the next save; live writers\' are kept', async () => {
+  const d = dir();
+  const f = join(d, 'run.safetensors');
+  const dead = `.run.safetensors.${deadPid()}.0badf00d.tmp`;
+  const previousSelf = `.run.safetensors.${process.pid}.12345678.tmp`; // same id, but this process is not writing it
+  const live = `.run.safetensors.${process.ppid}.cafe0123.tmp`; // the parent runs: it may be writing
+  const otherTarget = `.other.safetensors.${deadPid()}.0badf00d.tmp`;
+  for (const n of [dead, previousSelf, live, otherTarget]) writeFileSync(join(d, n), bytes(100, 9));
+  await writeFileAtomic(f, bytes(10, 1));
+  assert.equal(readdirSync(d).sort(), [live, otherTarget, 'run.safetensors'].sort());
+  assert.equal(await slope.removeStaleTemps(join(d, 'other.safetensors')), [join(d, otherTarget)]);
+});
+
+test('checkOutputPath: a creatable file passes and leaves nothing; a directory, a missing directory or a non-directory parent is an OutputError', async () => {
+  const d = dir();
+  await slope.checkOutputPath(join(d, 'new.svg'), '--curves');
+  writeFileSync(join(d, 'existing.svg'), 'x');
+  await slope.checkOutputPath(join(d, 'existing.svg'), '--curves');
+  assert.equal(readdirSync(d), ['existing.svg']);
+  for (const [path, re] of [
+    [d, /--curves '.*' cannot be written: it is a directory/],
+    [join(d, 'no', 'x.svg'), /the directory '.*no' does not exist/],
+    [join(d, 'existing.svg', 'x.svg'), /'.*existing\.svg' is not a directory/],
+  ] as [string, RegExp][]) {
+    try {
+      await slope.checkOutputPath(path, '--curves');
+      assert.unreachable('no error');
+    } catch (e) {
+      assert.ok(e instanceof slope.OutputError, String(e));
+      assert.match((e as Error).message, re);
+    }
+  }
 });
 
 test.run();

@@ -81,4 +81,32 @@ test('a checkpoint that does not fit is refused, naming the difference, and load
   }
 });
 
+test('non-finite values in a checkpoint are refused with NonFiniteError naming the tensor; nothing is loaded', async () => {
+  const e = await cpu();
+  try {
+    const src = await trainer(e);
+    const f = decodeSafetensors(await checkpointBytes(src));
+    const dst = await trainer(e, 'mlp:5', 'batch');
+    const before = await params(e, dst);
+    const poisoned = (name: string, at: number, v: number) => encodeSafetensors([...f.tensors].map(([n, t]) => {
+      const data = tensorValues(t);
+      if (n === name) (data as Float32Array)[at] = v;
+      return { name: n, shape: t.shape, data };
+    }), f.metadata);
+    const cases: [Uint8Array, RegExp][] = [
+      [poisoned('1.weight', 7, NaN), /checkpoint tensor '1.weight' \(shape \[5,4\]\) holds NaN at index 7/],
+      [poisoned('4.bias', 2, -Infinity), /checkpoint tensor '4.bias' \(shape \[3\]\) holds -Infinity at index 2/],
+      [poisoned('2.running_var', 0, Infinity), /'2.running_var' \(shape \[5\]\) holds Infinity at index 0/],
+      [poisoned('optimizer.state.1.bias.exp_avg_sq', 1, NaN), /'optimizer.state.1.bias.exp_avg_sq' \(shape \[5\]\) holds NaN at index 1/],
+    ];
+    for (const [b, re] of cases) {
+      throws(() => parseCheckpoint(dst, b), slope.NonFiniteError, re);
+      throws(() => slope.loadWeights(e, dst.opts.model, b), slope.NonFiniteError, re, 'loadWeights too');
+    }
+    assert.equal(await params(e, dst), before, 'nothing was loaded');
+  } finally {
+    e.dispose();
+  }
+});
+
 test.run();

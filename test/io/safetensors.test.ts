@@ -141,4 +141,12 @@ test('no code path evaluates text: no eval, Function or vm in src/', async () =>
   }
 });
 
+test('shapes and offsets must be written as integers: 16.0 and 1e1 are refused, naming the tensor', () => {
+  const buf = new Uint8Array(64);
+  fails(assemble('{"w":{"dtype":"F32","shape":[16.0],"data_offsets":[0,64]}}', buf), 'InvalidHeader', /tensor "w": shape must be a list of non-negative integers, got \[16\.0\]/);
+  fails(assemble('{"w":{"dtype":"F32","shape":[4,4],"data_offsets":[0,6.4e1]}}', buf), 'InvalidHeader', /tensor "w": data_offsets must be two non-negative integers, got \[0, 6\.4e1\]/);
+  fails(assemble('{"__metadata__":{"v":1.5},"w":{"dtype":"F32","shape":[16],"data_offsets":[0,64]}}', buf), 'InvalidMetadata', /'v' must be a string, got 1\.5/);
+  assert.equal(decodeSafetensors(assemble('{"w":{"dtype":"F32","shape":[16],"data_offsets":[0,64]}}', buf)).tensors.get('w')!.shape, [16]);
+});
+
 test.run();
