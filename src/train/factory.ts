@@ -3,7 +3,8 @@
  * take them: 'mlp:512,256', 'adam', 'warmup-cosine:500'. Every spec is parsed into numbers and
  * names from closed lists; anything else is an ArgumentError that lists what is accepted.
  */
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, LimitError } from '../errors.js';
+import { parseDecimal } from '../data/csv.js';
 import type { Parameter } from '../graph/tensor.js';
 import { Flatten, Linear, ReLU, Sequential, Tanh, GELU, Sigmoid } from '../nn/layers.js';
 import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
@@ -49,11 +50,34 @@ export function parseModel(spec: string, norm = 'none', activation = 'relu'): Mo
   return { hidden: m[2] ? positiveInts('model', m[2]) : [], norm: oneOf('norm', norm, NORMS), activation: oneOf('activation', activation, ACTIVATIONS) };
 }
 
+/** Bytes one weight tensor may take when buildModel is given no limit (2 GiB). */
+export const MAX_TENSOR_BYTES = 2 ** 31;
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Every layer's weight must fit in `maxTensorBytes` (checked before anything is allocated). */
+function checkSizes(spec: ModelSpec, inFeatures: number, numClasses: number, maxTensorBytes: number): void {
+  for (const [what, v] of [['input features', inFeatures], ['classes', numClasses]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new ArgumentError(`buildModel: ${what} must be a positive integer, got ${v}`);
+  }
+  const widths = [inFeatures, ...spec.hidden, numClasses];
+  for (let i = 0; i + 1 < widths.length; i++) {
+    const n = widths[i] * widths[i + 1];
+    if (n * 4 > maxTensorBytes) {
+      throw new LimitError(`model: layer ${i + 1} (Linear ${count(widths[i])} → ${count(widths[i + 1])}) would hold ${count(n)} weights (${count(n * 4)} bytes), ` +
+        `above the ${count(maxTensorBytes)} bytes one tensor may take here; make it narrower`);
+    }
+  }
+}
+
 /**
  * Flatten, then per hidden width: Linear → [BatchNorm1d | LayerNorm] → activation; then a Linear
  * to the classes. PyTorch's default initializations, drawn from a generator seeded by `seed`.
+ * A layer whose weight would take more than `maxTensorBytes` (give the device's binding limit)
+ * is a LimitError before anything is allocated.
  */
-export function buildModel(spec: ModelSpec, inFeatures: number, numClasses: number, seed = 0): Sequential {
+export function buildModel(spec: ModelSpec, inFeatures: number, numClasses: number, seed = 0, maxTensorBytes = MAX_TENSOR_BYTES): Sequential {
+  checkSizes(spec, inFeatures, numClasses, maxTensorBytes);
   const gen = new Generator((seed ^ 0x9e3779b9) >>> 0);
   const layers: Module[] = [new Flatten()];
   let width = inFeatures;
@@ -116,8 +140,8 @@ export function makeSchedule(spec: string, c: ScheduleContext, opt: Optimizer<ob
       if (d === undefined) throw new ArgumentError(`schedule '${spec}': argument ${i + 1} is required`);
       return d;
     }
-    const v = Number(args[i]);
-    if (!Number.isFinite(v) || v < 0) throw new ArgumentError(`schedule '${spec}': '${args[i]}' is not a non-negative number`);
+    const v = parseDecimal(args[i]);
+    if (!Number.isFinite(v) || v < 0) throw new ArgumentError(`schedule '${spec}': '${args[i]}' is not a non-negative number (written in decimal)`);
     return v;
   };
   const E = c.stepsPerEpoch;
@@ -130,7 +154,7 @@ export function makeSchedule(spec: string, c: ScheduleContext, opt: Optimizer<ob
     case 'warmup-linear': return s(warmupLinear(c.lr, num(0), Math.max(1, c.totalSteps)));
     case 'inverse-sqrt': return s(inverseSqrt(c.lr, Math.max(1, num(0))));
     case 'step': return s(perEpoch(stepLR(c.lr, Math.max(1, num(0)), num(1, 0.1))));
-    case 'multistep': return s(perEpoch(multiStepLR(c.lr, (args[0] ?? '').split('/').map(Number), num(1, 0.1))));
+    case 'multistep': return s(perEpoch(multiStepLR(c.lr, (args[0] ?? '').split('/').map(parseDecimal), num(1, 0.1))));
     case 'exp': return s(perEpoch(exponentialLR(c.lr, num(0))));
     case 'inverse-time': return s(perEpoch(inverseTimeLR(c.lr, num(0))));
     case 'plateau': return { schedule: null, plateau: new ReduceLROnPlateau(opt, { patience: num(0, 2), factor: num(1, 0.1) }) };

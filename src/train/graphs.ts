@@ -88,6 +88,18 @@ function accumulate(g: Graph, v: Variable, t: Tensor): void {
   g.assign(v, add(g.variable(v), t));
 }
 
+/** A graph too deep for a recursive pass over it is a LimitError naming its size, not a RangeError. */
+function deep<T>(g: Graph, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw new LimitError(`the training step's graph of ${g.nodes.length.toLocaleString('en-US')} ops is too deep to differentiate here (JavaScript's call stack ran out): use fewer layers`);
+    }
+    throw e;
+  }
+}
+
 export function buildStepGraph(o: StepGraphOptions): StepGraph {
   const g = new Graph();
   const { x, y } = batchInputs(g, o);
@@ -105,7 +117,7 @@ export function buildStepGraph(o: StepGraphOptions): StepGraph {
   if (o.mode === 'eval') return { graph: g, loss: null, gradients: [] };
   const w = g.input('weight', [o.rows]);
   const loss = sum(mul(ce, w));
-  const grads = grad(loss, o.params.map((p) => g.param(p)));
+  const grads = deep(g, () => grad(loss, o.params.map((p) => g.param(p))));
   const gradients: [Parameter, Tensor][] = [];
   o.params.forEach((p, i) => {
     const acc = o.accumulators?.get(p);

@@ -17,12 +17,14 @@ import type { PlateauLike, TrainOptimizer } from './types.js';
 /** What state export/import needs from a trainer. */
 export interface TrainerStateAccess {
   readonly engine: Engine;
-  readonly opts: { model: Module; optimizer: TrainOptimizer; plateau?: PlateauLike | null; config?: Record<string, unknown>; input?: InputSpec | null };
+  readonly opts: { model: Module; optimizer: TrainOptimizer; plateau?: PlateauLike | null; config?: Record<string, unknown>; input?: InputSpec | null; batchSize: number; train: { length: number } };
   readonly gen: Generator;
   readonly loader: DataLoader;
   step: number;
   epoch: number;
   batch: number;
+  /** Loss sum, correct predictions and samples of the epoch in progress. */
+  epochTotals(): Promise<[number, number, number]>;
 }
 
 /** Current values of a parameter or variable at full precision (Float64Array on the cpu backend). */
@@ -54,7 +56,10 @@ export async function exportState(t: TrainerStateAccess): Promise<TrainState> {
     params: await Promise.all(n.params.map(async ([p, v]) => [p, await values(t.engine, v)] as [string, HostArray])),
     buffers: await Promise.all(n.buffers.map(async ([p, v]) => [p, await values(t.engine, v)] as [string, HostArray])),
     optimizer: { type: optimizer.name, step: sd.step, groups: sd.groups.map((g) => ({ ...g, params: g.params.map(path) })), state },
-    progress: { step: t.step, epoch: t.epoch, batch: t.batch, seed: t.loader.seed, rng: t.gen.state },
+    progress: {
+      step: t.step, epoch: t.epoch, batch: t.batch, seed: t.loader.seed, rng: t.gen.state, batchSize: t.opts.batchSize, samples: t.opts.train.length,
+      ...(t.batch > 0 ? { metrics: await t.epochTotals() } : {}),
+    },
     schedule: plateau ? { best: plateau.best, numBadEpochs: plateau.numBadEpochs, cooldownCounter: plateau.cooldownCounter } : null,
     config: config ?? {},
     input: input ?? null,

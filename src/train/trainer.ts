@@ -18,6 +18,7 @@ import { Evaluator, Placement, readMetrics, resetMetrics, type Running } from '.
 import { ProgressBar } from './progress.js';
 import { exportState, importState, type TrainerStateAccess } from './state.js';
 import type { TrainState } from '../io/checkpoint.js';
+import { CheckpointMismatchError } from '../io/errors.js';
 import type { Callbacks, EpochEntry, Evaluation, History, LogEntry, PlateauLike, ProgressSink, TrainOptimizer } from './types.js';
 
 export interface TrainerOptions {
@@ -70,8 +71,11 @@ export class Trainer implements TrainerStateAccess {
   readonly evaluator: Evaluator;
   private logEvery: number;
   private epochSums = { loss: 0, correct: 0, count: 0, t0: 0 };
+  /** Metrics read from the device for a checkpoint, not yet in a log entry. */
+  private unlogged = { loss: 0, correct: 0, count: 0 };
   private interval = { t0: 0, steps: 0 };
   private fitStart = 0;
+  private stopRequested = false;
 
   private constructor(readonly engine: Engine, readonly opts: TrainerOptions) {
     const o = opts;
@@ -147,9 +151,10 @@ export class Trainer implements TrainerStateAccess {
     this.interval = { t0: now, steps: 0 };
     this.epochSums.t0 = now;
     let taken = 0;
+    const more = () => taken < maxSteps && !this.stopRequested;
     try {
-      while (this.epoch < epochs && taken < maxSteps) {
-        while (this.batch < spe && taken < maxSteps) {
+      while (this.epoch < epochs && more()) {
+        while (this.batch < spe && more()) {
           await this.trainBatch(this.loader.batch(this.epoch, this.batch));
           this.batch++;
           this.step++;
@@ -171,13 +176,26 @@ export class Trainer implements TrainerStateAccess {
       }
       throw e;
     } finally {
+      this.stopRequested = false;
       bar?.close();
     }
     return this.history;
   }
 
+  /**
+   * Ask fit() to return after the step in progress (from a signal handler or a stop button):
+   * the position is kept, so a checkpoint saved then, or another fit(), continues exactly. A
+   * stop asked for while no fit() runs makes the next one return before its first step.
+   */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
   private async logInterval(bar: ProgressBar | null, remaining: number): Promise<void> {
-    const r = await readMetrics(this.engine, this.train.metrics);
+    const d = await readMetrics(this.engine, this.train.metrics);
+    const u = this.unlogged;
+    const r = { loss: d.loss + u.loss, correct: d.correct + u.correct, count: d.count + u.count };
+    this.unlogged = { loss: 0, correct: 0, count: 0 };
     await this.checkFinite();
     const now = performance.now();
     const e: LogEntry = {
@@ -230,11 +248,41 @@ export class Trainer implements TrainerStateAccess {
     return exportState(this);
   }
 
-  /** Restore a state (checked fully before anything is written). */
+  /** Loss sum, correct predictions and samples of the epoch in progress (read from the device). */
+  async epochTotals(): Promise<[number, number, number]> {
+    const d = await readMetrics(this.engine, this.train.metrics);
+    const u = this.unlogged;
+    this.unlogged = { loss: u.loss + d.loss, correct: u.correct + d.correct, count: u.count + d.count };
+    const s = this.epochSums;
+    return [s.loss + this.unlogged.loss, s.correct + this.unlogged.correct, s.count + this.unlogged.count];
+  }
+
+  /**
+   * Restore a state (checked fully before anything is written). A position inside an epoch
+   * continues only with the batch size and the number of samples it was saved with (when the
+   * checkpoint records them) and must lie inside the epoch.
+   */
   async loadState(s: TrainState): Promise<void> {
+    const p = s.progress;
+    const o = this.opts;
+    const loader = new DataLoader(o.train.length, { batchSize: o.batchSize, seed: p.seed, shuffle: o.shuffle, dropLast: o.dropLast });
+    if (p.batch > 0) {
+      const where = `the checkpoint stopped inside epoch ${p.epoch + 1}, before batch ${p.batch + 1}`;
+      if (p.batchSize !== undefined && p.batchSize !== o.batchSize) {
+        throw new CheckpointMismatchError(`${where} of batches of ${p.batchSize}; this trainer's batch size is ${o.batchSize}: the batch size may change only at an epoch boundary`);
+      }
+      if (p.samples !== undefined && p.samples !== o.train.length) {
+        throw new CheckpointMismatchError(`${where}, counted in ${p.samples} training samples; '${o.train.name}' has ${o.train.length}: a run continues mid-epoch only on the same data`);
+      }
+      if (p.batch >= loader.batchesPerEpoch) {
+        throw new CheckpointMismatchError(`${where}, but an epoch here has only ${loader.batchesPerEpoch} batches (${o.train.length} samples in batches of ${o.batchSize}${o.dropLast ? ', the last partial one dropped' : ''})`);
+      }
+    }
     await importState(this, s);
-    this.loader = new DataLoader(this.opts.train.length, { batchSize: this.opts.batchSize, seed: s.progress.seed, shuffle: this.opts.shuffle, dropLast: this.opts.dropLast });
+    this.loader = loader;
     resetMetrics(this.engine, this.train.metrics);
-    this.epochSums = { loss: 0, correct: 0, count: 0, t0: performance.now() };
+    const m = p.batch > 0 ? p.metrics : undefined;
+    this.epochSums = { loss: m?.[0] ?? 0, correct: m?.[1] ?? 0, count: m?.[2] ?? 0, t0: performance.now() };
+    this.unlogged = { loss: 0, correct: 0, count: 0 };
   }
 }

@@ -85,6 +85,70 @@ async function resumeChecks(fresh: () => Promise<slope.Engine>): Promise<void> {
   }
 }
 
+async function trainerWith(engine: slope.Engine, ds: slope.Dataset, o: { batchSize?: number; logEvery?: number; callbacks?: slope.Callbacks } = {}) {
+  const model = mlp(ds.features, 9, ds.numClasses, 5);
+  return Trainer.create(engine, {
+    model, optimizer: new Adam(model.parameters(), { lr: 0.02 }), train: ds, batchSize: o.batchSize ?? 8, seed: 4, logEvery: o.logEvery ?? 1, callbacks: o.callbacks,
+  });
+}
+
+test('loadState refuses a mid-epoch position under another batch size or dataset, or past the epoch; nothing is loaded', async () => {
+  const e = await cpu();
+  try {
+    const ds = blobs(30, [12], 3, 21); // 4 batches of 8 per epoch
+    const a = await trainerWith(e, ds);
+    await a.fit({ epochs: 10, steps: 2 });
+    const bytes = await checkpointBytes(a);
+    const refuse = async (t: slope.Trainer, s: slope.TrainState, re: RegExp) => {
+      const before = await Promise.all(t.opts.model.parameters().map((p) => e.backend.read(e.store.view(p))));
+      try {
+        await t.loadState(s);
+        assert.unreachable('no error');
+      } catch (err) {
+        assert.ok(err instanceof slope.CheckpointMismatchError, String(err));
+        assert.match((err as Error).message, re);
+      }
+      const after = await Promise.all(t.opts.model.parameters().map((p) => e.backend.read(e.store.view(p))));
+      assert.equal(after.map((v) => Array.from(v)), before.map((v) => Array.from(v)), 'nothing was loaded');
+      assert.is(t.step, 0);
+    };
+    const small = await trainerWith(e, ds, { batchSize: 4 });
+    await refuse(small, parseCheckpoint(small, bytes), /inside epoch 1, before batch 3 of batches of 8; this trainer's batch size is 4: the batch size may change only at an epoch boundary/);
+    const more = await trainerWith(e, blobs(40, [12], 3, 22));
+    await refuse(more, parseCheckpoint(more, bytes), /counted in 30 training samples; 'blobs22' has 40/);
+    const same = await trainerWith(e, ds);
+    const past = parseCheckpoint(same, bytes);
+    past.progress = { step: 9, epoch: 0, batch: 4, seed: 4, rng: 1 }; // as old checkpoints were written
+    await refuse(same, past, /before batch 5, but an epoch here has only 4 batches \(30 samples in batches of 8\)/);
+  } finally {
+    e.dispose();
+  }
+});
+
+test('stop() ends fit() after the step in progress; a checkpoint taken mid-interval continues exactly, epoch figures included', async () => {
+  const e = await cpu();
+  try {
+    const ds = blobs(30, [12], 3, 23);
+    const straight = await (await trainerWith(e, ds, { logEvery: 3 })).fit({ epochs: 2 });
+    let bytes: Uint8Array | null = null;
+    const t: slope.Trainer = await trainerWith(e, ds, {
+      logEvery: 3,
+      callbacks: { onStep: async (step) => { if (step === 5) { bytes = await checkpointBytes(t); t.stop(); } } },
+    });
+    await t.fit({ epochs: 2 });
+    assert.is(t.step, 5, 'stopped after the step in progress');
+    const u = await trainerWith(e, ds, { logEvery: 3 });
+    await u.loadState(parseCheckpoint(u, bytes!));
+    u.stop();
+    await u.fit({ epochs: 2 });
+    assert.is(u.step, 5, 'a stop asked for before fit() returns before the first step');
+    const h = await u.fit({ epochs: 2 });
+    assert.equal(h.epochs.map((x) => [x.trainLoss, x.trainAccuracy, x.step]), straight.epochs.slice(1).map((x) => [x.trainLoss, x.trainAccuracy, x.step]));
+  } finally {
+    e.dispose();
+  }
+});
+
 test('a non-finite loss stops training with NonFiniteError naming the step; parameters are from the step before', async () => {
   const c = await cpu();
   const c2 = await cpu();
