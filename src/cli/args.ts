@@ -4,6 +4,7 @@
  * UsageError, which the command line prints with the usage text and exits non-zero.
  */
 import { SlopeError } from '../errors.js';
+import { parseDecimal } from '../data/csv.js';
 
 export class UsageError extends SlopeError {
   override readonly code = 'USAGE';
@@ -54,8 +55,8 @@ function convert(name: string, spec: FlagSpec, raw: string): string | number | b
     if (raw === 'false' || raw === '0') return false;
     throw new UsageError(`--${name} is a switch (true or false); got '${raw}'`);
   }
-  const v = raw.trim() === '' ? NaN : Number(raw);
-  if (!Number.isFinite(v)) throw new UsageError(`--${name} needs a number; got '${raw}'`);
+  const v = parseDecimal(raw.trim());
+  if (!Number.isFinite(v)) throw new UsageError(`--${name} needs a ${raw.trim() !== '' && Number.isFinite(Number(raw)) ? 'decimal ' : ''}number; got '${raw}'`);
   if (spec.kind === 'int' && !Number.isSafeInteger(v)) throw new UsageError(`--${name} needs an integer; got '${raw}'`);
   const bounds = [
     spec.min !== undefined && !(v >= spec.min) && `at least ${spec.min}`,

@@ -25,8 +25,8 @@ export async function inspectCommand(p: Parsed, io: Out): Promise<void> {
     io.out(JSON.stringify({ file, tensors, metadata, elements, bytes }));
     return;
   }
-  io.out(`${file}: ${tensors.length} tensors, ${elements.toLocaleString('en-US')} elements, ${bytes.toLocaleString('en-US')} bytes of data`);
+  io.out(`${file}: ${tensors.length.toLocaleString('en-US')} tensors, ${elements.toLocaleString('en-US')} elements, ${bytes.toLocaleString('en-US')} bytes of data`);
   for (const [k, v] of Object.entries(metadata)) io.out(`  ${k.padEnd(10)} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  const w = Math.max(4, ...tensors.map((t) => t.name.length));
+  const w = tensors.reduce((a, t) => Math.max(a, t.name.length), 4); // no spread: files may hold millions of tensors
   for (const t of tensors) io.out(`  ${t.name.padEnd(w)}  ${t.dtype.padEnd(4)} [${t.shape.join(', ')}]`);
 }

@@ -17,8 +17,8 @@ setGpuProvider(() => nodeGpu(), releaseNodeGpu);
 export async function main(argv: readonly string[], io: Out = { out: (l) => console.log(l), err: process.stderr }): Promise<number> {
   try {
     const p = parseArgs(argv, COMMANDS);
-    if (p.command === 'train') await trainCommand(p, io);
-    else if (p.command === 'evaluate') await evaluateCommand(p, io);
+    if (p.command === 'train') return await trainCommand(p, io);
+    if (p.command === 'evaluate') await evaluateCommand(p, io);
     else if (p.command === 'inspect') await inspectCommand(p, io);
     else if (p.command === 'bench') await benchCommand(p, io);
     else await infoCommand(p, io);
