@@ -20,7 +20,7 @@ test('--model mlp:99999999 is a LimitError naming the layer, before anything is 
   const mnistShaped = blobsCsv(join(dir, 'wide.csv'), 40, 784, 4, 2);
   const r = await slope(['train', '--dataset', `csv:${mnistShaped}`, '--model', 'mlp:99999999', ...run]);
   assert.is(r.code, 1, r.err);
-  assert.match(r.err, /^slope: LimitError: model: layer 1 \(Linear 784 → 99,999,999\) would hold 78,399,999,216 weights \(313,599,996,864 bytes\), above the [\d,]+ bytes one tensor may take here/);
+  assert.match(r.err, /slope: LimitError: model: layer 1 \(Linear 784 → 99,999,999\) would hold 78,399,999,216 weights \(313,599,996,864 bytes\), above the [\d,]+ bytes one tensor may take here/);
   assert.throws(() => lib.buildModel(lib.parseModel('mlp:64,99999999'), 10, 3), (e: Error) => e instanceof lib.LimitError && /layer 2 \(Linear 64 → 99,999,999\)/.test(e.message));
   assert.throws(() => lib.buildModel(lib.parseModel('mlp:64'), 10, 3, 0, 1000), (e: Error) => e instanceof lib.LimitError && /layer 1 \(Linear 10 → 64\) would hold 640 weights \(2,560 bytes\), above the 1,000 bytes/.test(e.message));
 });
@@ -36,7 +36,7 @@ test('a CSV label of 2147483647 is a DataFormatError naming its line', async () 
 test('a 3,000-layer model trains or is a LimitError naming its size, never a RangeError', async () => {
   const r = await slope(['train', '--dataset', `csv:${csv}`, '--model', `mlp:${Array(3000).fill(4).join(',')}`, ...run]);
   assert.not.match(r.err, /RangeError|Maximum call stack/);
-  if (r.code !== 0) assert.match(r.err, /^slope: LimitError: the training step's graph of [\d,]+ ops is too deep/);
+  if (r.code !== 0) assert.match(r.err, /slope: LimitError: the training step's graph of [\d,]+ ops is too deep/);
 });
 
 test('inspect lists a file of 200,000 tensors (too many to spread into a call)', async () => {
