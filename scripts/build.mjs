@@ -26,7 +26,7 @@ function walk(dir, pred) {
 const common = {
   bundle: true,
   format: 'esm',
-  loader: { '.wgsl': 'text' },
+  loader: { '.wgsl': 'text', '.safetensors': 'binary' },
   sourcemap: 'linked',
   logLevel: 'warning',
   target: 'es2022',

@@ -20,10 +20,11 @@ import { cases as batchnorm } from './batchnorm.js';
 import { cases as norm } from './norm.js';
 import { cases as gather } from './gather.js';
 import { cases as optim } from './optim.js';
+import { cases as torch } from '../golden/torch_cases.js';
 
 export type { KernelCase } from './types.js';
 
-export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm, ...batchnorm, ...gather, ...optim];
+export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm, ...batchnorm, ...gather, ...optim, ...torch];
 
 /**
  * Variants per family, from the kernels' own lists ('default' = whatever the engine picks, for
@@ -40,6 +41,7 @@ export const VARIANTS: Record<string, readonly string[]> = {
   norm: NORM_VARIANTS,
   gather: ['default'],
   optim: ['default'],
+  torch: ['default'],
 };
 
 export function casesOf(family: string): KernelCase[] {
