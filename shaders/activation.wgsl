@@ -2,9 +2,10 @@
 // kernels (unary, unary_grad, unary_deriv2) and the matmul epilogue, which append this file.
 // src/ops/activation.ts numbers them; `code` is that number:
 //
-//   0 none (identity)  1 relu  2 leaky_relu(α = negative slope)  3 gelu (tanh form)  4 sigmoid
-//   5 tanh  6 exp  7 log  8 neg  9 square  10 sqrt  11 abs
+//   0 none (identity)  1 relu  2 leaky_relu(α = negative slope)  3 gelu_tanh (the tanh form)
+//   4 sigmoid  5 tanh  6 exp  7 log  8 neg  9 square  10 sqrt  11 abs
 //   12 softplus(α = β, b = threshold): log(1 + exp(βx))/β, and x where βx > threshold
+//   13 gelu: x·Φ(x), Φ(x) = ½·erfc(−x/√2), the normal distribution function (PyTorch's default)
 //
 //   act_f(code, x, α, b)    f(x)
 //   act_df(code, t, α, b)   f'(t), t = f's output for relu, sigmoid, tanh, exp, sqrt (and none),
@@ -16,7 +17,9 @@
 // which never overflows; gelu and its derivatives use s = σ(2u) (1 + tanh u = 2s,
 // 1 − tanh²u = 4s(1 − s)) so that their small values for x ≪ 0 keep full relative precision;
 // tanh' = (1 − t)(1 + t), exact where 1 − t² would cancel; softplus = max(y, 0) + log1p(e^−|y|)
-// with log1p computed so that tiny arguments keep their relative precision.
+// with log1p computed so that tiny arguments keep their relative precision; Φ from erfc (a
+// Chebyshev fit, relative error < 1.2e-7 everywhere), so gelu keeps its precision for x ≪ 0,
+// where 1 + erf would cancel.
 
 const GELU_C: f32 = 0.7978845608028654;
 const GELU_K: f32 = 0.044715;
@@ -47,6 +50,24 @@ fn log1p_pos(e: f32) -> f32 {
   return log(u) * e / (u - 1.0);
 }
 
+// erfc(z) for z ≥ 0: t·exp(−z² + P(t)), t = 1/(1 + z/2), P a Chebyshev fit (fractional error
+// below 1.2e-7 for every z).
+fn erfc_pos(z: f32) -> f32 {
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807
+    + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  return t * exp(-z * z + p);
+}
+
+// Φ(x) = ½·erfc(−x/√2) without cancellation on either side.
+fn normal_cdf(x: f32) -> f32 {
+  let e = 0.5 * erfc_pos(abs(x) * 0.7071067811865476);
+  return select(e, 1.0 - e, x >= 0.0);
+}
+
+// φ(x) = exp(−x²/2)/√(2π)
+fn normal_pdf(x: f32) -> f32 { return 0.3989422804014327 * exp(-0.5 * x * x); }
+
 fn softplus(x: f32, beta: f32, threshold: f32) -> f32 {
   let y = beta * x;
   if (y > threshold) { return x; }
@@ -67,6 +88,7 @@ fn act_f(code: u32, x: f32, alpha: f32, b: f32) -> f32 {
     case 10u: { return sqrt(x); }
     case 11u: { return abs(x); }
     case 12u: { return softplus(x, alpha, b); }
+    case 13u: { return x * normal_cdf(x); }
     default: { return x; }
   }
 }
@@ -90,6 +112,8 @@ fn act_df(code: u32, t: f32, alpha: f32, b: f32) -> f32 {
     case 11u: { return sign(t); }
     // softplus' = σ(βt), 1 above the threshold
     case 12u: { return select(sigmoid(alpha * t), 1.0, alpha * t > b); }
+    // gelu' = Φ(t) + t·φ(t)
+    case 13u: { return normal_cdf(t) + t * normal_pdf(t); }
     default: { return 1.0; }
   }
 }
@@ -111,6 +135,8 @@ fn act_ddf(code: u32, t: f32, alpha: f32, b: f32) -> f32 {
     case 10u: { return -0.5 / (t * t); }
     // softplus'' = β·σ(βt)·σ(−βt), 0 above the threshold
     case 12u: { return select(alpha * sig3(alpha * t).y, 0.0, alpha * t > b); }
+    // gelu'' = φ(t)·(2 − t²)
+    case 13u: { return normal_pdf(t) * (2.0 - t * t); }
     default: { return 0.0; }
   }
 }

@@ -12,6 +12,7 @@ import { ArgumentError, NonFiniteError, fmtShape } from '../errors.js';
 import type { Backend, HostArray, Prepared, View } from '../backend/types.js';
 import { ASSIGN_FUSIONS, FUSIONS } from '../ops/index.js';
 import { Parameter, type Graph, type Tensor, type Variable } from './tensor.js';
+import { describe } from './ops/elementwise.js';
 import type { ParamStore } from './store.js';
 import { baseOf, consumerCounts, topoOrder } from './plan/order.js';
 import { fuse, inPlaceUpdates, schedule } from './plan/fuse.js';
@@ -248,6 +249,10 @@ function validateFeed(name: string, t: Tensor, data: Feed, classes: number | und
   }
   if (data.length !== t.size) {
     throw new ArgumentError(`input '${name}': got ${data.length} values, shape ${fmtShape(t.shape)} needs ${t.size}`);
+  }
+  if (Array.isArray(data)) {
+    const bad = data.findIndex((v) => typeof v !== 'number');
+    if (bad >= 0) throw new ArgumentError(`input '${name}': element ${bad} is ${describe(data[bad])}, not a number`);
   }
   if (t.dtype === 'i32') {
     if (data instanceof Float32Array || data instanceof Float64Array || Array.isArray(data)) {

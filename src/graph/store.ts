@@ -3,7 +3,7 @@
  * together live contiguously in one chunk (the "parameter arena"), and their gradients in a
  * twin chunk with the same offsets, so an optimizer updates all of them in one dispatch.
  */
-import { ArgumentError, fmtShape } from '../errors.js';
+import { ArgumentError, LimitError, fmtShape } from '../errors.js';
 import type { Backend, HostArray, Storage, View } from '../backend/types.js';
 import { view } from '../backend/types.js';
 import type { Parameter, Variable } from './tensor.js';
@@ -37,6 +37,15 @@ export class ParamStore {
     for (const p of [...this.where.keys(), ...todo]) {
       if (names.has(p.name)) throw new ArgumentError(`two different parameters are named '${p.name}'; parameter names must be unique`);
       names.add(p.name);
+    }
+    for (const p of todo) {
+      const bytes = p.size * 4;
+      if (bytes > this.backend.limits.maxBindingBytes) {
+        throw new LimitError(
+          `parameter '${p.name}' ${fmtShape(p.shape)} takes ${(bytes / 2 ** 20).toFixed(0)} MiB, above the largest tensor ` +
+          `this device binds (${(this.backend.limits.maxBindingBytes / 2 ** 20).toFixed(0)} MiB): make the layer smaller`,
+        );
+      }
     }
     const align = this.backend.limits.offsetAlignElems;
     let off = 0;

@@ -24,6 +24,12 @@ export function checkShape(shape: Shape, what: string): number[] {
   return [...shape];
 }
 
+/** 'f32' or 'i32', or an ArgumentError naming what was given. */
+export function checkDType(dtype: unknown, what: string): DType {
+  if (dtype !== 'f32' && dtype !== 'i32') throw new ArgumentError(`${what}: dtype must be 'f32' or 'i32', got ${JSON.stringify(dtype)}`);
+  return dtype;
+}
+
 let nextTensorId = 1;
 
 /** A node of the graph and the tensor it produces. */
@@ -78,6 +84,7 @@ export class Variable {
   readonly size: number;
   data: Float32Array | Int32Array;
   constructor(readonly name: string, shape: Shape, readonly dtype: DType = 'f32', init: number | Float32Array | Int32Array = 0) {
+    checkDType(dtype, `Variable '${name}'`);
     this.shape = checkShape(shape, `Variable '${name}'`);
     this.size = sizeOf(this.shape);
     if (typeof init === 'number') this.data = dtype === 'f32' ? new Float32Array(this.size).fill(init) : new Int32Array(this.size).fill(init);
@@ -103,10 +110,10 @@ export class Graph {
 
   /** Create a node (used by op builders). Shape inference runs here: errors surface at build time. */
   node<A extends object>(op: OpSchema<string, A, 'kernel' | 'planner'>, inputs: readonly Tensor[], attrs: A): Tensor {
-    for (const t of inputs) {
-      if (!(t instanceof Tensor)) throw new ArgumentError(`${op.name}: expected a Tensor input, got ${typeof t}`);
+    inputs.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw new ArgumentError(`${op.name}: input ${i} is ${t === null || t === undefined ? t : `a ${typeof t}`}, not a Tensor`);
       if (t.graph !== this) throw new ArgumentError(`${op.name}: input ${t} belongs to another graph`);
-    }
+    });
     const [{ shape, dtype }] = op.infer!(inputs, attrs);
     const t = new Tensor(this, op as AnyOp, inputs, shape, dtype, attrs);
     this.nodes.push(t);
@@ -116,6 +123,7 @@ export class Graph {
   /** A tensor fed at each run under `name`. */
   input(name: string, shape: Shape, dtype: DType = 'f32'): Tensor {
     if (typeof name !== 'string' || !name) throw new ArgumentError('input: name must be a non-empty string');
+    checkDType(dtype, `input '${name}'`);
     if (this.inputsByName.has(name)) throw new ArgumentError(`input '${name}' is already defined in this graph`);
     const t = new Tensor(this, OPS.input, [], checkShape(shape, `input '${name}'`), dtype, {}, name);
     this.nodes.push(t);
@@ -182,6 +190,20 @@ export class Graph {
 
 export function constData(t: Tensor): Float32Array | Int32Array | undefined {
   return (t as { data?: Float32Array | Int32Array }).data;
+}
+
+/** A tensor argument of a builder, or an ArgumentError naming the builder and the argument. */
+export function tensorArg(op: string, name: string, v: unknown): Tensor {
+  if (v instanceof Tensor) return v;
+  const what = v === null || v === undefined ? String(v) : typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'object'}` : `a ${typeof v}`;
+  throw new ArgumentError(`${op}: ${name} is ${what}, not a Tensor`);
+}
+
+/** A node of `op` on its inputs' graph: each input checked to be a Tensor of one graph. */
+export function build<A extends object>(op: OpSchema<string, A, 'kernel' | 'planner'>, inputs: readonly unknown[], attrs: A): Tensor {
+  const ts = inputs.map((t, i) => tensorArg(op.name, `input ${i}`, t));
+  if (!ts.length) throw new Error(`internal: ${op.name} has no inputs to take a graph from`);
+  return ts[0].graph.node(op, ts, attrs);
 }
 
 /** The node is one of the graph's leaves (input, parameter, variable, constant). */

@@ -2,7 +2,7 @@
 import { ArgumentError } from '../errors.js';
 import { Parameter, type Tensor } from '../graph/tensor.js';
 import { linear } from '../graph/ops/matmul.js';
-import { unary, unaryAttrs, type UnaryKind, type UnaryParams } from '../graph/ops/elementwise.js';
+import { geluKind, unary, unaryAttrs, type UnaryKind, type UnaryParams } from '../graph/ops/elementwise.js';
 import { reshape } from '../graph/ops/reduce.js';
 import { defaultGenerator, linearInit, type Generator } from './init.js';
 import { Module } from './module.js';
@@ -54,7 +54,14 @@ export class Activation extends Module {
 export class ReLU extends Activation { constructor() { super('relu'); } }
 export class Tanh extends Activation { constructor() { super('tanh'); } }
 export class Sigmoid extends Activation { constructor() { super('sigmoid'); } }
-export class GELU extends Activation { constructor() { super('gelu'); } }
+/** torch.nn.GELU: x·Φ(x) by default; { approximate: 'tanh' } for the tanh approximation. */
+export class GELU extends Activation {
+  readonly approximate: 'none' | 'tanh';
+  constructor(opts: { approximate?: 'none' | 'tanh' } = {}) {
+    super(geluKind(opts.approximate));
+    this.approximate = opts.approximate ?? 'none';
+  }
+}
 export class LeakyReLU extends Activation {
   constructor(readonly negativeSlope = 0.01) { super('leaky_relu', { alpha: negativeSlope }); }
 }

@@ -21,7 +21,10 @@ export const ACTIVATIONS = {
   none: { code: 0, deriv: 'output', epilogue: true },
   relu: { code: 1, deriv: 'output', epilogue: true },
   leaky_relu: { code: 2, deriv: 'input', epilogue: true, params: [['alpha', 0.01]] },
-  gelu: { code: 3, deriv: 'input', epilogue: true },
+  /** PyTorch's nn.GELU(): x·Φ(x), Φ the normal distribution function (erf form). */
+  gelu: { code: 13, deriv: 'input', epilogue: true },
+  /** nn.GELU(approximate='tanh'): ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
+  gelu_tanh: { code: 3, deriv: 'input', epilogue: true },
   sigmoid: { code: 4, deriv: 'output', epilogue: true },
   tanh: { code: 5, deriv: 'output', epilogue: true },
   exp: { code: 6, deriv: 'output', epilogue: false },

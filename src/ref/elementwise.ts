@@ -1,7 +1,8 @@
 /**
  * Elementwise references, from the definitions:
  *   relu(x) = max(x, 0)            leaky_relu(x) = x if x > 0 else αx
- *   gelu(x) = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))   (the tanh form, PyTorch approximate='tanh')
+ *   gelu(x) = x·Φ(x) = ½x·erfc(−x/√2)                 (PyTorch's default, the exact form)
+ *   gelu_tanh(x) = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))  (PyTorch's approximate='tanh')
  *   sigmoid(x) = 1/(1 + e^−x)      tanh, exp, log, neg, square, sqrt, abs
  *   softplus(x) = log(1 + e^(βx))/β, and x where βx > threshold (PyTorch's, β = alpha, threshold = beta)
  * Derivatives f'(t) take t = the op's output for relu, sigmoid, tanh, exp, sqrt and the input
@@ -9,6 +10,29 @@
  * the function's parameters: leaky_relu's negative slope; softplus's β and threshold.
  */
 import { size, strides, type In, type Out } from './util.js';
+
+/**
+ * erfc(x) in float64: the Maclaurin series of erf for |x| < 3 (terms alternate; at most three
+ * digits lost to cancellation at |x| = 3), Lentz's continued fraction beyond.
+ */
+export function erfc(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x < 0) return 2 - erfc(-x);
+  if (x < 3) {
+    let term = x, sum = x;
+    for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+      term *= (-x * x) / n;
+      sum += term / (2 * n + 1);
+    }
+    return 1 - (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // erfc(x) = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))), evaluated from the tail.
+  let f = x;
+  for (let k = 120; k >= 1; k--) f = x + k / 2 / f;
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+}
+const Phi = (x: number) => 0.5 * erfc(-x / Math.SQRT2);
+const phi = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 const GELU_K = 0.044715;
@@ -30,7 +54,8 @@ export function unaryValue(kind: string, x: number, alpha = 0.01, beta = 0): num
     case 'softplus': return alpha * x > beta ? x : Math.log1p(Math.exp(alpha * x)) / alpha;
     case 'relu': return x > 0 ? x : 0;
     case 'leaky_relu': return x > 0 ? x : alpha * x;
-    case 'gelu': return x * sig3(2 * geluU(x))[0];
+    case 'gelu': return x * Phi(x);
+    case 'gelu_tanh': return x * sig3(2 * geluU(x))[0];
     case 'sigmoid': return sig3(x)[0];
     case 'tanh': return Math.tanh(x);
     case 'exp': return Math.exp(x);
@@ -49,7 +74,8 @@ export function unaryDeriv(kind: string, t: number, alpha = 0.01, beta = 0): num
     case 'softplus': return alpha * t > beta ? 1 : 1 / (1 + Math.exp(-alpha * t));
     case 'relu': return t > 0 ? 1 : 0;
     case 'leaky_relu': return t > 0 ? 1 : alpha;
-    case 'gelu': {
+    case 'gelu': return Phi(t) + t * phi(t);
+    case 'gelu_tanh': {
       // ½(1 + tanh u) + ½t(1 − tanh²u)u'
       const [s, q] = sig3(2 * geluU(t));
       return s + 2 * t * q * GELU_C * (1 + 3 * GELU_K * t * t);
@@ -75,7 +101,8 @@ export function unaryDeriv2(kind: string, t: number, alpha = 0.01, beta = 0): nu
       return alpha * s * (1 - s);
     }
     case 'relu': case 'leaky_relu': case 'neg': case 'abs': return 0;
-    case 'gelu': {
+    case 'gelu': return phi(t) * (2 - t * t);
+    case 'gelu_tanh': {
       // f' = ½(1 + th) + ½t·sech²·u';  f'' = sech²·u' − t·th·sech²·u'² + ½t·sech²·u''
       // with th = tanh u = −(1 − 2s), sech² = 4q.
       const [, q, d] = sig3(2 * geluU(t));

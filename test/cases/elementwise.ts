@@ -21,7 +21,7 @@ function inputOf(kind: Unary, r: Rng, n: number): Float32Array {
     case 'log': return r.uniform(n, 1e-3, 100);
     case 'sqrt': return r.uniform(n, 0, 100);
     case 'exp': return r.uniform(n, -10, 10);
-    case 'sigmoid': case 'tanh': case 'gelu': {
+    case 'sigmoid': case 'tanh': case 'gelu': case 'gelu_tanh': {
       const x = r.uniform(n, -8, 8);
       if (n > 2) { x[0] = 60; x[1] = -60; }
       return x;
@@ -40,7 +40,7 @@ function derivPoint(kind: Unary, r: Rng, n: number): Float32Array {
     case 'tanh': return r.uniform(n, -1, 1);
     case 'exp': return r.uniform(n, 1e-3, 50);
     case 'sqrt': case 'log': return r.uniform(n, 0.1, 10);
-    case 'gelu': return r.uniform(n, -6, 6);
+    case 'gelu': case 'gelu_tanh': return r.uniform(n, -6, 6);
     case 'softplus': return r.uniform(n, -20, 20);
     default: return r.uniform(n, -3, 3);
   }

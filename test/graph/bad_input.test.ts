@@ -96,6 +96,83 @@ test('a mean loss over an empty batch is a ShapeError at build time (sum and non
   assert.equal(slope.crossEntropy(z, g.input('y3', [0], 'i32'), { reduction: 'none' }).shape, [0]);
 });
 
+test('numbers are scalars that broadcast (x + 3, 2 − x, max(x, 0)); anything else names the op and argument', async () => {
+  const e = await cpu();
+  try {
+    const g = new Graph();
+    const x = g.input('x', [3]);
+    const y = o.add(o.mul(o.sub(2, x), 3), o.maximum(x, 0));
+    const p = await e.compile(g, { outputs: { y } });
+    await p.run({ x: [1, -2, 0.5] });
+    assert.equal(Array.from(await p.read('y')), [3 + 1, 12 + 0, 4.5 + 0.5]);
+    throws(() => o.add(x, null as never), ArgumentError, /add: argument b is null, not a Tensor or a number/);
+    throws(() => o.maximum(undefined as never, x), ArgumentError, /maximum: argument a is undefined/);
+    throws(() => o.mul(x, '2' as never), ArgumentError, /mul: argument b is the string '2'/);
+    throws(() => o.add(1 as never, 2 as never), ArgumentError, /add: at least one operand must be a Tensor/);
+    throws(() => o.relu(null as never), ArgumentError, /unary: input 0 is null, not a Tensor/);
+    throws(() => o.matmul(x, undefined as never), ArgumentError, /matmul: argument 2 is undefined, not a Tensor/);
+  } finally {
+    e.dispose();
+  }
+});
+
+test('dtypes other than f32 and i32 are refused when the graph is built; strings in a feed are named', async () => {
+  const g = new Graph();
+  throws(() => g.input('h', [2], 'f16' as never), ArgumentError, /input 'h': dtype must be 'f32' or 'i32', got "f16"/);
+  throws(() => new slope.Variable('v', [2], 'f64' as never), ArgumentError, /Variable 'v': dtype must be/);
+  const e = await cpu();
+  try {
+    const x = g.input('x', [2]);
+    const p = await e.compile(g, { outputs: { y: o.scale(x, 2) } });
+    await rejects(() => p.run({ x: [1, '2'] as never }), ArgumentError, /input 'x': element 1 is the string '2', not a number/);
+  } finally {
+    e.dispose();
+  }
+});
+
+test('a disposed program says so when it is run or read again', async () => {
+  const e = await cpu();
+  try {
+    const g = new Graph();
+    const x = g.input('x', [2]);
+    const p = await e.compile(g, { outputs: { y: o.scale(x, 2) } });
+    await p.run({ x: [1, 2] });
+    p.dispose();
+    await rejects(() => p.run({ x: [1, 2] }), ArgumentError, /run: this program was disposed/);
+    await rejects(() => p.read('y'), ArgumentError, /this program was disposed/);
+  } finally {
+    e.dispose();
+  }
+});
+
+test('grad through a chain of 6,000 ops (the traversals are iterative, not recursive)', async () => {
+  const e = await cpu();
+  try {
+    const g = new Graph();
+    const x = g.input('x', [1]);
+    let h = x;
+    for (let k = 0; k < 6000; k++) h = o.add(o.scale(h, 1), 0);
+    const [dx] = slope.grad(o.sum(o.mul(h, h)), [x]);
+    const p = await e.compile(g, { outputs: { dx } });
+    await p.run({ x: [1.5] });
+    assert.is((await p.read('dx'))[0], 3);
+  } finally {
+    e.dispose();
+  }
+});
+
+testOn('webgpu')('a parameter larger than the device binds: a LimitError naming it and saying to shrink the layer', async () => {
+  const e = await engineOn('webgpu');
+  try {
+    const n = e.backend.limits.maxBindingBytes / 4 + 1024;
+    const g = new Graph();
+    const w = g.param(new slope.Parameter('huge.weight', [n]));
+    await rejects(() => e.compile(g, { outputs: { s: o.sum(w) } }), slope.LimitError, [/parameter 'huge.weight'/, /make the layer smaller/]);
+  } finally {
+    e.dispose();
+  }
+});
+
 test('oneHot labels are range-checked too', async () => {
   const e = await cpu();
   try {

@@ -19,12 +19,15 @@ test('unary values, including the tails of gelu and sigmoid', () => {
   const v = (k: string, x: number, a?: number) => ew.unaryValue(k, x, a);
   near([v('relu', -1), v('relu', 2), v('leaky_relu', -2, 0.1), v('leaky_relu', 3, 0.1)], [0, 2, -0.2, 3]);
   // PyTorch: F.gelu(torch.tensor(1.), approximate='tanh') = 0.8411920; the closed form:
-  near([v('gelu', 1)], [0.5 * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * 1.044715))]);
+  near([v('gelu_tanh', 1)], [0.5 * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * 1.044715))]);
+  // PyTorch: F.gelu(torch.tensor(x)) (the exact form) = x·Φ(x); Φ(1) = 0.8413447460685429.
+  near([v('gelu', 1), v('gelu', -1), v('gelu', 2)], [0.8413447460685429, -0.15865525393145707, 1.9544997361036416], 1e-14);
+  near([ew.erfc(0.5), ew.erfc(3), ew.erfc(5), ew.erfc(-1)], [0.4795001221869535, 2.209049699858544e-5, 1.5374597944280349e-12, 1.8427007929497148], 1e-13);
   near([v('gelu', 0), v('sigmoid', 0), v('tanh', 0), v('exp', 1), v('log', Math.E), v('sqrt', 4), v('abs', -3), v('square', 3), v('neg', 2)],
     [0, 0.5, 0, Math.E, 1, 2, 3, 9, -2]);
   near([v('sigmoid', 1000), v('sigmoid', -1000)], [1, 0]);
   // gelu(−6) = −6·σ(2u): tiny, negative and finite (the tanh form would cancel to 0 or worse).
-  const g6 = v('gelu', -6);
+  const g6 = v('gelu_tanh', -6);
   const u = Math.sqrt(2 / Math.PI) * (-6 - 0.044715 * 216);
   near([g6], [-6 / (1 + Math.exp(-2 * u))], 1e-12);
   assert.ok(g6 < 0 && g6 > -1e-9);
@@ -35,7 +38,9 @@ test('derivatives: closed forms at chosen points', () => {
     [0.1875, 0.75, 3, 0.25, 0.25]);
   near([ew.unaryDeriv('relu', 0), ew.unaryDeriv('relu', 1), ew.unaryDeriv('leaky_relu', -1, 0.2), ew.unaryDeriv('abs', -2)], [0, 1, 0.2, -1]);
   // gelu'(0) = ½; gelu'' = sech²u·u' + …(terms with a factor x), so gelu''(0) = u'(0) = √(2/π).
-  near([ew.unaryDeriv('gelu', 0), ew.unaryDeriv2('gelu', 0)], [0.5, Math.sqrt(2 / Math.PI)]);
+  near([ew.unaryDeriv('gelu_tanh', 0), ew.unaryDeriv2('gelu_tanh', 0)], [0.5, Math.sqrt(2 / Math.PI)]);
+  // The exact form: gelu' = Φ + xφ, gelu'' = φ(2 − x²); at 0 the two forms agree to second order.
+  near([ew.unaryDeriv('gelu', 0), ew.unaryDeriv2('gelu', 0), ew.unaryDeriv('gelu', 1)], [0.5, Math.sqrt(2 / Math.PI), 0.8413447460685429 + 0.24197072451914337]);
   near([ew.unaryDeriv2('sigmoid', 0.25), ew.unaryDeriv2('tanh', 0.5), ew.unaryDeriv2('log', 2), ew.unaryDeriv2('sqrt', 2)], [0.5, -1, -0.25, -0.125]);
 });
 

@@ -6,7 +6,7 @@
  */
 import { ArgumentError, ShapeError } from '../../errors.js';
 import { OPS } from '../../ops/index.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor, build } from '../tensor.js';
 import { sameGraph } from './shape.js';
 
 export interface GatherShiftOptions {
@@ -49,7 +49,7 @@ export function gather(table: Tensor, index: Tensor, opts: GatherShiftOptions = 
   checkIndex('gather', table, index);
   const rowSize = table.size / Math.max(1, table.shape[0]);
   const s = shiftInputs('gather', index, rowSize, opts);
-  return table.graph.node(OPS.gather, [table, index, ...s.inputs], s.attrs);
+  return build(OPS.gather, [table, index, ...s.inputs], s.attrs);
 }
 
 
@@ -62,6 +62,6 @@ export function gatherBytes(table: Tensor, index: Tensor, opts: GatherBytesOptio
   if (!Number.isSafeInteger(features) || features < 1) throw new ArgumentError(`gatherBytes: features must be a positive integer, got ${features}`);
   if (!Number.isFinite(scale) || !Number.isFinite(offset)) throw new ArgumentError(`gatherBytes: scale and offset must be finite, got ${scale}, ${offset}`);
   const s = shiftInputs('gatherBytes', index, features, opts);
-  return table.graph.node(OPS.gather_bytes, [table, index, ...s.inputs], { features, scale, offset, ...s.attrs });
+  return build(OPS.gather_bytes, [table, index, ...s.inputs], { features, scale, offset, ...s.attrs });
 }
 

@@ -5,7 +5,7 @@
  */
 import { ArgumentError, ShapeError } from '../../errors.js';
 import { OPS, type Reduction } from '../../ops/index.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor, build } from '../tensor.js';
 import { sameGraph } from './shape.js';
 import { noteLabelRange } from './elementwise.js';
 
@@ -41,7 +41,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
   if (!(ls >= 0 && ls < 1)) throw new ArgumentError(`crossEntropy: labelSmoothing must be in [0, 1), got ${ls}`);
   if (target.dtype === 'i32' && logits.rank === 2) noteLabelRange(target, logits.shape[1]);
   checkNotEmpty('crossEntropy', reduction, logits);
-  return logits.graph.node(OPS.cross_entropy, [logits, target], { reduction, smoothing: ls });
+  return build(OPS.cross_entropy, [logits, target], { reduction, smoothing: ls });
 }
 
 /**
@@ -49,7 +49,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
  * Σ_c t̃_c = 1 for labels and for probability rows that sum to one.
  */
 export function crossEntropyBackward(z: Tensor, t: Tensor, g: Tensor, reduction: Reduction, smoothing: number): Tensor {
-  return z.graph.node(OPS.cross_entropy_backward, [z, t, g], { reduction, smoothing });
+  return build(OPS.cross_entropy_backward, [z, t, g], { reduction, smoothing });
 }
 
 /** PyTorch's F.mse_loss: mean (or sum, or none) of (input − target)². */
@@ -57,10 +57,10 @@ export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduc
   sameGraph('mseLoss', input, target);
   const reduction = checkReduction('mseLoss', opts.reduction ?? 'mean');
   checkNotEmpty('mseLoss', reduction, input);
-  return input.graph.node(OPS.mse, [input, target], { reduction });
+  return build(OPS.mse, [input, target], { reduction });
 }
 
 /** d mse / d input = 2 (a − b) · g / n (mean), · g (sum), ⊙ g (none). */
 export function mseBackward(a: Tensor, b: Tensor, g: Tensor, reduction: Reduction): Tensor {
-  return a.graph.node(OPS.mse_backward, [a, b, g], { reduction });
+  return build(OPS.mse_backward, [a, b, g], { reduction });
 }

@@ -4,7 +4,7 @@
  * fuses a following bias add and activation into the matmul's epilogue.
  */
 import { OPS } from '../../ops/index.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor, build } from '../tensor.js';
 import { sameGraph } from './shape.js';
 import { add } from './elementwise.js';
 
@@ -17,7 +17,7 @@ export interface MatmulOptions {
 
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   sameGraph('matmul', a, b);
-  return a.graph.node(OPS.matmul, [a, b], { transA: !!opts.transA, transB: !!opts.transB, bias: false, act: 'none' as const, alpha: 0, beta: 0 });
+  return build(OPS.matmul, [a, b], { transA: !!opts.transA, transB: !!opts.transB, bias: false, act: 'none' as const, alpha: 0, beta: 0 });
 }
 
 /** PyTorch's F.linear: x (N, in) · Wᵀ (W is (out, in)) + b (out). */

@@ -6,7 +6,7 @@
  */
 import { ShapeError } from '../../errors.js';
 import { OPS } from '../../ops/index.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor, build } from '../tensor.js';
 import { requireF32, sameGraph } from './shape.js';
 
 function checkLogits(op: string, z: Tensor): void {
@@ -25,14 +25,14 @@ function checkLabels(op: string, z: Tensor, labels: Tensor): void {
 /** Index of the first maximum of each row of z (N, C), as int32 (N) (torch.argmax(z, 1)). */
 export function argmax(z: Tensor): Tensor {
   checkLogits('argmax', z);
-  return z.graph.node(OPS.argmax, [z], {});
+  return build(OPS.argmax, [z], {});
 }
 
 /** 1.0 where argmax(z[n]) equals labels[n], else 0.0: z (N, C) f32, labels (N) int32 → (N) f32. */
 export function correct(z: Tensor, labels: Tensor): Tensor {
   sameGraph('correct', z, labels);
   checkLabels('correct', z, labels);
-  return z.graph.node(OPS.correct, [z, labels], {});
+  return build(OPS.correct, [z, labels], {});
 }
 
 /**
@@ -48,5 +48,5 @@ export function classMetrics(loss: Tensor, z: Tensor, labels: Tensor, weight: Te
     requireF32('classMetrics', t);
     if (t.rank !== 1 || t.shape[0] !== N) throw new ShapeError(`classMetrics: ${name} must have shape [${N}] for scores ${z}, got ${t}`);
   }
-  return z.graph.node(OPS.class_metrics, [loss, z, labels, weight], {});
+  return build(OPS.class_metrics, [loss, z, labels, weight], {});
 }

@@ -10,7 +10,7 @@
  */
 import { ArgumentError, ShapeError } from '../../errors.js';
 import { OPS, checkEps, checkGeom, geomOf, sameGeom, type NormGeom } from '../../ops/index.js';
-import { isNode, type Tensor } from '../tensor.js';
+import { isNode, type Tensor, build } from '../tensor.js';
 
 export { channelGeom, layerGeom, groupGeom, geomOf, type NormGeom } from '../../ops/index.js';
 
@@ -21,13 +21,13 @@ const isStatsOf = (stats: Tensor, x: Tensor, g: NormGeom) => isNode(stats, OPS.n
 /** (3, C) statistics of x over each group of the (A, C, S) view: shift, offset, biased variance. */
 export function normStats(x: Tensor, g: NormGeom): Tensor {
   checkGeom('normStats', x, g);
-  return x.graph.node(OPS.norm_stats, [x], geomOf(g));
+  return build(OPS.norm_stats, [x], geomOf(g));
 }
 
 /** Row `row` of an (R, C) tensor. */
 export function normRow(t: Tensor, row: number): Tensor {
   if (t.rank !== 2 || !Number.isInteger(row) || row < -1 || row >= t.shape[0]) throw new ShapeError(`normRow: no row ${row} in ${t}`);
-  return t.graph.node(OPS.norm_row, [t], { row });
+  return build(OPS.norm_row, [t], { row });
 }
 
 /** The mean K + d of a (3, C) statistics tensor. */
@@ -36,7 +36,7 @@ export const normMean = (stats: Tensor): Tensor => normRow(stats, -1);
 /** Stack 1 to 3 vectors of length C into (R, C). */
 export function normStack(rows: readonly Tensor[]): Tensor {
   if (rows.length < 1 || rows.length > 3) throw new ArgumentError(`normStack: takes 1 to 3 rows, got ${rows.length}`);
-  return rows[0].graph.node(OPS.norm_stack, rows, {});
+  return build(OPS.norm_stack, rows, {});
 }
 
 // ---------------------------------------------------------------- normalize and its backward
@@ -56,27 +56,27 @@ export function normApply(x: Tensor, stats: Tensor, g: NormGeom, opts: NormApply
   const eps = checkEps('normApply', opts.eps);
   const w = opts.weight ?? null, b = opts.bias ?? null;
   const attrs = { ...geomOf(g), eps, weight: !!w, bias: !!b, batch: isStatsOf(stats, x, g) };
-  return x.graph.node(OPS.norm_apply, [x, stats, ...(w ? [w] : []), ...(b ? [b] : [])], attrs);
+  return build(OPS.norm_apply, [x, stats, ...(w ? [w] : []), ...(b ? [b] : [])], attrs);
 }
 
 /** dx of normApply(x, normStats(x), w) through the batch statistics, one fused op. */
 export function normBackward(x: Tensor, stats: Tensor, g: Tensor, geom: NormGeom, eps: number, w: Tensor | null = null): Tensor {
   checkGeom('normBackward', x, geom);
   const attrs = { ...geomOf(geom), eps: checkEps('normBackward', eps), weight: !!w, bias: false as const };
-  return x.graph.node(OPS.norm_backward, [x, stats, ...(w ? [w] : []), g], attrs);
+  return build(OPS.norm_backward, [x, stats, ...(w ? [w] : []), g], attrs);
 }
 
 /** (2, C): Σĝ and Σĝ·x̂ per statistics group (ĝ = g·w). */
 export function normGroupSums(x: Tensor, stats: Tensor, g: Tensor, geom: NormGeom, eps: number, w: Tensor | null = null): Tensor {
   checkGeom('normGroupSums', x, geom);
   const attrs = { ...geomOf(geom), eps: checkEps('normGroupSums', eps), weight: !!w, bias: false as const };
-  return x.graph.node(OPS.norm_group_sums, [x, stats, ...(w ? [w] : []), g], attrs);
+  return build(OPS.norm_group_sums, [x, stats, ...(w ? [w] : []), g], attrs);
 }
 
 /** dw = Σ g·x̂ ('weight') or db = Σ g ('bias') per affine index q. */
 export function normAffineGrad(x: Tensor, stats: Tensor, g: Tensor, geom: NormGeom, eps: number, which: 'weight' | 'bias'): Tensor {
   checkGeom('normAffineGrad', x, geom);
-  return x.graph.node(OPS.norm_affine_grad, [x, stats, g], { ...geomOf(geom), eps: checkEps('normAffineGrad', eps), which });
+  return build(OPS.norm_affine_grad, [x, stats, g], { ...geomOf(geom), eps: checkEps('normAffineGrad', eps), which });
 }
 
 // ---------------------------------------------------------------- batch-norm state (no gradients)
@@ -87,12 +87,12 @@ export function normAffineGrad(x: Tensor, stats: Tensor, g: Tensor, geom: NormGe
  */
 export function bnRunning(stats: Tensor, running: Tensor, tracked: Tensor, which: 'mean' | 'var', momentum: number | null, n: number): Tensor {
   if (momentum !== null && !(momentum >= 0 && momentum <= 1)) throw new ArgumentError(`BatchNorm: momentum must be in [0, 1] or null, got ${momentum}`);
-  return stats.graph.node(OPS.bn_running, [stats, running, tracked], { which, momentum: momentum ?? -1, n });
+  return build(OPS.bn_running, [stats, running, tracked], { which, momentum: momentum ?? -1, n });
 }
 
 /** num_batches_tracked + 1 (int32). */
 export function bnCount(tracked: Tensor): Tensor {
-  return tracked.graph.node(OPS.bn_count, [tracked], {});
+  return build(OPS.bn_count, [tracked], {});
 }
 
 export interface RenormLimits {
@@ -110,7 +110,7 @@ export function bnRenorm(stats: Tensor, rm: Tensor, rv: Tensor, tracked: Tensor,
   if (!(lim.rmax >= 1) || !(lim.dmax >= 0) || !(lim.warmup >= 0) || !(lim.rmaxSteps >= 0) || !(lim.dmaxSteps >= 0)) {
     throw new ArgumentError(`BatchRenorm: need rmax ≥ 1, dmax ≥ 0 and non-negative step counts, got ${JSON.stringify(lim)}`);
   }
-  return stats.graph.node(OPS.bn_renorm, [stats, rm, rv, tracked], {
+  return build(OPS.bn_renorm, [stats, rm, rv, tracked], {
     which, eps: checkEps('BatchRenorm', eps), rmax: lim.rmax, dmax: lim.dmax, warmup: lim.warmup, rmaxSteps: lim.rmaxSteps, dmaxSteps: lim.dmaxSteps,
   });
 }

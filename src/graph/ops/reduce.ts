@@ -1,14 +1,14 @@
 /** Reductions over one axis (sum, mean, max) and reshape (a view: no copy, no kernel). */
 import { ShapeError, fmtShape } from '../../errors.js';
 import { OPS, type ReduceKind } from '../../ops/index.js';
-import { sizeOf, type Tensor } from '../tensor.js';
+import { sizeOf, type Tensor, build } from '../tensor.js';
 import { normAxis } from './shape.js';
 
 export type { ReduceKind } from '../../ops/index.js';
 
 function reduce(kind: ReduceKind, x: Tensor, axis: number, keepdims: boolean): Tensor {
   const ax = normAxis(kind, axis, x.rank);
-  return x.graph.node(OPS.reduce, [x], { kind, axis: ax, keepdims });
+  return build(OPS.reduce, [x], { kind, axis: ax, keepdims });
 }
 
 /** Sum over `axis` (PyTorch's x.sum(dim, keepdim)). With no axis: the sum of all elements, shape []. */
@@ -38,7 +38,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     throw new ShapeError(`reshape: cannot view ${x} (${x.size} elements) as ${fmtShape(shape)}`);
   }
   if (s.length === x.rank && s.every((d, i) => d === x.shape[i])) return x;
-  return x.graph.node(OPS.reshape, [x], { shape: s });
+  return build(OPS.reshape, [x], { shape: s });
 }
 
 export function flatten(x: Tensor): Tensor {
