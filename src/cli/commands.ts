@@ -42,8 +42,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
       label: { kind: 'string', arg: 'COLUMN', help: 'csv: label column (name or 0-based index; default the last)' },
       ...dataFlags,
       standardize: { kind: 'boolean', help: 'standardize features with the training data\'s mean and std (default: on for csv, off otherwise)' },
-      checkpoint: { kind: 'string', arg: 'FILE', help: 'save a safetensors checkpoint after every epoch (atomically)' },
-      resume: { kind: 'string', arg: 'FILE', help: 'continue from a checkpoint (its options are the defaults)' },
+      checkpoint: { kind: 'string', arg: 'FILE', help: 'save a safetensors checkpoint after every epoch, at the end and on Ctrl-C (atomically)' },
+      resume: {
+        kind: 'string', arg: 'FILE',
+        help: 'continue from a checkpoint, saving to it: its options are the defaults; only --epochs, --steps, --lr, --schedule, '
+          + '--batch-size (at an epoch boundary) and the outputs may differ',
+      },
       curves: { kind: 'string', arg: 'FILE.svg', help: 'write loss and accuracy curves as SVG' },
       quiet: { kind: 'boolean', help: 'no progress output' },
       ...common,

@@ -96,6 +96,15 @@ test('--lr on resume replaces the checkpoint\'s learning rate, also without a st
   assert.is(r.json().finalLr, 0.01);
 });
 
+test('a new --schedule on resume continues from the current step', async () => {
+  const ck = join(dir, 'schedule.safetensors');
+  assert.is((await slope(['train', ...base, '--epochs', '1', '--checkpoint', ck])).code, 0);
+  const r = await slope(['train', '--resume', ck, '--epochs', '2', '--schedule', 'cosine', '--backend', 'cpu', '--quiet', '--json']);
+  assert.is(r.code, 0, r.err);
+  // Cosine over the 12 steps of 2 epochs, evaluated at the last step taken (t = 11), not restarted.
+  assert.ok(Math.abs((r.json().finalLr as number) - 0.05 * (1 + Math.cos((Math.PI * 11) / 12)) / 2) < 1e-12, String(r.json().finalLr));
+});
+
 test('a checkpoint whose position lies past the epoch is refused', async () => {
   const ck = join(dir, 'past.safetensors');
   assert.is((await slope(['train', ...base, '--steps', '2', '--checkpoint', ck])).code, 0);
