@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /** The browser entry point: slope's API with navigator.gpu. */
 import { setGpuProvider } from './engine.js';
 

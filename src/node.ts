@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /** The Node entry point: slope's API with Dawn (the `webgpu` package) as the GPU. */
 import { setGpuProvider } from './engine.js';
 import { nodeGpu, releaseNodeGpu } from './gpu/node.js';

@@ -67,6 +67,26 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...common,
     },
   },
+  predict: {
+    summary: 'predict classes with a checkpoint: per row or image the class, its probability and the top K',
+    flags: {
+      checkpoint: { kind: 'string', arg: 'FILE', help: 'the trained model (required)' },
+      input: { kind: 'string', arg: 'SPEC', help: 'csv:FILE (with or without the label column), images:DIR (images, or class folders), idx:DIR (its t10k files) (required)' },
+      output: { kind: 'string', arg: 'FILE', help: 'write the predictions here (atomically, only when all succeed; default: stdout)' },
+      top: { kind: 'int', min: 1, help: 'also list the K most probable classes', default: 1 },
+      'batch-size': { kind: 'int', min: 1, help: 'samples per device run and per output chunk', default: 1000 },
+      standardize: { kind: 'boolean', help: 'apply the checkpoint\'s standardization (default: when it has one; false: skip it)' },
+      ...common,
+    },
+  },
+  export: {
+    summary: 'write a Python file that rebuilds a checkpoint\'s model in PyTorch and loads its weights',
+    flags: {
+      checkpoint: { kind: 'string', arg: 'FILE', help: 'the trained model (required)' },
+      format: { kind: 'string', help: 'what to write', default: 'torch', choices: ['torch'] },
+      out: { kind: 'string', arg: 'FILE.py', help: 'the Python file to write (required)' },
+    },
+  },
   info: {
     summary: 'show the adapter, its limits and features',
     flags: { ...common },

@@ -1,5 +1,5 @@
 /**
- * The `slope` command: train, evaluate, bench, inspect, info. Usage errors print the usage and exit with 2;
+ * The `slope` command: train, evaluate, predict, export, bench, inspect, info. Usage errors print the usage and exit with 2;
  * other errors print one line (the error's message) and exit with 1.
  */
 import { setGpuProvider } from '../engine.js';
@@ -11,6 +11,8 @@ import { evaluateCommand, trainCommand, type Out } from './train.js';
 import { infoCommand } from './info.js';
 import { inspectCommand } from './inspect.js';
 import { benchCommand } from './bench.js';
+import { predictCommand } from './predict.js';
+import { exportCommand } from './export.js';
 
 setGpuProvider(() => nodeGpu(), releaseNodeGpu);
 
@@ -21,6 +23,8 @@ export async function main(argv: readonly string[], io: Out = { out: (l) => cons
     if (p.command === 'evaluate') await evaluateCommand(p, io);
     else if (p.command === 'inspect') await inspectCommand(p, io);
     else if (p.command === 'bench') await benchCommand(p, io);
+    else if (p.command === 'predict') await predictCommand(p, io);
+    else if (p.command === 'export') await exportCommand(p, io);
     else await infoCommand(p, io);
     return 0;
   } catch (e) {

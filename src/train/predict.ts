@@ -67,50 +67,86 @@ function samples(input: Dataset | Float32Array, opts: PredictOptions): { x: Floa
 }
 
 /**
- * Predict chunk by chunk (in order). The model runs in eval() mode; its training flag is
- * restored afterwards.
+ * A model ready to predict: compiled programs (one per distinct row count) reused across calls,
+ * the standardization applied first. Call dispose() when done.
  */
-export async function* predictChunks(engine: Engine, model: Module, input: Dataset | Float32Array, opts: PredictOptions = {}): AsyncGenerator<PredictionChunk> {
-  let { x, shape, n } = samples(input, opts);
-  const D = shape.reduce((a, d) => a * d, 1);
-  if (!n) return;
-  if (opts.standardizer) {
-    const st = standardizerOf(opts.standardizer);
-    if (st.dims !== D) throw new ArgumentError(`predict: the standardizer has ${st.dims} features, the samples ${D}`);
-    x = await st.transform(engine, x);
+export class Predictor {
+  private progs = new Map<number, Program>();
+  private readonly st: Standardizer | null;
+  readonly features: number;
+  readonly rows: number;
+
+  constructor(readonly engine: Engine, readonly model: Module, readonly sampleShape: readonly number[], opts: { standardizer?: Standardizer | StoredStandardizer | null; batchSize?: number } = {}) {
+    if (!sampleShape.length || !sampleShape.every((d) => Number.isSafeInteger(d) && d > 0)) throw new ArgumentError(`predict: sample shape ${fmtShape(sampleShape)} must be positive integers`);
+    this.features = sampleShape.reduce((a, d) => a * d, 1);
+    this.st = opts.standardizer ? standardizerOf(opts.standardizer) : null;
+    if (this.st && this.st.dims !== this.features) throw new ArgumentError(`predict: the standardizer has ${this.st.dims} features, the samples ${this.features}`);
+    this.rows = opts.batchSize ?? Math.min(1000, Math.max(1, Math.floor((16 << 20) / (4 * this.features))));
+    if (!Number.isSafeInteger(this.rows) || this.rows < 1) throw new ArgumentError(`predict: batch size must be a positive integer, got ${opts.batchSize}`);
   }
-  const cap = Math.max(1, Math.floor((16 << 20) / (4 * D)));
-  const rows = Math.min(n, opts.batchSize ?? Math.min(1000, cap));
-  if (!Number.isSafeInteger(rows) || rows < 1) throw new ArgumentError(`predict: batch size must be a positive integer, got ${opts.batchSize}`);
-  const progs = new Map<number, Program>();
-  const build = async (m: number) => {
+
+  private async program(m: number): Promise<Program> {
+    let p = this.progs.get(m);
+    if (p) return p;
     const g = new Graph();
-    const logits = model.forward(g.input('x', [m, ...shape]));
+    const logits = this.model.forward(g.input('x', [m, ...this.sampleShape]));
     if (logits.rank !== 2 || logits.shape[0] !== m) throw new ArgumentError(`predict: the model must output (batch, classes) scores, got ${logits}`);
-    return engine.compile(g, { outputs: { logits, probs: softmax(logits) } });
-  };
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    for (let start = 0; start < n; start += rows) {
-      const m = Math.min(rows, n - start);
-      let p = progs.get(m);
-      if (!p) progs.set(m, (p = await build(m)));
-      await p.run({ x: x.subarray(start * D, (start + m) * D) });
-      const probabilities = Float32Array.from(await p.read('probs'));
-      const logits = Float32Array.from(await p.read('logits'));
-      const C = probabilities.length / m;
-      const classes = new Int32Array(m);
-      for (let i = 0; i < m; i++) {
-        let best = 0;
-        for (let c = 1; c < C; c++) if (probabilities[i * C + c] > probabilities[i * C + best]) best = c;
-        classes[i] = best;
+    p = await this.engine.compile(g, { outputs: { logits, probs: softmax(logits) } });
+    this.progs.set(m, p);
+    return p;
+  }
+
+  /** Predictions for the samples in `x` (row-major, a whole number of samples). */
+  async run(x: Float32Array, start = 0): Promise<PredictionChunk> {
+    const D = this.features;
+    if (!(x instanceof Float32Array) || x.length % D) throw new ArgumentError(`predict: ${x?.length} values are not a whole number of samples of shape ${fmtShape(this.sampleShape)}`);
+    const n = x.length / D;
+    if (this.st && n) x = await this.st.transform(this.engine, x);
+    const parts: { probs: Float32Array; logits: Float32Array }[] = [];
+    const wasTraining = this.model.training;
+    this.model.eval();
+    try {
+      for (let s = 0; s < n; s += this.rows) {
+        const m = Math.min(this.rows, n - s);
+        const p = await this.program(m);
+        await p.run({ x: x.subarray(s * D, (s + m) * D) });
+        parts.push({ probs: Float32Array.from(await p.read('probs')), logits: Float32Array.from(await p.read('logits')) });
       }
-      yield { start, count: m, numClasses: C, classes, probabilities, logits };
+    } finally {
+      if (wasTraining) this.model.train();
     }
+    const C = parts.length ? parts[0].probs.length / Math.min(this.rows, n) : 0;
+    const probabilities = new Float32Array(n * C), logits = new Float32Array(n * C);
+    let off = 0;
+    for (const q of parts) {
+      probabilities.set(q.probs, off);
+      logits.set(q.logits, off);
+      off += q.probs.length;
+    }
+    const classes = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (probabilities[i * C + c] > probabilities[i * C + best]) best = c;
+      classes[i] = best;
+    }
+    return { start, count: n, numClasses: C, classes, probabilities, logits };
+  }
+
+  dispose(): void {
+    for (const p of this.progs.values()) p.dispose();
+    this.progs.clear();
+  }
+}
+
+/** Predict chunk by chunk (in order), `batchSize` samples at a time. */
+export async function* predictChunks(engine: Engine, model: Module, input: Dataset | Float32Array, opts: PredictOptions = {}): AsyncGenerator<PredictionChunk> {
+  const { x, shape, n } = samples(input, opts);
+  const p = new Predictor(engine, model, shape, opts);
+  try {
+    const D = p.features;
+    for (let start = 0; start < n; start += p.rows) yield await p.run(x.subarray(start * D, Math.min(n, start + p.rows) * D), start);
   } finally {
-    for (const p of progs.values()) p.dispose();
-    if (wasTraining) model.train();
+    p.dispose();
   }
 }
 
@@ -146,6 +182,15 @@ export interface LoadedModel {
  * sizes from its weights) and load the weights into it.
  */
 export function loadModel(engine: Engine, bytes: Uint8Array): LoadedModel {
+  const { config, input, features, numClasses } = checkpointSizes(bytes);
+  const spec = parseModel(String(config.model ?? 'mlp:512,256'), String(config.norm ?? 'none'), String(config.activation ?? 'relu'));
+  const model = buildModel(spec, features, numClasses);
+  const s = loadWeights(engine, model, bytes);
+  return { model, input, features, numClasses, config, step: s.progress.step };
+}
+
+/** A checkpoint's config, input record, and its model's feature and class counts (from the weights). */
+export function checkpointSizes(bytes: Uint8Array): { config: Record<string, unknown>; input: InputSpec | null; features: number; numClasses: number } {
   const file = decodeSafetensors(bytes);
   let config: Record<string, unknown> = {};
   try {
@@ -154,7 +199,6 @@ export function loadModel(engine: Engine, bytes: Uint8Array): LoadedModel {
     throw new ArgumentError("the checkpoint's config metadata is not valid JSON");
   }
   const input = file.metadata.input !== undefined ? parseInputSpec(file.metadata.input) : null;
-  const spec = parseModel(String(config.model ?? 'mlp:512,256'), String(config.norm ?? 'none'), String(config.activation ?? 'relu'));
   // Linear weights are (out, in): the first gives the features, the last the classes.
   const weights = [...file.tensors].filter(([k, t]) => /^\d+\.weight$/.test(k) && t.shape.length === 2).sort((a, b) => parseInt(a[0]) - parseInt(b[0]));
   if (!weights.length) throw new ArgumentError('the checkpoint holds no Linear weights (tensors named like 1.weight)');
@@ -162,7 +206,5 @@ export function loadModel(engine: Engine, bytes: Uint8Array): LoadedModel {
   if (input && (input.shape.reduce((a, d) => a * d, 1) !== features || input.numClasses !== numClasses)) {
     throw new ArgumentError(`the checkpoint's input record (shape ${fmtShape(input.shape)}, ${input.numClasses} classes) does not fit its weights (${features} features, ${numClasses} classes)`);
   }
-  const model = buildModel(spec, features, numClasses);
-  const s = loadWeights(engine, model, bytes);
-  return { model, input, features, numClasses, config, step: s.progress.step };
+  return { config, input, features, numClasses };
 }

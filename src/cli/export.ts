@@ -1,0 +1,157 @@
+/**
+ * `slope export --checkpoint run.st --format torch --out model.py`: a short Python file that
+ * builds the same torch.nn.Sequential as the checkpoint's model (layer for layer, so the
+ * state_dict names match), reads the safetensors file with torch and the standard library alone
+ * (no safetensors package needed), loads the weights strictly, and applies the stored
+ * standardization before the network. Only numbers and names from closed lists reach the Python
+ * text; class names and statistics are read from the checkpoint at load time.
+ */
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { writeFileAtomic, readCheckpointFile } from '../io/node.js';
+import { checkpointSizes } from '../train/predict.js';
+import { parseModel, type ModelSpec } from '../train/factory.js';
+import { ArgumentError } from '../errors.js';
+import type { Parsed } from './args.js';
+import { UsageError } from './args.js';
+import type { Out } from './train.js';
+
+/** The tanh or exact form of GELU a checkpoint was trained with (older checkpoints: tanh). */
+function geluForm(spec: ModelSpec, config: Record<string, unknown>): 'tanh' | 'none' {
+  const a = (spec as { approximate?: unknown }).approximate ?? config.approximate ?? config['gelu-approximate'];
+  if (a === undefined || a === 'tanh') return 'tanh';
+  if (a === 'none' || a === 'exact') return 'none';
+  throw new ArgumentError(`the checkpoint's GELU form ${JSON.stringify(a)} is neither 'tanh' nor 'none'`);
+}
+
+/** The Python lines of the nn.Sequential: Flatten, then Linear → [norm] → activation per hidden layer, then Linear. */
+export function torchLayers(spec: ModelSpec, features: number, numClasses: number, config: Record<string, unknown> = {}): string[] {
+  const act = { relu: 'nn.ReLU()', tanh: 'nn.Tanh()', sigmoid: 'nn.Sigmoid()', gelu: `nn.GELU(approximate='${spec.activation === 'gelu' ? geluForm(spec, config) : 'none'}')` }[spec.activation];
+  if (!act) throw new ArgumentError(`export: activation '${spec.activation}' has no PyTorch counterpart here`);
+  const layers = ['nn.Flatten()'];
+  let width = features;
+  for (const h of spec.hidden) {
+    layers.push(`nn.Linear(${width}, ${h})`);
+    if (spec.norm === 'batch') layers.push(`nn.BatchNorm1d(${h})`);
+    if (spec.norm === 'layer') layers.push(`nn.LayerNorm(${h})`);
+    layers.push(act);
+    width = h;
+  }
+  layers.push(`nn.Linear(${width}, ${numClasses})`);
+  return layers;
+}
+
+/** The Python module text for a checkpoint (its path as the default, relative to the module when it can be). */
+export function torchModule(bytes: Uint8Array, checkpoint: string, out: string): string {
+  const { config, input, features, numClasses } = checkpointSizes(bytes);
+  const spec = parseModel(String(config.model ?? 'mlp:512,256'), String(config.norm ?? 'none'), String(config.activation ?? 'relu'));
+  const layers = torchLayers(spec, features, numClasses, config);
+  const rel = relative(dirname(resolve(out)), resolve(checkpoint));
+  const path = isAbsolute(rel) || rel.startsWith('..') ? JSON.stringify(resolve(checkpoint)) : `os.path.join(os.path.dirname(os.path.abspath(__file__)), ${JSON.stringify(rel)})`;
+  const shape = JSON.stringify(input?.shape ?? [features]);
+  return `"""${basename(checkpoint)} (a slope checkpoint) as a PyTorch model. Written by \`slope export\`.
+
+Needs torch and the Python standard library only (no safetensors package):
+
+    import model
+    net = model.load()              # SlopeModel in eval mode: standardization, then net.net
+    logits = net(x)                 # x: float32 tensor (N, ${(input?.shape ?? [features]).join(', ')})
+    names = net.class_names         # class names in label order (None: plain indices)
+
+net.net is the torch.nn.Sequential the weights were loaded into (strictly); train it further
+like any PyTorch model.
+"""
+import json
+import os
+import struct
+
+import torch
+from torch import nn
+
+CHECKPOINT = ${path}
+INPUT_SHAPE = ${shape}
+
+
+def build():
+    """The network, layer for layer as slope built it (state_dict names match the checkpoint)."""
+    return nn.Sequential(
+${layers.map((l) => `        ${l},`).join('\n')}
+    )
+
+
+DTYPES = {'F64': torch.float64, 'F32': torch.float32, 'F16': torch.float16, 'BF16': torch.bfloat16,
+          'I64': torch.int64, 'I32': torch.int32, 'I16': torch.int16, 'I8': torch.int8, 'U8': torch.uint8, 'BOOL': torch.bool}
+
+
+def read_safetensors(path):
+    """Tensors and string metadata of a safetensors file: an 8-byte length, a JSON header, raw data."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    (n,) = struct.unpack('<Q', data[:8])
+    header = json.loads(data[8:8 + n].decode('utf-8'))
+    meta = header.pop('__metadata__', None) or {}
+    tensors = {}
+    for name, info in header.items():
+        start, end = info['data_offsets']
+        raw = bytearray(data[8 + n + start:8 + n + end])
+        dtype = DTYPES[info['dtype']]
+        t = torch.frombuffer(raw, dtype=dtype) if raw else torch.empty(0, dtype=dtype)
+        tensors[name] = t.reshape(info['shape'])
+    return tensors, meta
+
+
+class Standardize(nn.Module):
+    """x̃ = (x − mean) / std per feature, in float64, as slope standardized the training data (std 0 → 1)."""
+
+    def __init__(self, mean, std):
+        super().__init__()
+        std = torch.tensor(std, dtype=torch.float64)
+        self.register_buffer('mean', torch.tensor(mean, dtype=torch.float64).reshape(INPUT_SHAPE))
+        self.register_buffer('std', torch.where(std == 0, torch.ones_like(std), std).reshape(INPUT_SHAPE))
+
+    def forward(self, x):
+        return ((x.double() - self.mean) / self.std).to(x.dtype)
+
+
+class SlopeModel(nn.Module):
+    """The stored standardization (if any), then the network; outputs logits."""
+
+    def __init__(self, net, standardize=None, class_names=None):
+        super().__init__()
+        self.standardize = standardize if standardize is not None else nn.Identity()
+        self.net = net
+        self.class_names = class_names
+
+    def forward(self, x):
+        return self.net(self.standardize(x))
+
+
+def load(path=CHECKPOINT):
+    tensors, meta = read_safetensors(path)
+    net = build()
+    state = {k: v for k, v in tensors.items() if not k.startswith('optimizer.')}
+    net.load_state_dict(state, strict=True)
+    info = json.loads(meta['input']) if 'input' in meta else {}
+    st = info.get('standardize')
+    standardize = Standardize(st['mean'], st['std']) if st else None
+    return SlopeModel(net, standardize, info.get('classNames')).eval()
+
+
+if __name__ == '__main__':
+    import sys
+    m = load(sys.argv[1] if len(sys.argv) > 1 else CHECKPOINT)
+    print(m)
+    print('classes:', m.class_names)
+`;
+}
+
+export async function exportCommand(p: Parsed, io: Out): Promise<void> {
+  const f = p.flags;
+  const file = f.checkpoint as string | undefined;
+  const out = f.out as string | undefined;
+  if (!file) throw new UsageError('export needs --checkpoint FILE', 'export');
+  if (!out) throw new UsageError('export needs --out FILE (e.g. model.py)', 'export');
+  const bytes = await readCheckpointFile(file);
+  const text = torchModule(bytes, file, out);
+  await writeFileAtomic(out, new TextEncoder().encode(text));
+  io.out(`wrote ${out}: a torch.nn.Sequential for ${basename(file)}; in Python: import ${basename(out).replace(/\.py$/, '')}; net = ${basename(out).replace(/\.py$/, '')}.load()`);
+}
