@@ -14,6 +14,7 @@ import { main } from '../../src/cli/main.js';
 import { init } from '../../src/engine.js';
 import { loadModel, predict } from '../../src/train/predict.js';
 import { Rng } from '../util/rng.js';
+import { skip } from '../util/skip.js';
 
 async function slope(...argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
   const out: string[] = [];
@@ -30,7 +31,6 @@ function torchPython(): string | null {
   return null;
 }
 const python = torchPython();
-if (!python) console.log('  skipped: running the exported PyTorch model (no python3 with torch; Debian: apt-get install python3-torch)');
 
 const dir = mkdtempSync(join(tmpdir(), 'slope-export-'));
 const csv = join(dir, 'data.csv');
@@ -82,7 +82,9 @@ for (const [name, flags, texts] of models) {
   });
 }
 
-test('the exported models in PyTorch: strict load, eval mode, class names, and slope\'s logits within float32 tolerance', () => {
+const inTorch = 'the exported models in PyTorch: strict load, eval mode, class names, and slope\'s logits within float32 tolerance';
+if (!python) skip(test, inTorch, 'feature', 'no python3 with torch here (Debian: apt-get install python3-torch python3-numpy)');
+else test(inTorch, () => {
   if (!python) return;
   const script = [
     'import importlib, json, sys, torch',

@@ -12,7 +12,7 @@ import { main } from '../../src/cli/main.js';
 import { init } from '../../src/engine.js';
 import { loadModel, predict } from '../../src/train/predict.js';
 import { Rng } from '../util/rng.js';
-import { gpuOrSkip } from '../util/engine.js';
+import { gpuTest } from '../util/suite.js';
 import { image, writeClassFolder, writeImage } from '../data/image_fixtures.js';
 
 async function slope(...argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
@@ -107,10 +107,7 @@ test('--output, --top and --json: JSON lines in the file, the summary on stdout;
   }
 });
 
-test('on the GPU: the same classes and probabilities as on the cpu backend (standardization included)', async () => {
-  const probe = await gpuOrSkip();
-  if (!probe) return;
-  probe.dispose();
+gpuTest('on the GPU: the same classes and probabilities as on the cpu backend (standardization included)', async () => {
   const gpu = await slope('predict', '--checkpoint', ck, '--input', `csv:${testCsv}`, '--json', '--top', '3');
   const ref = await slope('predict', '--checkpoint', ck, '--input', `csv:${testCsv}`, ...cpu, '--json', '--top', '3');
   assert.is(gpu.code, 0, gpu.err);
