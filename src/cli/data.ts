@@ -64,7 +64,7 @@ async function csvData(file: string, testSpec: string | undefined, f: ParsedFlag
   if (!testSpec.startsWith('csv:') || testSpec.length <= 4) throw new UsageError(`--test must be csv:FILE like --dataset; got '${testSpec}'`);
   const tfile = testSpec.slice(4);
   const ttext = await readText(tfile);
-  let test = parseCsv(ttext, tfile, { name: basename(tfile), label });
+  let test = parseCsv(ttext, tfile, { name: basename(tfile), label, checkClasses: false });
   const theader = csvHeader(ttext, tfile, test.length);
   const show = (h: string[] | null) => (h ? `(${h.join(', ')})` : 'no header row');
   if ((columns ?? []).join('\u0000') !== (theader ?? []).join('\u0000')) throw new DataFormatError(tfile, `the header ${show(theader)} differs from ${file}'s ${show(columns)}`);

@@ -57,7 +57,7 @@ async function csvSource(path: string, m: Model): Promise<Source> {
   const name = basename(path);
   const ids = (start: number, n: number) => Array.from({ length: n }, (_, i) => String(start + i + 1));
   if (width === D + 1) {
-    let ds = parseCsv(text, path, { name, label: labelCol });
+    let ds = parseCsv(text, path, { name, label: labelCol, checkClasses: false });
     const header = csvHeader(text, path, ds.length);
     if (cols && header && header.join('\u0000') !== cols.join('\u0000')) {
       throw new DataFormatError(path, `the header (${header.join(', ')}) differs from the training file's (${cols.join(', ')}) stored in ${m.file}`);

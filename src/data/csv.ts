@@ -21,6 +21,11 @@ export interface CsvOptions {
   header?: boolean;
   /** Field separator (default ','). */
   delimiter?: string;
+  /**
+   * Whether the labels must make sense as a training set's classes (default true). False for a
+   * test or prediction file, whose labels are matched against the training classes instead.
+   */
+  checkClasses?: boolean;
 }
 
 /** Split one line into cells; double quotes may wrap a cell, "" inside quotes is a quote. */
@@ -93,7 +98,7 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Dat
     rawLabels.push(lab);
   });
   const where = { file, column: `column ${labelCol + 1} ('${names[labelCol]}')`, lines: data.map((r) => r.line) };
-  const { y, numClasses, classNames } = encodeLabels(rawLabels, where);
+  const { y, numClasses, classNames } = encodeLabels(rawLabels, where, opts.checkClasses ?? true);
   return new Dataset({ name: opts.name ?? file, sampleShape: [D], x, y, numClasses, classNames: classNames ?? undefined });
 }
 
@@ -137,8 +142,8 @@ const LABEL_HINT = 'is it the label column? (choose it with the label option, --
  * class names. Refused: a single class; indices that leave most of 0..C−1 unused or exceed the
  * rows; non-integer numbers; and, from 10 rows on, more classes than half the rows.
  */
-function encodeLabels(raw: string[], src: LabelSource): { y: Int32Array; numClasses: number; classNames: string[] | null } {
-  const fail = (why: string): never => { throw new DataFormatError(src.file, why); };
+function encodeLabels(raw: string[], src: LabelSource, check: boolean): { y: Int32Array; numClasses: number; classNames: string[] | null } {
+  const fail = (why: string): void => { if (check) throw new DataFormatError(src.file, why); };
   const n = raw.length;
   const y = new Int32Array(n);
   const values = raw.map(parseDecimal);

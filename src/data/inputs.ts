@@ -25,9 +25,8 @@ export function alignClasses(ds: Dataset, to: ClassSpace, file: string): Dataset
   const y = new Int32Array(ds.length);
   if (to.classNames) {
     const id = new Map(to.classNames.map((n, i) => [n, i]));
-    const map = Array.from({ length: ds.numClasses }, (_, c) => id.get(ds.classNames ? ds.classNames[c] : String(c)) ?? -1);
     for (let i = 0; i < ds.length; i++) {
-      const c = map[ds.y[i]];
+      const c = id.get(ds.classNames ? ds.classNames[ds.y[i]] : String(ds.y[i])) ?? -1;
       if (c < 0) {
         const name = ds.classNames ? ds.classNames[ds.y[i]] : String(ds.y[i]);
         throw new DataFormatError(file, `class '${name}' does not occur in ${to.source} (its classes: ${list(to.classNames)})`);

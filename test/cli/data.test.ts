@@ -93,6 +93,12 @@ test('--test FILE: the same header and class names, else an error naming both fi
   assert.is(ok.code, 0, ok.err);
   assert.equal([ok.json!.trainSamples, ok.json!.testSamples], [150, 20]);
   assert.ok((ok.json!.testAccuracy as number) >= 0.9, `${ok.json!.testAccuracy}`);
+  // A test file of one class is fine (its labels are matched to the training classes, not judged alone).
+  const oneClass = join(dir, 'one-class.csv');
+  table(oneClass, 5, 6, undefined, ['green']);
+  const one = await slope('train', '--dataset', `csv:${csv}`, '--test', `csv:${oneClass}`, ...run, '--epochs', '1');
+  assert.is(one.code, 0, one.err);
+  assert.is(one.json!.testSamples, 5);
   const other = join(dir, 'other-header.csv');
   table(other, 10, 3, 'size,weight,noise,constant,colour');
   let r = await slope('train', '--dataset', `csv:${csv}`, '--test', `csv:${other}`, ...run);
