@@ -9,42 +9,43 @@
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { writeFileAtomic, readCheckpointFile } from '../io/node.js';
 import { checkpointSizes } from '../train/predict.js';
-import { parseModel, type ModelSpec } from '../train/factory.js';
+import { buildModel, parseModel } from '../train/factory.js';
+import { Flatten, GELU, Linear, ReLU, Sequential, Sigmoid, Tanh } from '../nn/layers.js';
+import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
 import { ArgumentError } from '../errors.js';
 import type { Parsed } from './args.js';
 import { UsageError } from './args.js';
 import type { Out } from './train.js';
 
-/** The tanh or exact form of GELU a checkpoint was trained with (older checkpoints: tanh). */
-function geluForm(spec: ModelSpec, config: Record<string, unknown>): 'tanh' | 'none' {
-  const a = (spec as { approximate?: unknown }).approximate ?? config.approximate ?? config['gelu-approximate'];
-  if (a === undefined || a === 'tanh') return 'tanh';
-  if (a === 'none' || a === 'exact') return 'none';
-  throw new ArgumentError(`the checkpoint's GELU form ${JSON.stringify(a)} is neither 'tanh' nor 'none'`);
-}
+/** A finite number as a Python literal (JavaScript's shortest round-trip form is valid Python). */
+const num = (v: number) => String(v);
 
-/** The Python lines of the nn.Sequential: Flatten, then Linear → [norm] → activation per hidden layer, then Linear. */
-export function torchLayers(spec: ModelSpec, features: number, numClasses: number, config: Record<string, unknown> = {}): string[] {
-  const act = { relu: 'nn.ReLU()', tanh: 'nn.Tanh()', sigmoid: 'nn.Sigmoid()', gelu: `nn.GELU(approximate='${spec.activation === 'gelu' ? geluForm(spec, config) : 'none'}')` }[spec.activation];
-  if (!act) throw new ArgumentError(`export: activation '${spec.activation}' has no PyTorch counterpart here`);
-  const layers = ['nn.Flatten()'];
-  let width = features;
-  for (const h of spec.hidden) {
-    layers.push(`nn.Linear(${width}, ${h})`);
-    if (spec.norm === 'batch') layers.push(`nn.BatchNorm1d(${h})`);
-    if (spec.norm === 'layer') layers.push(`nn.LayerNorm(${h})`);
-    layers.push(act);
-    width = h;
-  }
-  layers.push(`nn.Linear(${width}, ${numClasses})`);
-  return layers;
+/**
+ * One torch.nn layer per module of slope's model, read from the built modules themselves (sizes,
+ * eps, momentum, GELU's form), so the exported network is the one slope runs for the checkpoint.
+ */
+export function torchLayers(model: Sequential): string[] {
+  return model.layers.map((m, i) => {
+    if (m instanceof Flatten) return 'nn.Flatten()';
+    if (m instanceof Linear) return `nn.Linear(${m.inFeatures}, ${m.outFeatures}, bias=${m.bias ? 'True' : 'False'})`;
+    if (m instanceof BatchNorm1d) {
+      const momentum = m.momentum === null ? 'None' : num(m.momentum);
+      return `nn.BatchNorm1d(${m.numFeatures}, eps=${num(m.eps)}, momentum=${momentum}, affine=${m.weight ? 'True' : 'False'}, track_running_stats=${m.runningMean ? 'True' : 'False'})`;
+    }
+    if (m instanceof LayerNorm) return `nn.LayerNorm(${JSON.stringify(m.normalizedShape)}, eps=${num(m.eps)}, elementwise_affine=${m.weight ? 'True' : 'False'})`;
+    if (m instanceof GELU) return `nn.GELU(approximate='${m.approximate}')`;
+    if (m instanceof ReLU) return 'nn.ReLU()';
+    if (m instanceof Tanh) return 'nn.Tanh()';
+    if (m instanceof Sigmoid) return 'nn.Sigmoid()';
+    throw new ArgumentError(`export: layer ${i} (${m.constructor.name}) has no PyTorch counterpart here yet`);
+  });
 }
 
 /** The Python module text for a checkpoint (its path as the default, relative to the module when it can be). */
 export function torchModule(bytes: Uint8Array, checkpoint: string, out: string): string {
   const { config, input, features, numClasses } = checkpointSizes(bytes);
   const spec = parseModel(String(config.model ?? 'mlp:512,256'), String(config.norm ?? 'none'), String(config.activation ?? 'relu'));
-  const layers = torchLayers(spec, features, numClasses, config);
+  const layers = torchLayers(buildModel(spec, features, numClasses));
   const rel = relative(dirname(resolve(out)), resolve(checkpoint));
   const path = isAbsolute(rel) || rel.startsWith('..') ? JSON.stringify(resolve(checkpoint)) : `os.path.join(os.path.dirname(os.path.abspath(__file__)), ${JSON.stringify(rel)})`;
   const shape = JSON.stringify(input?.shape ?? [features]);

@@ -47,9 +47,9 @@ const run = ['--dataset', `csv:${csv}`, '--batch-size', '16', '--lr', '0.01', '-
 
 const models: [string, string[], RegExp[]][] = [
   ['batch-gelu', ['--model', 'mlp:8,6', '--norm', 'batch', '--activation', 'gelu'],
-    [/nn\.Linear\(4, 8\),\n\s+nn\.BatchNorm1d\(8\),\n\s+nn\.GELU\(approximate='tanh'\),\n\s+nn\.Linear\(8, 6\)/, /nn\.Linear\(6, 3\),\n\s+\)/]],
-  ['layer-tanh', ['--model', 'mlp:5', '--norm', 'layer', '--activation', 'tanh'], [/nn\.Flatten\(\),\n\s+nn\.Linear\(4, 5\),\n\s+nn\.LayerNorm\(5\),\n\s+nn\.Tanh\(\),\n\s+nn\.Linear\(5, 3\)/]],
-  ['raw-linear', ['--model', 'linear', '--standardize', 'false'], [/nn\.Flatten\(\),\n\s+nn\.Linear\(4, 3\),\n\s+\)/]],
+    [/nn\.Linear\(4, 8, bias=True\),\n\s+nn\.BatchNorm1d\(8, eps=0\.00001, momentum=0\.1, affine=True, track_running_stats=True\),\n\s+nn\.GELU\(approximate='none'\),\n\s+nn\.Linear\(8, 6, bias=True\)/, /nn\.Linear\(6, 3, bias=True\),\n\s+\)/]],
+  ['layer-tanh', ['--model', 'mlp:5', '--norm', 'layer', '--activation', 'tanh'], [/nn\.Flatten\(\),\n\s+nn\.Linear\(4, 5, bias=True\),\n\s+nn\.LayerNorm\(\[5\], eps=0\.00001, elementwise_affine=True\),\n\s+nn\.Tanh\(\),\n\s+nn\.Linear\(5, 3, bias=True\)/]],
+  ['raw-linear', ['--model', 'linear', '--standardize', 'false'], [/nn\.Flatten\(\),\n\s+nn\.Linear\(4, 3, bias=True\),\n\s+\)/]],
 ];
 
 const x = new Float32Array(readFileSync(csv, 'utf8').trim().split('\n').slice(1).flatMap((l) => l.split(',').slice(0, 4).map(Number)));
