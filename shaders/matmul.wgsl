@@ -17,14 +17,16 @@
 //                  iteration. Loads past the edge are clamped to valid indices and their results
 //                  discarded. The default on SwiftShader.
 //   matmul_tiled — 64×64 tiles of C per workgroup of 256 threads (4×4 per thread), staged
-//                  through workgroup memory in K-steps of 16; loads are laid out so that
-//                  neighbouring threads read neighbouring addresses for every transpose case.
+//                  through workgroup memory in K-steps of 16 (gemm_tiled in gemm.wgsl); loads are
+//                  laid out so that neighbouring threads read neighbouring addresses for every
+//                  transpose case.
 //   matmul_bcast — a workgroup covers ROWS rows × 8·WG columns; each thread keeps ROWS × 8
-//                  accumulators. The A values of a k-step are the same for every thread of the
-//                  workgroup, so each B load feeds ROWS multiply-adds and each A load eight.
-//                  Faster than matmul_reg on software adapters, which pay per lane per load.
+//                  accumulators (gemm_bcast in gemm.wgsl). Faster than matmul_reg on software
+//                  adapters, which pay per lane per load.
 //   (matmul_subgroup.wgsl holds matmul_sg, which shares A through subgroup shuffles.)
 // Dispatch: linear workgroup id = wid.x + wid.y · nwg.x over (batch, tiles of M, tiles of N).
+// The tiled, bcast and sg bodies live in gemm.wgsl / gemm_subgroup.wgsl, shared with the
+// convolution's implicit GEMM (conv.wgsl); matmul supplies their accessors (matmul_common.wgsl).
 // Epilogues copy the accumulators to a second array and store it in a loop with a run-time
 // trip count: the loop stays rolled, so the activation is compiled once instead of once per
 // accumulator (a fully unrolled 32×4 epilogue took seconds of JIT on lavapipe), while the
@@ -34,7 +36,8 @@
 
 override WG: u32 = 64u;
 
-// Params, bindings, act, bias_at, a_at, b_at: matmul_common.wgsl (appended by src/kernels/matmul.ts).
+// Params, bindings, act, bias_at, a_at, b_at and the gemm accessors: matmul_common.wgsl; the
+// shared GEMM bodies: gemm.wgsl (both appended by src/kernels/matmul.ts).
 
 
 @compute @workgroup_size(WG)
@@ -133,65 +136,9 @@ fn matmul_reg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
 
 // ---------------------------------------------------------------- workgroup-memory tiles, 64×64, BK 16
 
-const TS: u32 = 64u;
-const BK: u32 = 16u;
-var<workgroup> As: array<f32, 1024>;   // [BK][TS]: As[k * TS + m]
-var<workgroup> Bs: array<f32, 1024>;   // [BK][TS]: Bs[k * TS + n]
-
 @compute @workgroup_size(256)
 fn matmul_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let t = wid.x + wid.y * nwg.x;
-  let z = t / p.tiles_mn;               // uniform across the workgroup
-  let live = z < p.batch;
-  let tr = t % p.tiles_mn;
-  let tm = (tr / p.tiles_n) * TS;
-  let tn = (tr % p.tiles_n) * TS;
-  let ao = z * p.stride_a;
-  let bo = z * p.stride_b;
-  let tx = lid % 16u;
-  let ty = lid / 16u;
-  let ta = p.trans_a != 0u;
-  let tb = p.trans_b != 0u;
-  var acc: array<vec4f, 4>;
-  for (var k0 = 0u; k0 < p.K; k0 += BK) {
-    for (var r = 0u; r < 4u; r++) {
-      let e = lid + r * 256u;
-      // A tile: with A stored (M, K) neighbouring threads take neighbouring k; stored (K, M), m.
-      let ml = select(e / BK, e % TS, ta);
-      let kl = select(e % BK, e / TS, ta);
-      let gm = tm + ml; let gk = k0 + kl;
-      var av = 0.0;
-      if (live && gm < p.M && gk < p.K) { av = a_at(ao, gm, gk); }
-      As[kl * TS + ml] = av;
-      let nl = select(e % TS, e / BK, tb);
-      let kb = select(e / TS, e % BK, tb);
-      let gn = tn + nl; let gkb = k0 + kb;
-      var bv = 0.0;
-      if (live && gn < p.N && gkb < p.K) { bv = b_at(bo, gkb, gn); }
-      Bs[kb * TS + nl] = bv;
-    }
-    workgroupBarrier();
-    for (var k = 0u; k < BK; k++) {
-      let av = vec4f(As[k * TS + ty], As[k * TS + ty + 16u], As[k * TS + ty + 32u], As[k * TS + ty + 48u]);
-      let bv = vec4f(Bs[k * TS + tx], Bs[k * TS + tx + 16u], Bs[k * TS + tx + 32u], Bs[k * TS + tx + 48u]);
-      acc[0] = fma(vec4f(av.x), bv, acc[0]);
-      acc[1] = fma(vec4f(av.y), bv, acc[1]);
-      acc[2] = fma(vec4f(av.z), bv, acc[2]);
-      acc[3] = fma(vec4f(av.w), bv, acc[3]);
-    }
-    workgroupBarrier();
-  }
-  if (!live || tm + ty >= p.M) { return; }
-  let co = z * p.M * p.N;
-  var res = acc;   // read with a run-time index below (see "Epilogues" in the header)
-  for (var i = 0u; i < min(4u, (p.M - tm - ty + 15u) / 16u); i++) {
-    let o = co + (tm + ty + 16u * i) * p.N;
-    let v = res[i];
-    for (var j = 0u; j < 4u; j++) {
-      let n = tn + tx + 16u * j;
-      if (n < p.N) { c[o + n] = act(v[j] + bias_at(n)); }
-    }
-  }
+  gemm_tiled(mm_gemm(), wid.x + wid.y * nwg.x, lid);
 }
 
 // ---------------------------------------------------------------- broadcast rows, ROWS × 8 per thread
@@ -200,35 +147,5 @@ override ROWS: u32 = 8u;   // ≤ 8
 
 @compute @workgroup_size(WG)
 fn matmul_bcast(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let t = wid.x + wid.y * nwg.x;
-  let z = t / p.tiles_mn;
-  if (z >= p.batch) { return; }
-  let tr = t % p.tiles_mn;
-  let m0 = (tr / p.tiles_n) * ROWS;
-  let n0 = (tr % p.tiles_n) * (WG * 8u) + lid * 8u;
-  let ao = z * p.stride_a;
-  let bo = z * p.stride_b;
-  let mm = p.M - 1u;
-  let nm = p.N - 1u;
-  var cj: array<u32, 8>;
-  for (var j = 0u; j < 8u; j++) { cj[j] = min(n0 + j, nm); }
-  var acc: array<vec4f, 16>;   // row r: acc[2r] columns 0..3, acc[2r + 1] columns 4..7
-  for (var k = 0u; k < p.K; k++) {
-    let b0 = vec4f(b_at(bo, k, cj[0]), b_at(bo, k, cj[1]), b_at(bo, k, cj[2]), b_at(bo, k, cj[3]));
-    let b1 = vec4f(b_at(bo, k, cj[4]), b_at(bo, k, cj[5]), b_at(bo, k, cj[6]), b_at(bo, k, cj[7]));
-    for (var r = 0u; r < ROWS; r++) {
-      let av = vec4f(a_at(ao, min(m0 + r, mm), k));
-      acc[2u * r] = fma(av, b0, acc[2u * r]);
-      acc[2u * r + 1u] = fma(av, b1, acc[2u * r + 1u]);
-    }
-  }
-  if (n0 >= p.N) { return; }
-  let co = z * p.M * p.N;
-  let bv0 = bias4(n0);
-  let bv1 = bias4(n0 + 4u);
-  var res = acc;   // read with a run-time index below (see "Epilogues" in the header)
-  for (var r = 0u; r < min(ROWS, p.M - m0); r++) {
-    store4(co, m0 + r, n0, res[2u * r], bv0);
-    if (n0 + 4u < p.N) { store4(co, m0 + r, n0 + 4u, res[2u * r + 1u], bv1); }
-  }
+  gemm_bcast(mm_gemm(), wid.x + wid.y * nwg.x, lid);
 }

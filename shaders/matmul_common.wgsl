@@ -36,3 +36,23 @@ fn a_at(off: u32, m: u32, k: u32) -> f32 {
 fn b_at(off: u32, k: u32, n: u32) -> f32 {
   return b[off + select(k * p.N + n, n * p.K + k, p.trans_b != 0u)];
 }
+
+// ---------------------------------------------------------------- accessors of gemm.wgsl's bodies
+// gemm.wgsl (appended after this file) holds the tiled, bcast and sg bodies that matmul shares
+// with the convolution; it loads and stores through these: the cursors are plain indices and
+// the epilogue is C = act(v + bias[n]).
+
+alias KCur = u32;
+alias NCol = u32;
+
+fn gemm_kcur(z: u32, k: u32) -> u32 { return k; }
+fn gemm_knext(k: u32) -> u32 { return k + 1u; }
+fn gemm_ncol(z: u32, n: u32) -> u32 { return n; }
+fn gemm_a(z: u32, m: u32, k: u32) -> f32 { return a_at(z * p.stride_a, m, k); }
+fn gemm_b(z: u32, k: u32, n: u32) -> f32 { return b_at(z * p.stride_b, k, n); }
+fn gemm_out(z: u32, m: u32, n: u32, v: f32) { c[(z * p.M + m) * p.N + n] = act(v + bias_at(n)); }
+
+// The problem as the bodies see it.
+fn mm_gemm() -> Gemm {
+  return Gemm(p.M, p.N, p.K, p.batch, p.tiles_n, p.tiles_mn, p.trans_a != 0u, p.trans_b != 0u);
+}

@@ -14,16 +14,19 @@ import mmSource from '../../shaders/matmul.wgsl';
 import mmSgSource from '../../shaders/matmul_subgroup.wgsl';
 import mmCommon from '../../shaders/matmul_common.wgsl';
 import activation from '../../shaders/activation.wgsl';
+import gemm from '../../shaders/gemm.wgsl';
+import gemmSg from '../../shaders/gemm_subgroup.wgsl';
 import { ArgumentError } from '../errors.js';
 import { ACTIVATIONS, matmulDims } from '../ops/index.js';
 import type { DeviceLimits } from '../gpu/device.js';
 import { forcedVariant, groups, kernel, withCommon, type KernelSpec, type Launch, type LowerContext, type LoweringTable } from './spec.js';
 import type { OpCall } from '../backend/types.js';
 
-// Each source with the shared Params, bindings and helpers of matmul_common.wgsl and the
-// activation table's functions appended.
-const source = withCommon(mmSource, mmCommon, activation);
-const sgSource = withCommon(mmSgSource, mmCommon, activation);
+// Each source with the shared Params, bindings, helpers and accessors of matmul_common.wgsl and the
+// activation table's functions appended, then the GEMM bodies it shares with the convolution
+// (gemm.wgsl, gemm_subgroup.wgsl).
+const source = withCommon(mmSource, mmCommon, activation, gemm);
+const sgSource = withCommon(mmSgSource, mmCommon, activation, gemm, gemmSg);
 
 const P = ['M', 'N', 'K', 'batch', 'stride_a', 'stride_b', 'tiles_n', 'tiles_mn'].map((k) => [k, 'u32'] as const);
 const PARAMS = [

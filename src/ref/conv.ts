@@ -46,7 +46,9 @@ export interface Conv2dOptions {
 export const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
 /** PyTorch's output size of a convolution along one axis (padding on each side given apart). */
-export function convOutSize(size: number, k: number, stride: number, padBefore: number, padAfter: number, dil: number): number {
+export function convOutSize(
+  size: number, k: number, stride: number, padBefore: number, padAfter: number, dil: number,
+): number {
   return Math.floor((size + padBefore + padAfter - dil * (k - 1) - 1) / stride) + 1;
 }
 
@@ -55,21 +57,36 @@ export function convOutSize(size: number, k: number, stride: number, padBefore: 
  * checks it (plain Errors: the op layer turns them into its own errors with the layer's name).
  */
 export function conv2dGeom(xShape: readonly number[], wShape: readonly number[], o: Conv2dOptions = {}): Conv2dGeom {
-  if (xShape.length !== 4 || wShape.length !== 4) throw new Error(`conv2d: x must be (N, C, H, W) and w (K, C/groups, R, S), got x ${fmt(xShape)} and w ${fmt(wShape)}`);
+  if (xShape.length !== 4 || wShape.length !== 4) {
+    throw new Error(`conv2d: x must be (N, C, H, W) and w (K, C/groups, R, S), got x ${fmt(xShape)} and w ` +
+      `${fmt(wShape)}`);
+  }
   const [N, C, H, W] = xShape;
   const [K, Cg, R, S] = wShape;
   const groups = o.groups ?? 1;
   const [strideH, strideW] = pair(o.stride ?? 1);
   const [dilH, dilW] = pair(o.dilation ?? 1);
-  if (!(Number.isInteger(groups) && groups >= 1)) throw new Error(`conv2d: groups must be a positive integer, got ${groups}`);
-  if (C % groups || K % groups) throw new Error(`conv2d: in channels ${C} and out channels ${K} must be divisible by groups ${groups}`);
-  if (Cg !== C / groups) throw new Error(`conv2d: w ${fmt(wShape)} expects ${Cg * groups} input channels (${Cg} per group × ${groups} groups), x ${fmt(xShape)} has ${C}`);
-  if (!(strideH >= 1 && strideW >= 1 && dilH >= 1 && dilW >= 1)) throw new Error(`conv2d: stride and dilation must be ≥ 1, got stride ${strideH},${strideW} dilation ${dilH},${dilW}`);
+  if (!(Number.isInteger(groups) && groups >= 1)) {
+    throw new Error(`conv2d: groups must be a positive integer, got ${groups}`);
+  }
+  if (C % groups || K % groups) {
+    throw new Error(`conv2d: in channels ${C} and out channels ${K} must be divisible by groups ${groups}`);
+  }
+  if (Cg !== C / groups) {
+    throw new Error(`conv2d: w ${fmt(wShape)} expects ${Cg * groups} input channels (${Cg} per group × ` +
+      `${groups} groups), x ${fmt(xShape)} has ${C}`);
+  }
+  if (!(strideH >= 1 && strideW >= 1 && dilH >= 1 && dilW >= 1)) {
+    throw new Error(`conv2d: stride and dilation must be ≥ 1, got stride ${strideH},${strideW} dilation ` +
+      `${dilH},${dilW}`);
+  }
   let pads: [number, number, number, number];
   const p = o.padding ?? 0;
   if (p === 'valid') pads = [0, 0, 0, 0];
   else if (p === 'same') {
-    if (strideH !== 1 || strideW !== 1) throw new Error(`conv2d: padding='same' needs stride 1, got stride ${strideH},${strideW}`);
+    if (strideH !== 1 || strideW !== 1) {
+      throw new Error(`conv2d: padding='same' needs stride 1, got stride ${strideH},${strideW}`);
+    }
     const th = dilH * (R - 1), tw = dilW * (S - 1);
     pads = [th >> 1, th - (th >> 1), tw >> 1, tw - (tw >> 1)];
   } else {
@@ -80,7 +97,9 @@ export function conv2dGeom(xShape: readonly number[], wShape: readonly number[],
   const OH = convOutSize(H, R, strideH, pads[0], pads[1], dilH);
   const OW = convOutSize(W, S, strideW, pads[2], pads[3], dilW);
   if (OH < 1 || OW < 1) {
-    throw new Error(`conv2d: kernel ${R}×${S} (dilation ${dilH},${dilW}) is larger than the padded input ${H + pads[0] + pads[1]}×${W + pads[2] + pads[3]} of x ${fmt(xShape)}`);
+    const ph = H + pads[0] + pads[1], pw = W + pads[2] + pads[3];
+    throw new Error(`conv2d: kernel ${R}×${S} (dilation ${dilH},${dilW}) is larger than the padded input ` +
+      `${ph}×${pw} of x ${fmt(xShape)}`);
   }
   return { N, C, H, W, K, R, S, groups, strideH, strideW, padH: pads[0], padW: pads[2], dilH, dilW, OH, OW };
 }

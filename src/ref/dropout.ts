@@ -53,7 +53,9 @@ export interface DropoutArgs {
 
 /** The key words of a seed in [0, 2⁵³). */
 export function seedKey(seed: number): [number, number] {
-  if (!(Number.isInteger(seed) && seed >= 0 && seed <= Number.MAX_SAFE_INTEGER)) throw new Error(`dropout: seed must be an integer in [0, 2^53), got ${seed}`);
+  if (!(Number.isInteger(seed) && seed >= 0 && seed <= Number.MAX_SAFE_INTEGER)) {
+    throw new Error(`dropout: seed must be an integer in [0, 2^53), got ${seed}`);
+  }
   return [seed % 2 ** 32, Math.floor(seed / 2 ** 32)];
 }
 

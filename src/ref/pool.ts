@@ -64,16 +64,22 @@ export function pool2dGeom(kind: 'max' | 'avg', xShape: readonly number[], o: Po
   const [dilH, dilW] = pair(o.dilation ?? 1);
   if (kind === 'avg' && (dilH !== 1 || dilW !== 1)) throw new Error('avg_pool2d: no dilation (as in PyTorch)');
   if (!(kH >= 1 && kW >= 1 && strideH >= 1 && strideW >= 1 && dilH >= 1 && dilW >= 1)) {
-    throw new Error(`${kind}_pool2d: kernel, stride and dilation must be ≥ 1, got kernel ${kH},${kW} stride ${strideH},${strideW} dilation ${dilH},${dilW}`);
+    throw new Error(`${kind}_pool2d: kernel, stride and dilation must be ≥ 1, got kernel ${kH},${kW} stride ` +
+      `${strideH},${strideW} ` +
+      `dilation ${dilH},${dilW}`);
   }
   const effH = Math.floor(kH / 2), effW = Math.floor(kW / 2); // PyTorch: pad ≤ kernel / 2, dilation aside
   if (padH < 0 || padW < 0 || padH > effH || padW > effW) {
-    throw new Error(`${kind}_pool2d: padding ${padH},${padW} must be at most half the kernel ${kH}×${kW} (${effH},${effW})`);
+    throw new Error(`${kind}_pool2d: padding ${padH},${padW} must be at most half the kernel ${kH}×${kW} ` +
+      `(${effH},${effW})`);
   }
   const ceil = !!o.ceilMode;
   const OH = poolOutSize(H, kH, strideH, padH, dilH, ceil);
   const OW = poolOutSize(W, kW, strideW, padW, dilW, ceil);
-  if (OH < 1 || OW < 1) throw new Error(`${kind}_pool2d: kernel ${kH}×${kW} is larger than the padded input of x ${fmt(xShape)} (output ${OH}×${OW})`);
+  if (OH < 1 || OW < 1) {
+    throw new Error(`${kind}_pool2d: kernel ${kH}×${kW} is larger than the padded input of x ${fmt(xShape)} ` +
+      `(output ${OH}×${OW})`);
+  }
   return { N, C, H, W, kH, kW, strideH, strideW, padH, padW, dilH, dilW, OH, OW };
 }
 
@@ -97,7 +103,10 @@ export function maxArg(x: In, base: number, g: Pool2dGeom, oh: number, ow: numbe
   return arg;
 }
 
-/** y (N, C, OH, OW) = max over each window; `indices` (optional) gets the argmax within the plane (PyTorch's return_indices). */
+/**
+ * y (N, C, OH, OW) = max over each window; `indices` (optional) gets the argmax within the plane
+ * (PyTorch's return_indices).
+ */
 export function maxPool2d(y: Out, x: In, g: Pool2dGeom, indices?: Out): void {
   const HW = g.H * g.W, O = g.OH * g.OW;
   for (let pl = 0; pl < g.N * g.C; pl++) {
@@ -127,7 +136,9 @@ export function maxPool2dBackward(dx: Out, dy: In, x: In, g: Pool2dGeom): void {
 }
 
 /** The clipped window [h0, h1) × [w0, w1) of output (oh, ow) and its divisor. */
-export function avgWindow(g: Pool2dGeom, oh: number, ow: number, countIncludePad: boolean): { h0: number; h1: number; w0: number; w1: number; div: number } {
+export interface AvgWindow { h0: number; h1: number; w0: number; w1: number; div: number }
+
+export function avgWindow(g: Pool2dGeom, oh: number, ow: number, countIncludePad: boolean): AvgWindow {
   let h0 = oh * g.strideH - g.padH, w0 = ow * g.strideW - g.padW;
   let h1 = Math.min(h0 + g.kH, g.H + g.padH), w1 = Math.min(w0 + g.kW, g.W + g.padW);
   const padded = (h1 - h0) * (w1 - w0);

@@ -1,0 +1,137 @@
+/**
+ * Launch geometry of 2-D convolution on shaders/conv.wgsl and conv_subgroup.wgsl: plain
+ * functions from a geometry (src/ref/conv.ts's Conv2dGeom) and views to Launch objects; nothing
+ * is registered here (the op layer decides which launches an op makes). Variants, each for the
+ * forward pass and both backward passes:
+ *   naive — direct loops, one thread per output element (the reference variant)
+ *   bcast — implicit GEMM on gemm_bcast: ROWS rows × 8 columns per thread
+ *   tiled — implicit GEMM on gemm_tiled: 64×64 tiles through workgroup memory
+ *   sg    — implicit GEMM on gemm_sg: A shared by subgroup shuffles (needs subgroups ≥ 8 lanes)
+ * The GEMM bodies are the ones matmul runs (shaders/gemm.wgsl); conv_common.wgsl supplies the
+ * accessors that read the patch matrix straight from the image.
+ */
+import convSource from '../../shaders/conv.wgsl';
+import convSgSource from '../../shaders/conv_subgroup.wgsl';
+import convCommon from '../../shaders/conv_common.wgsl';
+import gemm from '../../shaders/gemm.wgsl';
+import gemmSg from '../../shaders/gemm_subgroup.wgsl';
+import common from '../../shaders/common.wgsl';
+import activation from '../../shaders/activation.wgsl';
+import type { View } from '../backend/types.js';
+import type { DeviceLimits } from '../gpu/device.js';
+import type { Conv2dGeom } from '../ref/conv.js';
+import { ACTIVATIONS, type Activation } from '../ops/index.js';
+import { groups, kernel, withCommon, type KernelSpec, type Launch } from './spec.js';
+
+const source = withCommon(convSource, convCommon, activation, gemm, common);
+const sgSource = withCommon(convSgSource, convCommon, activation, gemm, gemmSg);
+
+const U = (names: string[]) => names.map((k) => [k, 'u32'] as const);
+const PARAMS = [
+  ...U(['N', 'C', 'H', 'W', 'K', 'R', 'S', 'G', 'OH', 'OW']),
+  ...U(['stride_h', 'stride_w', 'pad_h', 'pad_w', 'dil_h', 'dil_w']),
+  ...U(['gm', 'gn', 'gk', 'tiles_n', 'tiles_mn', 'has_bias', 'act']), ['alpha', 'f32'] as const, ['beta', 'f32'] as const,
+  ...U(['pad0', 'pad1', 'pad2']),
+];
+const B = ['read', 'read', 'read', 'read_write'] as const;
+const k = (src: string, entry: string): KernelSpec => kernel('conv', src, entry, B, PARAMS);
+
+export type ConvVariant = 'naive' | 'bcast' | 'tiled' | 'sg';
+export const CONV_VARIANTS: ConvVariant[] = ['naive', 'bcast', 'tiled', 'sg'];
+/** forward: y from (x, w); input: dx from (dy, w); weight: dw from (x, dy). */
+export type ConvDirection = 'forward' | 'input' | 'weight';
+const MODE: Record<ConvDirection, number> = { forward: 0, input: 1, weight: 2 };
+
+const CONV = {
+  naive: {
+    forward: k(source, 'conv2d_naive'), input: k(source, 'conv2d_dx_naive'), weight: k(source, 'conv2d_dw_naive'),
+  },
+  bias: k(source, 'conv2d_db'),
+  bcast: k(source, 'conv2d_bcast'),
+  tiled: k(source, 'conv2d_tiled'),
+  sg: k(sgSource, 'conv2d_sg'),
+};
+
+/** Rows and columns of C per workgroup of each GEMM variant (columns per thread when `wide`). */
+const TILING = {
+  bcast: { rows: 8, cols: 8, wide: true },
+  tiled: { rows: 64, cols: 64, wide: false },
+  sg: { rows: 32, cols: 4, wide: true },
+};
+/** Rows per workgroup (the ROWS override) of the variants that take one. */
+const ROWS = { bcast: 8, sg: 32 } as const;
+
+/** Whether a variant can run on a device with these limits (sg needs subgroups of ≥ 8 lanes). */
+export function convVariantSupported(v: ConvVariant, limits: Pick<DeviceLimits, 'subgroupMinSize'>): boolean {
+  return v !== 'sg' || limits.subgroupMinSize >= 8;
+}
+
+/** The GEMM a direction runs, per group (see conv.wgsl's header): C (M, N) = A (M, K) · B (K, N). */
+export function convGemmDims(dir: ConvDirection, g: Conv2dGeom): { M: number; N: number; K: number } {
+  const Cg = g.C / g.groups, Kg = g.K / g.groups, RS = g.R * g.S;
+  if (dir === 'forward') return { M: Kg, N: g.N * g.OH * g.OW, K: Cg * RS };
+  if (dir === 'input') return { M: Cg, N: g.N * g.H * g.W, K: Kg * RS };
+  return { M: Kg, N: Cg * RS, K: g.N * g.OH * g.OW };
+}
+
+export interface ConvLaunchOptions {
+  variant: ConvVariant;
+  /** Forward only: the bias (K), and the epilogue activation with its parameters (the table's alpha, beta). */
+  bias?: View | null;
+  act?: Activation;
+  alpha?: number;
+  beta?: number;
+}
+
+type Dims = { M: number; N: number; K: number };
+type Params = Record<string, number>;
+
+function params(g: Conv2dGeom, gm: Dims, tilesN: number, tilesMN: number, o: ConvLaunchOptions): Params {
+  const a = ACTIVATIONS[o.act ?? 'none'];
+  if (!a.epilogue) throw new Error(`internal: conv epilogue ${o.act}`);
+  return {
+    N: g.N, C: g.C, H: g.H, W: g.W, K: g.K, R: g.R, S: g.S, G: g.groups, OH: g.OH, OW: g.OW,
+    stride_h: g.strideH, stride_w: g.strideW, pad_h: g.padH, pad_w: g.padW, dil_h: g.dilH, dil_w: g.dilW,
+    gm: gm.M, gn: gm.N, gk: gm.K, tiles_n: tilesN, tiles_mn: tilesMN,
+    has_bias: Number(!!o.bias), act: a.code, alpha: o.alpha ?? 0, beta: o.beta ?? 0, pad0: 0, pad1: 0, pad2: 0,
+  };
+}
+
+/**
+ * One launch of a direction: forward (in0 = x, in1 = w, out = y), input (in0 = dy, in1 = w,
+ * out = dx) or weight (in0 = x, in1 = dy, out = dw). Every output element is written.
+ */
+export function conv2dLaunch(
+  dir: ConvDirection, g: Conv2dGeom, in0: View, in1: View, out: View, o: ConvLaunchOptions,
+): Launch {
+  if (dir !== 'forward' && (o.bias || (o.act ?? 'none') !== 'none')) {
+    throw new Error('internal: only the forward conv has an epilogue');
+  }
+  const gm = convGemmDims(dir, g);
+  const bias = o.bias ?? in0;
+  if (o.variant === 'naive') {
+    return {
+      kernel: CONV.naive[dir], buffers: [in0, in1, bias, out], params: params(g, gm, 0, 0, o),
+      overrides: { WG: 64 }, workgroups: groups(out.length, 64),
+    };
+  }
+  const t = TILING[o.variant];
+  // 8 threads (one subgroup) when the columns fit them, as for matmul: two sizes, two pipelines.
+  const wg = t.wide && gm.N <= 8 * t.cols ? 8 : 64;
+  const tilesN = Math.ceil(gm.N / (t.wide ? wg * t.cols : t.cols));
+  const tilesMN = Math.ceil(gm.M / t.rows) * tilesN;
+  return {
+    kernel: CONV[o.variant], buffers: [in0, in1, bias, out], params: params(g, gm, tilesN, tilesMN, o),
+    overrides: o.variant === 'tiled' ? { MODE: MODE[dir] } : { WG: wg, ROWS: ROWS[o.variant], MODE: MODE[dir] },
+    workgroups: g.groups * tilesMN,
+  };
+}
+
+/** db (K) = Σ over n, oh, ow of dy (N, K, OH, OW): one workgroup per channel. */
+export function conv2dBiasGradLaunch(g: Conv2dGeom, dy: View, db: View): Launch {
+  return {
+    kernel: CONV.bias, buffers: [dy, dy, dy, db],
+    params: params(g, convGemmDims('forward', g), 0, 0, { variant: 'naive' }),
+    overrides: { WG: 64 }, workgroups: g.K,
+  };
+}
