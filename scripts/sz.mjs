@@ -2,14 +2,15 @@
 // Lines per layer, like tinygrad's sz.py: each folder of src/ (and its top-level files), shaders/,
 // and the totals; `code` leaves out blank lines and lines that are only a comment, and is what
 // the budget counts, as tinygrad's does (the header comments the style asks of every file are
-// documentation, not size). Exits non-zero when src/ has over 11,000 lines of code or shaders/
+// documentation, not size). Exits non-zero when src/ has over 14,000 lines of code or shaders/
 // over 2,400, or when any line in src/ or shaders/ is wider than 120 columns (each printed as
-// file:line). `--quiet` prints only the problems.
+// file:line). `--quiet` prints only the problems. (The src/ budget was 11,000 when the library
+// trained MLPs only; convolutions, image folders, predict/export and the profiler raised it.)
 // Usage: node scripts/sz.mjs [--quiet]   (npm run sz)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const LIMITS = { src: 11_000, shaders: 2_400 };
+const LIMITS = { src: 14_000, shaders: 2_400 };
 const MAX_COLUMNS = 120;
 const quiet = process.argv.includes('--quiet');
 const root = new URL('..', import.meta.url).pathname;
