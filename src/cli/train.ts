@@ -114,8 +114,9 @@ export async function trainCommand(p: Parsed, io: Out): Promise<number> {
     const t0 = performance.now();
     const h = await trainer.fit({ epochs, steps: num(f, 'steps') });
     const seconds = (performance.now() - t0) / 1000;
-    if (target && trainer.batch !== 0) await writeFileAtomic(target, await checkpointBytes(trainer)); // stopped mid-epoch
     const signal = stopped.signal;
+    // Stopped mid-epoch (--steps, a signal), or by a signal before the first epoch ended: save where it stands.
+    if (target && (trainer.batch !== 0 || signal)) await writeFileAtomic(target, await checkpointBytes(trainer));
     if (signal) {
       const where = `at step ${trainer.step} (epoch ${trainer.epoch + 1}, batch ${trainer.batch} of ${trainer.loader.batchesPerEpoch} done)`;
       io.out(target ? `stopped by ${signal} ${where}; saved ${target}: continue with slope train --resume ${target}` : `stopped by ${signal} ${where}; nothing saved (no --checkpoint)`);

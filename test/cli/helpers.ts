@@ -13,11 +13,11 @@ export interface Run {
   json(): Record<string, unknown>;
 }
 
-/** `slope …argv`; `onLine` sees each stdout line as it is printed. */
-export async function slope(argv: string[], onLine?: (line: string) => void): Promise<Run> {
+/** `slope …argv`; `onLine` sees each stdout line as it is printed, `onErr` each write to stderr. */
+export async function slope(argv: string[], onLine?: (line: string) => void, onErr?: (text: string) => void): Promise<Run> {
   const out: string[] = [];
   let err = '';
-  const code = await main(argv, { out: (l) => { out.push(l); onLine?.(l); }, err: { write: (s: string) => { err += s; }, isTTY: false } });
+  const code = await main(argv, { out: (l) => { out.push(l); onLine?.(l); }, err: { write: (s: string) => { err += s; onErr?.(s); }, isTTY: false } });
   return { code, out, err, json: () => JSON.parse(out[out.length - 1]) };
 }
 

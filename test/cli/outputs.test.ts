@@ -89,6 +89,19 @@ test('SIGINT saves the current step atomically, says where, exits 130; resuming 
   for (const k of ['trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'steps']) assert.is(resumed.json()[k], straight.json()[k], k);
 });
 
+test('a signal before the first step still saves the starting point, says where and exits 130', async () => {
+  const ck = join(dir, 'early.safetensors');
+  let sent = false;
+  // The first write to stderr (the data's description) comes before the trainer exists.
+  const r = await slope(['train', ...base, '--epochs', '3', '--checkpoint', ck], undefined, () => {
+    if (!sent) process.emit('SIGINT', 'SIGINT');
+    sent = true;
+  });
+  assert.is(r.code, 130, r.err);
+  assert.match(r.out.join('\n'), /stopped by SIGINT at step 0 .*; saved .*early\.safetensors/);
+  assert.is(JSON.parse(lib.decodeSafetensors(readFileSync(ck)).metadata.progress).step, 0);
+});
+
 test('SIGTERM without --checkpoint exits 143 and says nothing was saved', async () => {
   const r = await child(['train', ...base.filter((a) => a !== '--quiet'), '--model', 'mlp:128,128', '--epochs', '1000', '--log-every', '1'], 'SIGTERM');
   assert.is(r.code, 143, r.err);
