@@ -14,6 +14,8 @@ import { loadModel, predict } from '../../src/train/predict.js';
 import { Rng } from '../util/rng.js';
 import { gpuTest } from '../util/suite.js';
 import { image, writeClassFolder, writeImage } from '../data/image_fixtures.js';
+import { idxBytes } from '../data/idx_fixtures.js';
+import { loadIdxDir } from '../../src/data/node.js';
 
 async function slope(...argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
   const out: string[] = [];
@@ -194,6 +196,39 @@ test('images: class folders give accuracy, a flat folder none; a wrong size or a
   assert.is(r.code, 1);
   assert.match(r.err, /flat\/c\.png: cannot decode the PNG image|flat\/c\.png: not a PNG or JPEG image/);
   assert.not.ok(existsSync(out));
+});
+
+test('idx:DIR: its t10k files, labels give the accuracy; the library takes the same data as a Dataset', async () => {
+  // Two classes of 4×4 images: class c is bright in its half.
+  const idx = join(dir, 'idx');
+  mkdirSync(idx);
+  const r = new Rng(9);
+  const write = (prefix: string, n: number) => {
+    const labels = Array.from({ length: n }, (_, i) => i % 2);
+    const px = labels.flatMap((c) => Array.from({ length: 16 }, (_, k) => ((k < 8) === (c === 0) ? 200 : 20) + Math.floor(r.next() * 30)));
+    writeFileSync(join(idx, `${prefix}-images-idx3-ubyte`), idxBytes(0x08, [n, 4, 4], px));
+    writeFileSync(join(idx, `${prefix}-labels-idx1-ubyte`), idxBytes(0x08, [n], labels));
+  };
+  write('train', 40);
+  write('t10k', 10);
+  const ick = join(dir, 'idx.st');
+  const t = await slope('train', '--dataset', `idx:${idx}`, ...run, '--checkpoint', ick);
+  assert.is(t.code, 0, t.err);
+  const p = await slope('predict', '--checkpoint', ick, '--input', `idx:${idx}`, ...cpu, '--json');
+  assert.is(p.code, 0, p.err);
+  assert.is(p.out.length, 11);
+  assert.equal(Object.keys(JSON.parse(p.out[0])), ['index', 'predicted', 'probability', 'label']);
+  assert.is(last(p).accuracy, last(t).testAccuracy);
+  const engine = await init({ backend: 'cpu' });
+  try {
+    const m = loadModel(engine, new Uint8Array(readFileSync(ick)));
+    assert.equal(m.input!.shape, [4, 4]);
+    const test = (await loadIdxDir(idx)).test;
+    const res = await predict(engine, m.model, test);
+    assert.is(res.classes.filter((c, i) => c === test.y[i]).length / test.length, last(t).testAccuracy);
+  } finally {
+    engine.dispose();
+  }
 });
 
 test.run();
