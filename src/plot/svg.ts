@@ -61,9 +61,10 @@ function axis(lo: number, hi: number, log: boolean, p0: number, p1: number): Axi
     const l0 = Math.log10(lo), l1 = Math.log10(hi);
     const span = l1 - l0 || 1;
     const ticks: number[] = [];
+    const every = Math.max(1, Math.ceil((l1 - l0) / 10)); // at most about ten labelled decades
     for (let e = Math.floor(l0); e <= Math.ceil(l1); e++) {
       const v = 10 ** e;
-      if (v >= lo * 0.999 && v <= hi * 1.001) ticks.push(v);
+      if (e % every === 0 && v >= lo * 0.999 && v <= hi * 1.001) ticks.push(v);
     }
     if (l1 - l0 < 2.5) {
       // Few decades: add 2× and 5× ticks so the axis stays readable.
