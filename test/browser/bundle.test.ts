@@ -15,7 +15,7 @@ async function nodeOnlyImports(entry: string): Promise<string[]> {
   const found: string[] = [];
   await esbuild.build({
     entryPoints: [entry], bundle: true, write: false, platform: 'browser', format: 'esm', logLevel: 'silent',
-    loader: { '.wgsl': 'text' },
+    loader: { '.wgsl': 'text', '.safetensors': 'binary' },
     plugins: [{
       name: 'spy',
       setup(b) {

@@ -79,14 +79,16 @@ export async function placeLeaves(order: readonly Tensor[], store: ParamStore, m
 export async function placeOutputs<P extends Parameter>(
   execs: readonly Exec[], plan: MemoryPlan<P>, gradViews: ReadonlyMap<P, View>, mem: ProgramStorage,
 ): Promise<{ slotElements: number }> {
-  for (const [id, p] of plan.pinned) {
-    const out = execs.flatMap(outsOf).find((o) => o.id === id)!;
+  const outs = execs.flatMap(outsOf);
+  for (const out of outs) {
+    const p = plan.pinned.get(out.id);
+    if (p === undefined) continue;
     const gv = gradViews.get(p)!;
     mem.set(out, view(gv.storage, gv.offset, out.shape, out.dtype, gv.label));
   }
   const slotStorage: Storage[] = [];
   for (let i = 0; i < plan.slots.length; i++) slotStorage.push(await mem.own(`workspace slot ${i}`, plan.slots[i], 'f32'));
-  for (const out of execs.flatMap(outsOf)) {
+  for (const out of outs) {
     if (mem.has(out)) continue;
     const slot = plan.slotOf.get(out.id);
     const storage = slot !== undefined ? slotStorage[slot] : await mem.own(`output ${out}`, Math.max(1, out.size), out.dtype);
