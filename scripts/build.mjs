@@ -61,7 +61,8 @@ if (tests.length) {
     ...common, platform: 'node', entryPoints: tests, outdir: 'dist/test', outbase: 'test', external: nodeExternal,
   }));
 }
-const browserTestEntries = walk('web', (p) => /(^|\/)(suite|app)\.ts$/.test(p));
+// The browser entries: the test harness, the digits page and the site's chapter pages (web/pages/).
+const browserTestEntries = walk('web', (p) => /^web\/((suite|app)|pages\/[^/]+)\.ts$/.test(p));
 if (browserTestEntries.length) {
   builds.push(esbuild.build({
     ...common, platform: 'browser', entryPoints: browserTestEntries, outdir: 'dist/web', outbase: 'web',

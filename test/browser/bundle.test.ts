@@ -1,12 +1,15 @@
 /**
- * The browser bundles hold nothing Node-only: bundling src/browser.ts (and the page and harness
- * entries) for the browser pulls in no `webgpu` package, no node: built-ins, fs, zlib or mnist,
+ * The browser bundles hold nothing Node-only: bundling src/browser.ts (and the pages and the
+ * harness entries) for the browser pulls in no `webgpu` package, no node: built-ins, fs, zlib or mnist,
  * and the built files import nothing. The same check must flag src/node.ts (so it can fail).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as esbuild from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+
+/** The site's chapter pages (web/pages/*.ts, built to dist/web/pages/*.js). */
+const PAGES = readdirSync('web/pages').filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, ''));
 
 const NODE_ONLY = /^(node:|webgpu$|fs$|zlib$|path$|mnist$|pngjs$|jpeg-js$|child_process$|os$|module$|url$|crypto$|util$|stream$|buffer$|assert$)/;
 
@@ -29,7 +32,7 @@ async function nodeOnlyImports(entry: string): Promise<string[]> {
   return found;
 }
 
-for (const entry of ['src/browser.ts', 'web/app.ts', 'web/suite.ts']) {
+for (const entry of ['src/browser.ts', 'web/app.ts', 'web/suite.ts', ...PAGES.map((p) => `web/pages/${p}.ts`)]) {
   test(`${entry} bundles for the browser with no Node-only import`, async () => {
     assert.equal(await nodeOnlyImports(entry), []);
   });
@@ -41,7 +44,7 @@ test('the check flags the Node entry point (it can fail)', async () => {
 });
 
 test('built browser files are self-contained ES modules', () => {
-  for (const f of ['dist/browser/slope.js', 'dist/web/app.js', 'dist/web/suite.js']) {
+  for (const f of ['dist/browser/slope.js', 'dist/web/app.js', 'dist/web/suite.js', ...PAGES.map((p) => `dist/web/pages/${p}.js`)]) {
     assert.ok(existsSync(f), `${f} is missing: run node scripts/build.mjs`);
     const src = readFileSync(f, 'utf8');
     const imports = [...src.matchAll(/^\s*(?:(?:import|export)\b[^;'"]*from|import)\s*["']([^"']+)["']/gm)].map((m) => m[1]);

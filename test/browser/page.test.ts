@@ -1,5 +1,5 @@
 /**
- * End-to-end check of the demo page (web/index.html) in headless Chromium: train for 50 steps,
+ * End-to-end check of the digits page (web/mnist.html) in headless Chromium: train for 50 steps,
  * the displayed loss must go down and predictions must appear on the digit grid; a screenshot
  * goes to dist/test-output/. Without WebGPU the page must say so and offer the cpu backend.
  * Reported as skipped where no Chromium is installed.
@@ -21,7 +21,7 @@ async function openPage(opts: { noWebGpu?: boolean } = {}): Promise<Page> {
   page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') console.log(`console error: ${m.text()}`); });
   if (opts.noWebGpu) await page.addInitScript(() => { delete (Navigator.prototype as { gpu?: unknown }).gpu; });
-  await page.goto(server.url);
+  await page.goto(`${server.url}mnist.html`);
   await page.waitForFunction(() => window.__app?.ready === true || window.__app?.error, null, { timeout: 120_000 });
   const error = await page.evaluate(() => window.__app.error);
   assert.not.ok(error, `page failed to start: ${error}`);
