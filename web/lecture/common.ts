@@ -15,6 +15,7 @@ export { slope };
 export const CHAPTERS: readonly { href: string; title: string }[] = [
   { href: 'index.html', title: 'Contents' },
   { href: 'critical.html', title: 'Critical points' },
+  { href: 'adaptive.html', title: 'Adaptive learning rate' },
   { href: 'mnist.html', title: 'Training on digits' },
 ];
 

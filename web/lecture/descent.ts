@@ -25,7 +25,10 @@ export interface StepResult {
 }
 
 export class Descent {
-  private constructor(readonly engine: slope.Engine, readonly theta: slope.Parameter, readonly optimizer: slope.Optimizer, private prog: slope.Program) {}
+  private constructor(
+    readonly engine: slope.Engine, readonly theta: slope.Parameter, readonly optimizer: slope.Optimizer, private prog: slope.Program,
+    private initial: slope.OptimizerStateDict,
+  ) {}
 
   /** `make` builds the optimizer over θ (e.g. p => new SGD([p], { lr })). */
   static async create(engine: slope.Engine, loss: LossFn, make: (p: slope.Parameter) => slope.Optimizer, theta?: slope.Parameter): Promise<Descent> {
@@ -36,7 +39,19 @@ export class Descent {
     const [gt] = grad(l, [t]);
     const opt = make(P);
     const prog = await engine.compile(g, { outputs: { loss: l }, loss: l, gradients: [[P, gt]], hooks: [opt] });
-    return new Descent(engine, P, opt, prog);
+    return new Descent(engine, P, opt, prog, await opt.stateDict());
+  }
+
+  /** Start again from w: θ = w, the optimizer's state and step count as they were before its first step. */
+  async reset(w: readonly number[]): Promise<void> {
+    this.moveTo(w);
+    await this.optimizer.loadStateDict(this.initial);
+  }
+
+  /** The optimizer's state tensors for θ (e.g. { sum: [s₁, s₂] } for Adagrad). */
+  async state(): Promise<Record<string, ArrayLike<number>>> {
+    const sd = await this.optimizer.stateDict();
+    return sd.state[this.theta.name] ?? {};
   }
 
   /** Put θ at w (the optimizer's state stays as it is: see reset()). */

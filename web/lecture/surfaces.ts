@@ -80,6 +80,35 @@ export const LOCAL_MIN: Surface = {
 
 export const SURFACES: readonly Surface[] = [NET111, HIMMELBLAU, LOCAL_MIN];
 
+/** ½(w₁² + κw₂²): an elongated convex bowl, curvature κ times larger along w₂ than along w₁. */
+export function bowl(kappa: number): Surface {
+  return {
+    id: `bowl${kappa}`,
+    name: `an elongated bowl (κ = ${kappa})`,
+    formula: `L = ½(w₁² + ${kappa}·w₂²)`,
+    loss: (w1, w2) => add(scale(square(w1), 0.5), scale(square(w2), kappa / 2)),
+    xRange: [-11, 3],
+    yRange: [-1.3, 1.3],
+    presets: [{ label: '(−10, 1)', at: [-10, 1] }],
+    lr: 1.9 / kappa,
+  };
+}
+
+/** w₁⁴ + w₁³ + w₂²: the origin is a saddle point (flat along w₁, lower just left of it); the minimum is at w₁ = −3/4. */
+export const FLAT_SADDLE: Surface = {
+  id: 'saddle',
+  name: 'a flat saddle before the minimum',
+  formula: 'L = w₁⁴ + w₁³ + w₂²',
+  loss: (w1, w2) => {
+    const w1sq = square(w1);
+    return add(add(square(w1sq), mul(w1sq, w1)), square(w2));
+  },
+  xRange: [-1.2, 1.3],
+  yRange: [-1.2, 1.3],
+  presets: [{ label: '(1, 1)', at: [1, 1] }],
+  lr: 0.05,
+};
+
 /** A program that evaluates a surface on the (n+1)×(n+1) grid of a contour map in one run. */
 export class SurfaceGrid {
   private constructor(private prog: slope.Program, readonly n: number, readonly w1: Float32Array, readonly w2: Float32Array) {}
