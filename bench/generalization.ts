@@ -6,9 +6,16 @@
  * with its learning rate tuned on a validation split held out of the training set; then train
  * and test accuracy (evaluation mode) over several seeds.
  *
+ * With --sharpness, after each run: the sharpness Keskar et al. measured, the largest eigenvalue
+ * of the Hessian of the training loss (mean cross-entropy) over a fixed subset of 1,000
+ * training samples, BatchNorm in evaluation mode, by Lanczos on Hessian-vector products. The
+ * summary gives means with 95% intervals, the difference with its Welch interval, and the
+ * smallest gap the seed count detects with 80% power at α = 0.05 (two-sided).
+ *
  * Usage: node dist/bench/generalization.js [--model mlp:512,512,512,512,512] [--norm batch]
  *        [--epochs 20] [--seeds 3] [--lrs-small 3e-4,1e-3,3e-3] [--lrs-large 1e-3,3e-3,1e-2]
- *        [--tune-epochs N] [--out docs/figures] [--backend webgpu|cpu]
+ *        [--tune-epochs N] [--out docs/figures] [--backend webgpu|cpu] [--sharpness]
+ *        [--name batch_generalization] (the output files' stem)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,18 +32,73 @@ const EPOCHS = Number(arg('epochs', '20'));
 const TUNE_EPOCHS = Number(arg('tune-epochs', String(EPOCHS)));
 const SEEDS = Number(arg('seeds', '3'));
 const BACKEND = arg('backend', 'webgpu') as 'webgpu' | 'cpu';
+const SHARPNESS = process.argv.includes('--sharpness');
+const NAME = arg('name', 'batch_generalization');
 const nums = (s: string) => s.split(',').map(Number);
 
-interface Run { seed: number; lr: number; trainAccuracy: number; testAccuracy: number; trainLoss: number; testLoss: number; curve: number[] }
+interface Run {
+  seed: number; lr: number; trainAccuracy: number; testAccuracy: number; trainLoss: number; testLoss: number; curve: number[];
+  /** λmax of the Hessian of the loss on the fixed 1,000-sample subset (eval mode), its Ritz residual and Lanczos steps. */
+  sharpness?: number; sharpnessResidual?: number; lanczosSteps?: number; seconds: number;
+}
 
-async function run(engine: slope.Engine, train: slope.Dataset, test: slope.Dataset, batch: number, lr: number, seed: number, epochs: number): Promise<Run> {
+/** The fixed subset the sharpness is measured on: 1,000 training samples drawn once (seed 999). */
+let subset: { x: Float32Array; y: Int32Array; n: number } | null = null;
+function sharpnessSubset(train: slope.Dataset) {
+  if (!subset) {
+    const idx = slope.permutation(train.length, new slope.Generator(999)).subarray(0, Math.min(1000, train.length));
+    const x = new Float32Array(idx.length * train.features), y = new Int32Array(idx.length);
+    train.fill(idx, x, y);
+    subset = { x, y, n: idx.length };
+  }
+  return subset;
+}
+
+async function measureSharpness(engine: slope.Engine, model: slope.Module, train: slope.Dataset) {
+  const s = sharpnessSubset(train);
+  model.eval();
+  const h = await slope.HessianAnalyzer.create(engine, model.parameters(), (g) =>
+    slope.crossEntropy(model.forward(g.input('x', [s.n, ...train.sampleShape])), g.input('y', [s.n], 'i32')), { x: s.x, y: s.y });
+  const r = await slope.analysis.sharpness(h, { maxIterations: 30, tol: 1e-3 });
+  model.train();
+  return r;
+}
+
+async function run(engine: slope.Engine, train: slope.Dataset, test: slope.Dataset, batch: number, lr: number, seed: number, epochs: number, sharp = false): Promise<Run> {
+  const t0 = performance.now();
   const model = slope.buildModel(slope.parseModel(MODEL, NORM), train.features, train.numClasses, seed);
   const optimizer = new slope.Adam(model.parameters(), { lr });
   const t = await slope.Trainer.create(engine, { model, optimizer, train, test, batchSize: batch, seed, dropLast: true, logEvery: 1 << 30 });
   const h = await t.fit({ epochs });
   const tr = await t.evaluate(train);
   const te = await t.evaluate(test);
-  return { seed, lr, trainAccuracy: tr.accuracy, testAccuracy: te.accuracy, trainLoss: tr.loss, testLoss: te.loss, curve: h.epochs.map((e) => e.testAccuracy ?? NaN) };
+  const out: Run = { seed, lr, trainAccuracy: tr.accuracy, testAccuracy: te.accuracy, trainLoss: tr.loss, testLoss: te.loss, curve: h.epochs.map((e) => e.testAccuracy ?? NaN), seconds: 0 };
+  if (sharp) {
+    const s = await measureSharpness(engine, model, train);
+    Object.assign(out, { sharpness: s.value, sharpnessResidual: s.residual, lanczosSteps: s.iterations });
+  }
+  out.seconds = (performance.now() - t0) / 1000;
+  return out;
+}
+
+/** Student's t quantile for a two-sided 95% interval (df ≥ 1), from a table and its large-df limit. */
+function t975(df: number): number {
+  const T = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086];
+  if (df <= 20) return T[Math.max(1, Math.floor(df)) - 1];
+  return 1.96 + 2.4 / df; // within 0.002 of the exact value for df > 20
+}
+/** Mean with a 95% t interval. */
+function interval(a: number[]) {
+  const m = mean(a), h = t975(a.length - 1) * sd(a) / Math.sqrt(a.length);
+  return { mean: m, sd: sd(a), lo: m - h, hi: m + h, n: a.length };
+}
+/** Welch's difference a − b with its 95% interval, and the gap detectable at 80% power (α = 0.05, two-sided, equal n). */
+function difference(a: number[], b: number[]) {
+  const va = sd(a) ** 2 / a.length, vb = sd(b) ** 2 / b.length, se = Math.sqrt(va + vb);
+  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
+  const d = mean(a) - mean(b), h = t975(df) * se;
+  const pooled = Math.sqrt((sd(a) ** 2 + sd(b) ** 2) / 2);
+  return { diff: d, lo: d - h, hi: d + h, df, t: d / se, detectable80: (1.96 + 0.8416) * pooled * Math.sqrt(2 / Math.min(a.length, b.length)) };
 }
 
 const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
@@ -65,9 +127,10 @@ async function main(): Promise<void> {
       const best = tuning.reduce((a, b) => (b.valAccuracy > a.valAccuracy ? b : a));
       const runs: Run[] = [];
       for (let seed = 0; seed < SEEDS; seed++) {
-        const r = await run(engine, train, test, c.batch, best.lr, seed, EPOCHS);
+        const r = await run(engine, train, test, c.batch, best.lr, seed, EPOCHS, SHARPNESS);
         runs.push(r);
-        console.log(`${c.name}: lr ${best.lr} seed ${seed} → train ${pct(r.trainAccuracy)}%, test ${pct(r.testAccuracy)}%`);
+        console.log(`${c.name}: lr ${best.lr} seed ${seed} → train ${pct(r.trainAccuracy)}%, test ${pct(r.testAccuracy)}%` +
+          `${r.sharpness === undefined ? '' : `, λmax ${r.sharpness.toFixed(3)} (residual ${r.sharpnessResidual!.toExponential(1)}, ${r.lanczosSteps} Lanczos steps)`} (${r.seconds.toFixed(0)} s)`);
       }
       results.push({ ...c, tuning, lr: best.lr, runs });
     }
@@ -77,21 +140,39 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const summary = results.map((r) => ({
     config: r.name, batch: r.batch, lr: r.lr, steps: EPOCHS * Math.floor(train.length / r.batch),
-    trainAccuracy: { mean: mean(r.runs.map((x) => x.trainAccuracy)), sd: sd(r.runs.map((x) => x.trainAccuracy)) },
-    testAccuracy: { mean: mean(r.runs.map((x) => x.testAccuracy)), sd: sd(r.runs.map((x) => x.testAccuracy)) },
+    trainAccuracy: interval(r.runs.map((x) => x.trainAccuracy)),
+    testAccuracy: interval(r.runs.map((x) => x.testAccuracy)),
+    testLoss: interval(r.runs.map((x) => x.testLoss)),
+    ...(SHARPNESS ? { sharpness: interval(r.runs.map((x) => x.sharpness!)) } : {}),
   }));
-  writeFileSync(join(OUT, 'batch_generalization.json'), JSON.stringify({
+  const comparison = results.length === 2 && SEEDS >= 2 ? {
+    testAccuracy_small_minus_large: difference(results[0].runs.map((x) => x.testAccuracy), results[1].runs.map((x) => x.testAccuracy)),
+    ...(SHARPNESS ? { sharpness_large_minus_small: difference(results[1].runs.map((x) => x.sharpness!), results[0].runs.map((x) => x.sharpness!)) } : {}),
+  } : null;
+  writeFileSync(join(OUT, `${NAME}.json`), JSON.stringify({
     bench: 'generalization', adapter: engine.adapter, model: MODEL, norm: NORM, optimizer: 'Adam', epochs: EPOCHS, tuneEpochs: TUNE_EPOCHS,
     dataset: `built-in digits (${train.length} train / ${test.length} test); tuning on a ${tune.train.length}/${tune.test.length} split of the training set`,
-    summary, results,
+    sharpness: SHARPNESS ? 'λmax of the Hessian of the mean cross-entropy on 1,000 fixed training samples (seed 999), BatchNorm in eval mode, Lanczos (≤ 30 steps, Ritz residual ≤ 1e-3·λ), float32 HVPs' : null,
+    summary, comparison, results,
   }, null, 2) + '\n');
+  if (comparison) console.log(JSON.stringify(comparison, null, 1));
   const series: slope.Series[] = results.map((r) => ({
     name: `${r.name}, lr ${r.lr}`, x: r.runs[0].curve.map((_, i) => i + 1), y: r.runs[0].curve.map((_, i) => mean(r.runs.map((x) => x.curve[i]))), markers: true,
   }));
-  writeFileSync(join(OUT, 'batch_generalization.svg'), slope.linePlot({ title: `Test accuracy by epoch (mean of ${SEEDS} seeds)`, xLabel: 'epoch', yLabel: 'test accuracy', series, legend: 'bottom-right' }));
-  console.log('\n| batch | lr | updates | train accuracy | test accuracy |\n| --- | ---: | ---: | ---: | ---: |');
+  writeFileSync(join(OUT, `${NAME}.svg`), slope.linePlot({ title: `Test accuracy by epoch (mean of ${SEEDS} seeds)`, xLabel: 'epoch', yLabel: 'test accuracy (fraction)', series, legend: 'bottom-right' }));
+  if (SHARPNESS) {
+    const pts: slope.Series[] = results.map((r, i) => ({
+      name: `${r.name}, lr ${r.lr}`, x: r.runs.map((x) => x.sharpness!), y: r.runs.map((x) => 100 * x.testAccuracy), markers: true, line: false, color: ['#1f77b4', '#d62728'][i],
+    }));
+    writeFileSync(join(OUT, `${NAME}_sharpness.svg`), slope.linePlot({
+      title: `Sharpness of the minimum reached vs test accuracy (${SEEDS} seeds each)`, xLabel: 'λmax of the training-loss Hessian (1,000 samples, eval mode)',
+      yLabel: 'test accuracy (%)', series: pts, legend: 'outside', xLog: true,
+    }));
+  }
+  console.log('\n| batch | lr | updates | train accuracy | test accuracy, mean [95% interval] (sd) | λmax, mean [95% interval] |\n| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const s of summary) {
-    console.log(`| ${s.config} | ${s.lr} | ${s.steps} | ${pct(s.trainAccuracy.mean)}% ± ${pct(s.trainAccuracy.sd)} | ${pct(s.testAccuracy.mean)}% ± ${pct(s.testAccuracy.sd)} |`);
+    const sh = 'sharpness' in s && s.sharpness ? `${s.sharpness.mean.toFixed(3)} [${s.sharpness.lo.toFixed(3)}, ${s.sharpness.hi.toFixed(3)}]` : '—';
+    console.log(`| ${s.config} | ${s.lr} | ${s.steps} | ${pct(s.trainAccuracy.mean)}% | ${pct(s.testAccuracy.mean)}% [${pct(s.testAccuracy.lo)}, ${pct(s.testAccuracy.hi)}] (${pct(s.testAccuracy.sd)}) | ${sh} |`);
   }
 }
 
