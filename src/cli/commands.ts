@@ -73,10 +73,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
       checkpoint: { kind: 'string', arg: 'FILE', help: 'the trained model (required)' },
       input: { kind: 'string', arg: 'SPEC', help: 'csv:FILE (with or without the label column), images:DIR (images, or class folders), idx:DIR (its t10k files) (required)' },
       output: { kind: 'string', arg: 'FILE', help: 'write the predictions here (atomically, only when all succeed; default: stdout)' },
-      top: { kind: 'int', min: 1, help: 'also list the K most probable classes', default: 1 },
+      top: { kind: 'int', min: 1, arg: 'K', help: 'also list the K most probable classes', default: 1 },
       'batch-size': { kind: 'int', min: 1, help: 'samples per device run and per output chunk', default: 1000 },
       standardize: { kind: 'boolean', help: 'apply the checkpoint\'s standardization (default: when it has one; false: skip it)' },
       ...common,
+      json: { kind: 'boolean', help: 'one JSON object per row, and a JSON summary as the last line' },
     },
   },
   export: {
