@@ -53,37 +53,57 @@ async function readText(file: string): Promise<string> {
   return new TextDecoder().decode(await readBytes(file));
 }
 
-async function csvData(file: string, testSpec: string | undefined, f: ParsedFlags, target?: Target): Promise<LoadedData> {
+async function csvData(
+  file: string, testSpec: string | undefined, f: ParsedFlags, target?: Target,
+): Promise<LoadedData> {
   const text = await readText(file);
   const label = labelFlag(str(f, 'label'));
   let ds = parseCsv(text, file, { name: basename(file), label });
   const columns = csvHeader(text, file, ds.length);
   const labelColumn = labelIndex(label, columns, csvWidth(text, file), file);
   if (target) ds = alignClasses(ds, target, file);
-  if (!testSpec) return { ...holdOut(ds, (f['test-fraction'] as number | undefined) ?? 0.2), kind: 'csv', columns, labelColumn };
-  if (!testSpec.startsWith('csv:') || testSpec.length <= 4) throw new UsageError(`--test must be csv:FILE like --dataset; got '${testSpec}'`);
+  const fraction = (f['test-fraction'] as number | undefined) ?? 0.2;
+  if (!testSpec) return { ...holdOut(ds, fraction), kind: 'csv', columns, labelColumn };
+  if (!testSpec.startsWith('csv:') || testSpec.length <= 4) {
+    throw new UsageError(`--test must be csv:FILE like --dataset; got '${testSpec}'`);
+  }
   const tfile = testSpec.slice(4);
   const ttext = await readText(tfile);
   let test = parseCsv(ttext, tfile, { name: basename(tfile), label, checkClasses: false });
   const theader = csvHeader(ttext, tfile, test.length);
   const show = (h: string[] | null) => (h ? `(${h.join(', ')})` : 'no header row');
-  if ((columns ?? []).join('\u0000') !== (theader ?? []).join('\u0000')) throw new DataFormatError(tfile, `the header ${show(theader)} differs from ${file}'s ${show(columns)}`);
-  if (test.features !== ds.features) throw new DataFormatError(tfile, `${test.features} feature columns, but ${file} has ${ds.features}`);
+  if ((columns ?? []).join('\u0000') !== (theader ?? []).join('\u0000')) {
+    throw new DataFormatError(tfile, `the header ${show(theader)} differs from ${file}'s ${show(columns)}`);
+  }
+  if (test.features !== ds.features) {
+    throw new DataFormatError(tfile, `${test.features} feature columns, but ${file} has ${ds.features}`);
+  }
   test = alignClasses(test, target ?? { classNames: ds.classNames, numClasses: ds.numClasses, source: file }, tfile);
   return { train: ds, test, kind: 'csv', columns, labelColumn };
 }
 
-async function imageData(dir: string, testSpec: string | undefined, f: ParsedFlags, target?: Target): Promise<LoadedData> {
+async function imageData(
+  dir: string, testSpec: string | undefined, f: ParsedFlags, target?: Target,
+): Promise<LoadedData> {
   const resize = resizeFlag(str(f, 'resize'));
   const channels = f.channels === undefined ? undefined : (Number(f.channels) as ImageChannels);
-  const match = target ? { classNames: target.classNames ?? undefined, classSource: target.source, shape: target.shape, shapeSource: target.source } : {};
+  const match = target
+    ? { classNames: target.classNames ?? undefined, classSource: target.source, shape: target.shape,
+      shapeSource: target.source }
+    : {};
   const opts = { resize: resize ?? undefined, channels, ...match };
-  if (!testSpec) return { ...(await loadImageFolder(dir, { ...opts, testFraction: f['test-fraction'] as number | undefined })), kind: 'images', resize };
-  if (!testSpec.startsWith('images:') || testSpec.length <= 7) throw new UsageError(`--test must be images:DIR like --dataset; got '${testSpec}'`);
+  if (!testSpec) {
+    const split = await loadImageFolder(dir, { ...opts, testFraction: f['test-fraction'] as number | undefined });
+    return { ...split, kind: 'images', resize };
+  }
+  if (!testSpec.startsWith('images:') || testSpec.length <= 7) {
+    throw new UsageError(`--test must be images:DIR like --dataset; got '${testSpec}'`);
+  }
   const tdir = testSpec.slice(7);
   const train = await readImageFolder(dir, { ...opts, name: basename(dir) });
   const test = await readImageFolder(tdir, {
-    ...opts, name: basename(tdir), classNames: train.classNames!, classSource: target?.source ?? dir, shape: train.sampleShape, shapeSource: target?.source ?? dir,
+    ...opts, name: basename(tdir), classNames: train.classNames!, classSource: target?.source ?? dir,
+    shape: train.sampleShape, shapeSource: target?.source ?? dir,
   });
   return { train, test, kind: 'images', resize };
 }
@@ -103,11 +123,14 @@ export async function loadData(f: ParsedFlags, target?: Target): Promise<LoadedD
     if (testSpec) throw new UsageError(`--test needs csv:FILE or images:DIR data; --dataset is '${spec}'`);
     const s = await loadDataset(spec);
     const kind = spec.startsWith('idx:') ? 'idx' : 'builtin';
-    d = target ? { train: alignClasses(s.train, target, spec), test: alignClasses(s.test, target, spec), kind } : { ...s, kind };
+    const align = (ds: Dataset) => (target ? alignClasses(ds, target, spec) : ds);
+    d = { train: align(s.train), test: align(s.test), kind };
   }
   if (target?.shape) {
     for (const ds of [d.train, d.test]) {
-      if (ds.sampleShape.join() !== target.shape.join()) throw new DataFormatError(ds.name, `samples of shape [${ds.sampleShape}], but the model in ${target.source} takes [${target.shape}]`);
+      if (ds.sampleShape.join() === target.shape.join()) continue;
+      const takes = `the model in ${target.source} takes [${target.shape}]`;
+      throw new DataFormatError(ds.name, `samples of shape [${ds.sampleShape}], but ${takes}`);
     }
   }
   return d;
@@ -116,17 +139,23 @@ export async function loadData(f: ParsedFlags, target?: Target): Promise<LoadedD
 /** The same samples with standardized float features. */
 export async function standardizeDataset(engine: Engine, ds: Dataset, st: StoredStandardizer): Promise<Dataset> {
   const x = await standardizerOf(st).transform(engine, ds.x);
-  return new Dataset({ name: ds.name, sampleShape: ds.sampleShape, y: ds.y, numClasses: ds.numClasses, classNames: ds.classNames ?? undefined, x });
+  const classNames = ds.classNames ?? undefined;
+  return new Dataset({ name: ds.name, sampleShape: ds.sampleShape, y: ds.y, numClasses: ds.numClasses, classNames, x });
 }
 
 /** Fit on the training samples (statistics on the device), with a warning naming constant features. */
-export async function fitStored(engine: Engine, train: Dataset, columns: readonly string[] | null | undefined, labelColumn: number | undefined, warn: (line: string) => void): Promise<StoredStandardizer> {
+export async function fitStored(
+  engine: Engine, train: Dataset, columns: readonly string[] | null | undefined, labelColumn: number | undefined,
+  warn: (line: string) => void,
+): Promise<StoredStandardizer> {
   const st = await fitStandardizer(engine, train.x, train.features);
   const constant = [...st.constant.keys()].filter((j) => st.constant[j]);
   if (constant.length) {
     const names = columns && labelColumn !== undefined ? columns.filter((_, j) => j !== labelColumn) : null;
-    const what = constant.slice(0, 8).map((j) => (names ? `'${names[j]}'` : `${j + 1}`)).join(', ') + (constant.length > 8 ? `, … (${constant.length} in all)` : '');
-    warn(`warning: feature${constant.length > 1 ? 's' : ''} ${what} ${constant.length > 1 ? 'are' : 'is'} constant in the training data: centred, not scaled`);
+    const more = constant.length > 8 ? `, … (${constant.length} in all)` : '';
+    const what = constant.slice(0, 8).map((j) => (names ? `'${names[j]}'` : `${j + 1}`)).join(', ') + more;
+    const [s, are] = constant.length > 1 ? ['s', 'are'] : ['', 'is'];
+    warn(`warning: feature${s} ${what} ${are} constant in the training data: centred, not scaled`);
   }
   return { mean: [...st.mean], std: [...st.std], count: st.count };
 }
@@ -135,7 +164,8 @@ export async function fitStored(engine: Engine, train: Dataset, columns: readonl
 export function inputSpec(d: LoadedData, standardize: StoredStandardizer | null): InputSpec {
   const t = d.train;
   return {
-    shape: [...t.sampleShape], numClasses: t.numClasses, classNames: t.classNames ? [...t.classNames] : null, kind: d.kind,
+    shape: [...t.sampleShape], numClasses: t.numClasses, classNames: t.classNames ? [...t.classNames] : null,
+    kind: d.kind,
     ...(d.kind === 'csv' ? { columns: d.columns ?? null, labelColumn: d.labelColumn } : {}),
     ...(d.kind === 'images' ? { resize: d.resize ?? null } : {}),
     standardize,
@@ -146,9 +176,12 @@ export function inputSpec(d: LoadedData, standardize: StoredStandardizer | null)
  * The standardizer to apply with a stored model: the stored one, none with `--standardize false`;
  * `--standardize` asked of a checkpoint that has none is an error naming it.
  */
-export function storedStandardizer(input: InputSpec | null, flag: boolean | undefined, given: boolean, file: string): StoredStandardizer | null {
+export function storedStandardizer(
+  input: InputSpec | null, flag: boolean | undefined, given: boolean, file: string,
+): StoredStandardizer | null {
   if (given && flag && !input?.standardize) {
-    throw new ArgumentError(`${file}: the checkpoint stores no standardization (it was trained without --standardize, or by an older slope); leave out --standardize`);
+    const why = 'it was trained without --standardize, or by an older slope';
+    throw new ArgumentError(`${file}: the checkpoint stores no standardization (${why}); leave out --standardize`);
   }
   if (given && flag === false) return null;
   return input?.standardize ?? null;
@@ -175,7 +208,9 @@ export interface TrainingData extends Split {
  * statistics (a checkpoint from before standardization was stored continues without it).
  * Sets `f.standardize` to the choice made, so that it is saved with the run.
  */
-export async function trainingData(engine: Engine, d: LoadedData, f: ParsedFlags, resumed: { input: InputSpec | null } | null): Promise<TrainingData> {
+export async function trainingData(
+  engine: Engine, d: LoadedData, f: ParsedFlags, resumed: { input: InputSpec | null } | null,
+): Promise<TrainingData> {
   const stored = resumed?.input ?? null;
   const on = (f.standardize as boolean | undefined) ?? (resumed ? !!stored?.standardize : d.kind === 'csv');
   f.standardize = on;
@@ -187,8 +222,12 @@ export async function trainingData(engine: Engine, d: LoadedData, f: ParsedFlags
     train = await standardizeDataset(engine, train, st);
     test = await standardizeDataset(engine, test, st);
   }
-  const how = on ? `standardized (mean and std of the ${st!.count} training samples${stored?.standardize ? ', from the checkpoint' : ''})` : `not standardized${d.kind === 'csv' ? ' (--standardize false)' : ''}`;
-  const line = `${f.dataset}: ${train.length} training and ${test.length} test samples of shape [${train.sampleShape}], ${describeClasses(train)}; features ${how}`;
+  const from = stored?.standardize ? ', from the checkpoint' : '';
+  const how = on
+    ? `standardized (mean and std of the ${st!.count} training samples${from})`
+    : `not standardized${d.kind === 'csv' ? ' (--standardize false)' : ''}`;
+  const samples = `${train.length} training and ${test.length} test samples of shape [${train.sampleShape}]`;
+  const line = `${f.dataset}: ${samples}, ${describeClasses(train)}; features ${how}`;
   return { train, test, input: inputSpec(d, st), line, warnings };
 }
 

@@ -8,8 +8,8 @@
  */
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { writeFileAtomic, readCheckpointFile } from '../io/node.js';
-import { checkpointSizes } from '../train/predict.js';
-import { buildModel, parseModel } from '../train/factory.js';
+import { checkpointSizes, modelSpec } from '../train/predict.js';
+import { buildModel } from '../train/factory.js';
 import { Flatten, GELU, Linear, ReLU, Sequential, Sigmoid, Tanh } from '../nn/layers.js';
 import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
 import { ArgumentError } from '../errors.js';
@@ -19,6 +19,7 @@ import type { Out } from './train.js';
 
 /** A finite number as a Python literal (JavaScript's shortest round-trip form is valid Python). */
 const num = (v: number) => String(v);
+const py = (b: boolean) => (b ? 'True' : 'False');
 
 /**
  * One torch.nn layer per module of slope's model, read from the built modules themselves (sizes,
@@ -27,12 +28,16 @@ const num = (v: number) => String(v);
 export function torchLayers(model: Sequential): string[] {
   return model.layers.map((m, i) => {
     if (m instanceof Flatten) return 'nn.Flatten()';
-    if (m instanceof Linear) return `nn.Linear(${m.inFeatures}, ${m.outFeatures}, bias=${m.bias ? 'True' : 'False'})`;
+    if (m instanceof Linear) return `nn.Linear(${m.inFeatures}, ${m.outFeatures}, bias=${py(!!m.bias)})`;
     if (m instanceof BatchNorm1d) {
       const momentum = m.momentum === null ? 'None' : num(m.momentum);
-      return `nn.BatchNorm1d(${m.numFeatures}, eps=${num(m.eps)}, momentum=${momentum}, affine=${m.weight ? 'True' : 'False'}, track_running_stats=${m.runningMean ? 'True' : 'False'})`;
+      const flags = `affine=${py(!!m.weight)}, track_running_stats=${py(!!m.runningMean)}`;
+      return `nn.BatchNorm1d(${m.numFeatures}, eps=${num(m.eps)}, momentum=${momentum}, ${flags})`;
     }
-    if (m instanceof LayerNorm) return `nn.LayerNorm(${JSON.stringify(m.normalizedShape)}, eps=${num(m.eps)}, elementwise_affine=${m.weight ? 'True' : 'False'})`;
+    if (m instanceof LayerNorm) {
+      const shape = JSON.stringify(m.normalizedShape);
+      return `nn.LayerNorm(${shape}, eps=${num(m.eps)}, elementwise_affine=${py(!!m.weight)})`;
+    }
     if (m instanceof GELU) return `nn.GELU(approximate='${m.approximate}')`;
     if (m instanceof ReLU) return 'nn.ReLU()';
     if (m instanceof Tanh) return 'nn.Tanh()';
@@ -44,10 +49,11 @@ export function torchLayers(model: Sequential): string[] {
 /** The Python module text for a checkpoint (its path as the default, relative to the module when it can be). */
 export function torchModule(bytes: Uint8Array, checkpoint: string, out: string): string {
   const { config, input, features, numClasses } = checkpointSizes(bytes);
-  const spec = parseModel(String(config.model ?? 'mlp:512,256'), String(config.norm ?? 'none'), String(config.activation ?? 'relu'));
-  const layers = torchLayers(buildModel(spec, features, numClasses));
+  const layers = torchLayers(buildModel(modelSpec(config), features, numClasses));
   const rel = relative(dirname(resolve(out)), resolve(checkpoint));
-  const path = isAbsolute(rel) || rel.startsWith('..') ? JSON.stringify(resolve(checkpoint)) : `os.path.join(os.path.dirname(os.path.abspath(__file__)), ${JSON.stringify(rel)})`;
+  const path = isAbsolute(rel) || rel.startsWith('..')
+    ? JSON.stringify(resolve(checkpoint))
+    : `os.path.join(os.path.dirname(os.path.abspath(__file__)), ${JSON.stringify(rel)})`;
   const shape = JSON.stringify(input?.shape ?? [features]);
   return `"""${basename(checkpoint)} (a slope checkpoint) as a PyTorch model. Written by \`slope export\`.
 
@@ -80,7 +86,8 @@ ${layers.map((l) => `        ${l},`).join('\n')}
 
 
 DTYPES = {'F64': torch.float64, 'F32': torch.float32, 'F16': torch.float16, 'BF16': torch.bfloat16,
-          'I64': torch.int64, 'I32': torch.int32, 'I16': torch.int16, 'I8': torch.int8, 'U8': torch.uint8, 'BOOL': torch.bool}
+          'I64': torch.int64, 'I32': torch.int32, 'I16': torch.int16, 'I8': torch.int8,
+          'U8': torch.uint8, 'BOOL': torch.bool}
 
 
 def read_safetensors(path):
@@ -154,5 +161,6 @@ export async function exportCommand(p: Parsed, io: Out): Promise<void> {
   const bytes = await readCheckpointFile(file);
   const text = torchModule(bytes, file, out);
   await writeFileAtomic(out, new TextEncoder().encode(text));
-  io.out(`wrote ${out}: a torch.nn.Sequential for ${basename(file)}; in Python: import ${basename(out).replace(/\.py$/, '')}; net = ${basename(out).replace(/\.py$/, '')}.load()`);
+  const mod = basename(out).replace(/\.py$/, '');
+  io.out(`wrote ${out}: a torch.nn.Sequential for ${basename(file)}; in Python: import ${mod}; net = ${mod}.load()`);
 }

@@ -60,21 +60,27 @@ async function csvSource(path: string, m: Model): Promise<Source> {
     let ds = parseCsv(text, path, { name, label: labelCol, checkClasses: false });
     const header = csvHeader(text, path, ds.length);
     if (cols && header && header.join('\u0000') !== cols.join('\u0000')) {
-      throw new DataFormatError(path, `the header (${header.join(', ')}) differs from the training file's (${cols.join(', ')}) stored in ${m.file}`);
+      const [got, want] = [header.join(', '), cols.join(', ')];
+      const why = `the header (${got}) differs from the training file's (${want}) stored in ${m.file}`;
+      throw new DataFormatError(path, why);
     }
     ds = alignClasses(ds, { classNames: m.classNames, numClasses: m.numClasses, source: m.file }, path);
     const x = ds.x;
     return {
-      name, count: ds.length, idName: 'row', ids, labels: ds.y, labelSource: `its '${header?.[labelCol] ?? `column ${labelCol + 1}`}' column`,
+      name, count: ds.length, idName: 'row', ids, labels: ds.y,
+      labelSource: `its '${header?.[labelCol] ?? `column ${labelCol + 1}`}' column`,
       features: async (s, n) => x.subarray(s * D, (s + n) * D),
     };
   }
   if (width !== D) {
     const names = cols ? ` (${cols.filter((_, j) => j !== labelCol).join(', ')})` : '';
-    throw new DataFormatError(path, `rows have ${width} cells, but the model in ${m.file} takes ${D} features${names}, optionally with the label column`);
+    const takes = `the model in ${m.file} takes ${D} features${names}, optionally with the label column`;
+    throw new DataFormatError(path, `rows have ${width} cells, but ${takes}`);
   }
-  const { x, rows } = parseFeatureCsv(text, path, D, { columns: cols ? cols.filter((_, j) => j !== labelCol) : null, source: m.file });
-  return { name, count: rows, idName: 'row', ids, labels: null, labelSource: '', features: async (s, n) => x.subarray(s * D, (s + n) * D) };
+  const columns = cols ? cols.filter((_, j) => j !== labelCol) : null;
+  const { x, rows } = parseFeatureCsv(text, path, D, { columns, source: m.file });
+  const features = async (s: number, n: number) => x.subarray(s * D, (s + n) * D);
+  return { name, count: rows, idName: 'row', ids, labels: null, labelSource: '', features };
 }
 
 /** [C, H, W] of the model's images: [H, W] (IDX-trained models) counts as one channel. */
@@ -82,7 +88,9 @@ function imageShape(m: Model): [number, number, number] {
   const s = m.input?.shape;
   if (s && s.length === 3 && (s[0] === 1 || s[0] === 3)) return [s[0], s[1], s[2]];
   if (s && s.length === 2) return [1, s[0], s[1]];
-  throw new ArgumentError(`${m.file}: the model was not trained on images (its samples have shape ${s ? `[${s}]` : 'unknown: the checkpoint has no input record'}); give csv:FILE input`);
+  const shape = s ? `[${s}]` : 'unknown: the checkpoint has no input record';
+  const why = `the model was not trained on images (its samples have shape ${shape})`;
+  throw new ArgumentError(`${m.file}: ${why}; give csv:FILE input`);
 }
 
 async function imageSource(dir: string, m: Model): Promise<Source> {
@@ -94,7 +102,10 @@ async function imageSource(dir: string, m: Model): Promise<Source> {
     const names = m.classNames ?? Array.from({ length: m.numClasses }, (_, c) => String(c));
     for (let i = 0; i < labels.length; i++) {
       y[i] = names.indexOf(labels[i]);
-      if (y[i] < 0) throw new DataFormatError(dir, `class folder '${labels[i]}' is not a class of the model in ${m.file} (its classes: ${names.join(', ')})`);
+      if (y[i] >= 0) continue;
+      const classes = names.join(', ');
+      const why = `class folder '${labels[i]}' is not a class of the model in ${m.file} (its classes: ${classes})`;
+      throw new DataFormatError(dir, why);
     }
   }
   return {
@@ -109,12 +120,17 @@ async function imageSource(dir: string, m: Model): Promise<Source> {
 }
 
 async function idxSource(dir: string, m: Model): Promise<Source> {
-  const ds = alignClasses((await loadIdxDir(dir)).test, { classNames: null, numClasses: m.numClasses, source: m.file }, dir);
-  if (ds.features !== m.features) throw new DataFormatError(dir, `images of ${ds.features} pixels, but the model in ${m.file} takes ${m.features} features`);
+  const space = { classNames: null, numClasses: m.numClasses, source: m.file };
+  const ds = alignClasses((await loadIdxDir(dir)).test, space, dir);
+  if (ds.features !== m.features) {
+    const takes = `the model in ${m.file} takes ${m.features} features`;
+    throw new DataFormatError(dir, `images of ${ds.features} pixels, but ${takes}`);
+  }
   const x = ds.x;
   return {
     name: basename(dir), count: ds.length, idName: 'index', labels: ds.y, labelSource: 'the t10k labels',
-    ids: (s, n) => Array.from({ length: n }, (_, i) => String(s + i)), features: async (s, n) => x.subarray(s * m.features, (s + n) * m.features),
+    ids: (s, n) => Array.from({ length: n }, (_, i) => String(s + i)),
+    features: async (s, n) => x.subarray(s * m.features, (s + n) * m.features),
   };
 }
 
@@ -129,7 +145,9 @@ const csvCell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"
 const prob = (p: number) => +p.toPrecision(6);
 
 /** Output lines for one chunk: CSV rows or JSON objects. */
-function lines(c: PredictionChunk, ids: string[], src: Source, names: (k: number) => string, K: number, json: boolean): string[] {
+function lines(
+  c: PredictionChunk, ids: string[], src: Source, names: (k: number) => string, K: number, json: boolean,
+): string[] {
   const C = c.numClasses;
   const out: string[] = [];
   for (let i = 0; i < c.count; i++) {
@@ -137,7 +155,8 @@ function lines(c: PredictionChunk, ids: string[], src: Source, names: (k: number
     const top = Array.from(p.keys()).sort((a, b) => p[b] - p[a] || a - b).slice(0, K);
     const label = src.labels ? names(src.labels[c.start + i]) : null;
     if (json) {
-      const row: Record<string, unknown> = { [src.idName]: src.idName === 'file' ? ids[i] : Number(ids[i]), predicted: names(top[0]), probability: prob(p[top[0]]) };
+      const id = src.idName === 'file' ? ids[i] : Number(ids[i]);
+      const row: Record<string, unknown> = { [src.idName]: id, predicted: names(top[0]), probability: prob(p[top[0]]) };
       if (K > 1) row.top = top.map((k) => ({ class: names(k), probability: prob(p[k]) }));
       if (label !== null) row.label = label;
       out.push(JSON.stringify(row));
@@ -167,7 +186,8 @@ export async function predictCommand(p: Parsed, io: Out): Promise<void> {
   const bytes = await readCheckpointFile(file);
   const sizes = checkpointSizes(bytes);
   const st = storedStandardizer(sizes.input, f.standardize as boolean | undefined, p.given.has('standardize'), file);
-  const m: Model = { file, input: sizes.input, features: sizes.features, numClasses: sizes.numClasses, classNames: sizes.input?.classNames ?? null };
+  const classNames = sizes.input?.classNames ?? null;
+  const m: Model = { file, input: sizes.input, features: sizes.features, numClasses: sizes.numClasses, classNames };
   const chunk = f['batch-size'] as number;
   const src = await source(spec, m);
   const K = Math.min(f.top as number, m.numClasses);
@@ -195,9 +215,14 @@ export async function predictCommand(p: Parsed, io: Out): Promise<void> {
     await writer?.commit();
     const accuracy = src.labels ? correct / src.count : null;
     const what = `${src.count} ${src.idName === 'row' ? 'rows' : 'images'} of ${src.name}`;
-    const acc = accuracy !== null ? `; accuracy ${(100 * accuracy).toFixed(2)}% (${correct} of ${src.count}) against ${src.labelSource}` : '';
-    const summary = `predicted ${what} with ${basename(file)}${st ? ' (standardized)' : ''}${acc}${outFile ? `; written to ${outFile}` : ''}`;
-    const js = JSON.stringify({ count: src.count, accuracy, correct: src.labels ? correct : null, output: outFile ?? null, standardized: !!st, checkpoint: file, adapter: engine.adapter });
+    const acc = accuracy !== null
+      ? `; accuracy ${(100 * accuracy).toFixed(2)}% (${correct} of ${src.count}) against ${src.labelSource}` : '';
+    const where = outFile ? `; written to ${outFile}` : '';
+    const summary = `predicted ${what} with ${basename(file)}${st ? ' (standardized)' : ''}${acc}${where}`;
+    const js = JSON.stringify({
+      count: src.count, accuracy, correct: src.labels ? correct : null, output: outFile ?? null, standardized: !!st,
+      checkpoint: file, adapter: engine.adapter,
+    });
     if (outFile) {
       io.out(summary);
       if (f.json) io.out(js);

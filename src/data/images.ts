@@ -29,14 +29,18 @@ export type ImageChannels = 1 | 3;
 export function parseImageSize(s: string): [number, number] {
   const m = /^\s*(\d+)\s*[x×,]\s*(\d+)\s*$/i.exec(s);
   const hw = m ? [Number(m[1]), Number(m[2])] : [];
-  if (!m || !hw.every((v) => Number.isSafeInteger(v) && v >= 1 && v <= 16384)) throw new ArgumentError(`image size must be HxW with sides from 1 to 16384 (e.g. 28x28); got '${s}'`);
+  if (!m || !hw.every((v) => Number.isSafeInteger(v) && v >= 1 && v <= 16384)) {
+    throw new ArgumentError(`image size must be HxW with sides from 1 to 16384 (e.g. 28x28); got '${s}'`);
+  }
   return [hw[0], hw[1]];
 }
 
 function checkPixels(p: Pixels, what: string): void {
-  const ok = Number.isSafeInteger(p.width) && p.width > 0 && Number.isSafeInteger(p.height) && p.height > 0 && p.channels >= 1 && p.channels <= 4;
+  const side = (v: number) => Number.isSafeInteger(v) && v > 0;
+  const ok = side(p.width) && side(p.height) && p.channels >= 1 && p.channels <= 4;
   if (!ok || p.data.length !== p.width * p.height * p.channels) {
-    throw new ArgumentError(`${what}: ${p.data.length} bytes do not make a ${p.height}×${p.width} image of ${p.channels} channels`);
+    const want = `a ${p.height}×${p.width} image of ${p.channels} channels`;
+    throw new ArgumentError(`${what}: ${p.data.length} bytes do not make ${want}`);
   }
 }
 
@@ -121,8 +125,11 @@ export class ImageStack {
   private n = 0;
 
   constructor(readonly count: number, readonly opts: ImageStackOptions = {}) {
-    if (!Number.isSafeInteger(count) || count < 1) throw new ArgumentError(`ImageStack: count must be a positive integer, got ${count}`);
-    if (opts.channels !== undefined && opts.channels !== 1 && opts.channels !== 3) throw new ArgumentError(`channels must be 1 or 3, got ${opts.channels}`);
+    if (!Number.isSafeInteger(count) || count < 1) {
+      throw new ArgumentError(`ImageStack: count must be a positive integer, got ${count}`);
+    }
+    const c = opts.channels;
+    if (c !== undefined && c !== 1 && c !== 3) throw new ArgumentError(`channels must be 1 or 3, got ${c}`);
     this.y = new Int32Array(count);
     if (opts.shape) this.shape = [opts.shape[0], opts.shape[1], opts.shape[2]];
   }
@@ -146,8 +153,11 @@ export class ImageStack {
     let q = toChannels(p, C as ImageChannels);
     if (resize) q = resizeBilinear(q, resize[0], resize[1]);
     if (q.height !== H || q.width !== W) {
-      const ref = this.opts.shape ? `the model's images (${shapeSource ?? 'the checkpoint'}) are` : `the first image (${this.first}) is`;
-      throw new DataFormatError(file, `the image is ${p.height}×${p.width} (H×W), but ${ref} ${H}×${W}; give --resize ${H}x${W} to resize every image`);
+      const ref = this.opts.shape
+        ? `the model's images (${shapeSource ?? 'the checkpoint'}) are`
+        : `the first image (${this.first}) is`;
+      const hint = `give --resize ${H}x${W} to resize every image`;
+      throw new DataFormatError(file, `the image is ${p.height}×${p.width} (H×W), but ${ref} ${H}×${W}; ${hint}`);
     }
     const data = (this.data ??= new Uint8Array(this.count * C * H * W));
     const base = this.n * C * H * W;
@@ -157,7 +167,10 @@ export class ImageStack {
 
   /** The dataset of the images added (all `count` of them). */
   finish(name: string, numClasses: number, classNames?: readonly string[]): Dataset {
-    if (this.n !== this.count || !this.data || !this.shape) throw new ArgumentError(`ImageStack: ${this.n} of ${this.count} images added`);
-    return new Dataset({ name, sampleShape: this.shape, y: this.y, numClasses, classNames, bytes: { data: this.data, scale: 1 / 255, offset: 0 } });
+    if (this.n !== this.count || !this.data || !this.shape) {
+      throw new ArgumentError(`ImageStack: ${this.n} of ${this.count} images added`);
+    }
+    const bytes = { data: this.data, scale: 1 / 255, offset: 0 };
+    return new Dataset({ name, sampleShape: this.shape, y: this.y, numClasses, classNames, bytes });
   }
 }

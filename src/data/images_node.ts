@@ -19,8 +19,13 @@ export const MAX_IMAGE_PIXELS = 2 ** 26;
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
 
-interface PngModule { PNG: { sync: { read(b: Buffer): { width: number; height: number; data: Buffer; colorType: number } } } }
-interface JpegModule { decode(b: Uint8Array, o: { useTArray: true; formatAsRGBA: false; maxResolutionInMP: number; maxMemoryUsageInMB: number }): { width: number; height: number; data: Uint8Array } }
+interface PngModule {
+  PNG: { sync: { read(b: Buffer): { width: number; height: number; data: Buffer; colorType: number } } };
+}
+interface JpegOptions { useTArray: true; formatAsRGBA: false; maxResolutionInMP: number; maxMemoryUsageInMB: number }
+interface JpegModule {
+  decode(b: Uint8Array, o: JpegOptions): { width: number; height: number; data: Uint8Array };
+}
 
 let png: Promise<PngModule> | null = null;
 let jpeg: Promise<JpegModule> | null = null;
@@ -36,17 +41,24 @@ export async function decodeImage(bytes: Uint8Array, file: string): Promise<Pixe
       // IHDR: width and height (big-endian) at bytes 16 and 20; refuse a bomb before inflating.
       const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const w = v.getUint32(16), h = v.getUint32(20);
-      if (w * h > MAX_IMAGE_PIXELS) throw new DataFormatError(file, `a ${h}×${w} PNG is above the limit of ${MAX_IMAGE_PIXELS} pixels`);
+      if (w * h > MAX_IMAGE_PIXELS) {
+        throw new DataFormatError(file, `a ${h}×${w} PNG is above the limit of ${MAX_IMAGE_PIXELS} pixels`);
+      }
       const { PNG } = cjs(await (png ??= import('pngjs') as unknown as Promise<PngModule>));
       const r = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       // pngjs always gives RGBA; colour types 0 and 4 are gray (+ alpha).
       const gray = r.colorType === 0 || r.colorType === 4;
-      return { width: r.width, height: r.height, channels: gray ? 2 : 4, data: gray ? pick(r.data, 4, [0, 3]) : new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength) };
+      const data = gray ? pick(r.data, 4, [0, 3]) : new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+      return { width: r.width, height: r.height, channels: gray ? 2 : 4, data };
     }
     const { decode } = cjs(await (jpeg ??= import('jpeg-js') as unknown as Promise<JpegModule>));
-    const r = decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
+    const r = decode(bytes, {
+      useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 1024,
+    });
     const channels = r.data.length / (r.width * r.height);
-    if (channels !== 1 && channels !== 3) throw new Error(`${channels} colour components are not supported (gray or RGB only)`);
+    if (channels !== 1 && channels !== 3) {
+      throw new Error(`${channels} colour components are not supported (gray or RGB only)`);
+    }
     return { width: r.width, height: r.height, channels, data: r.data };
   } catch (e) {
     if (e instanceof DataFormatError) throw e;
@@ -72,7 +84,8 @@ async function entries(dir: string): Promise<{ name: string; dir: boolean }[]> {
     names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ArgumentError(`cannot read the image folder '${dir}': ${code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : (e as Error).message}`);
+    const why = code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : (e as Error).message;
+    throw new ArgumentError(`cannot read the image folder '${dir}': ${why}`);
   }
   return Promise.all(names.map(async (name) => ({ name, dir: (await stat(join(dir, name))).isDirectory() })));
 }
@@ -100,16 +113,23 @@ export interface ImageFolderOptions extends ImageStackOptions {
 /** The class folders of `dir` and their images; an empty class folder is an error. */
 export async function classFolders(dir: string): Promise<{ name: string; files: string[] }[]> {
   const classes = (await entries(dir)).filter((e) => e.dir);
-  if (!classes.length) throw new DataFormatError(dir, 'no class folders (expected one subfolder of PNG or JPEG images per class)');
+  if (!classes.length) {
+    throw new DataFormatError(dir, 'no class folders (expected one subfolder of PNG or JPEG images per class)');
+  }
   return Promise.all(classes.map(async ({ name }) => {
     const files = await listImages(join(dir, name));
-    if (!files.length) throw new DataFormatError(join(dir, name), `the class folder '${name}' holds no PNG or JPEG images`);
+    if (!files.length) {
+      throw new DataFormatError(join(dir, name), `the class folder '${name}' holds no PNG or JPEG images`);
+    }
     return { name, files };
   }));
 }
 
 /** Decode `files` into a dataset (labels given per file). */
-export async function stackImages(files: readonly { file: string; label: number }[], name: string, numClasses: number, classNames: readonly string[] | undefined, opts: ImageStackOptions): Promise<Dataset> {
+export async function stackImages(
+  files: readonly { file: string; label: number }[], name: string, numClasses: number,
+  classNames: readonly string[] | undefined, opts: ImageStackOptions,
+): Promise<Dataset> {
   const stack = new ImageStack(files.length, opts);
   for (const { file, label } of files) stack.add(await readImage(file), label, file);
   return stack.finish(name, numClasses, classNames);
@@ -122,7 +142,11 @@ export async function readImageFolder(dir: string, opts: ImageFolderOptions = {}
   const files: { file: string; label: number }[] = [];
   for (const c of classes) {
     const label = names.indexOf(c.name);
-    if (label < 0) throw new DataFormatError(join(dir, c.name), `class '${c.name}' is not a class of ${opts.classSource ?? 'the training data'} (classes: ${names.join(', ')})`);
+    if (label < 0) {
+      const source = opts.classSource ?? 'the training data';
+      const why = `class '${c.name}' is not a class of ${source} (classes: ${names.join(', ')})`;
+      throw new DataFormatError(join(dir, c.name), why);
+    }
     for (const file of c.files) files.push({ file, label });
   }
   return stackImages(files, opts.name ?? basename(dir), names.length, names, opts);
@@ -133,14 +157,17 @@ export async function readImageFolder(dir: string, opts: ImageFolderOptions = {}
  * test classes must be training classes), else DIR's class folders with a fraction of each
  * class held out (every k-th image in sorted order).
  */
-export async function loadImageFolder(dir: string, opts: ImageFolderOptions & { testFraction?: number } = {}): Promise<Split> {
+export async function loadImageFolder(
+  dir: string, opts: ImageFolderOptions & { testFraction?: number } = {},
+): Promise<Split> {
   const name = opts.name ?? basename(dir);
   const top = await entries(dir);
   const has = (n: string) => top.some((e) => e.dir && e.name === n);
   if (has('train') && has('test')) {
     const train = await readImageFolder(join(dir, 'train'), { ...opts, name: `${name}-train` });
     const test = await readImageFolder(join(dir, 'test'), {
-      ...opts, name: `${name}-test`, classNames: train.classNames!, classSource: join(dir, 'train'), shape: train.sampleShape, shapeSource: join(dir, 'train'),
+      ...opts, name: `${name}-test`, classNames: train.classNames!, classSource: join(dir, 'train'),
+      shape: train.sampleShape, shapeSource: join(dir, 'train'),
     });
     return { train, test };
   }

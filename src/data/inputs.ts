@@ -5,7 +5,7 @@
  */
 import { Dataset } from './dataset.js';
 import { DataFormatError } from './errors.js';
-import { splitCsvLine } from './csv.js';
+import { parseDecimal, splitCsvLine } from './csv.js';
 
 /** The classes a dataset's labels must be expressed in, and where they come from. */
 export interface ClassSpace {
@@ -15,7 +15,8 @@ export interface ClassSpace {
   source: string;
 }
 
-const list = (names: readonly string[]) => (names.length > 12 ? `${names.slice(0, 12).join(', ')}, …` : names.join(', '));
+const list = (names: readonly string[]) =>
+  (names.length > 12 ? `${names.slice(0, 12).join(', ')}, …` : names.join(', '));
 
 /**
  * The same samples with labels numbered as in `to`: by name when `to` has class names, else as
@@ -23,29 +24,31 @@ const list = (names: readonly string[]) => (names.length > 12 ? `${names.slice(0
  */
 export function alignClasses(ds: Dataset, to: ClassSpace, file: string): Dataset {
   const y = new Int32Array(ds.length);
+  const fail = (why: string): never => { throw new DataFormatError(file, why); };
   if (to.classNames) {
     const id = new Map(to.classNames.map((n, i) => [n, i]));
     for (let i = 0; i < ds.length; i++) {
-      const c = id.get(ds.classNames ? ds.classNames[ds.y[i]] : String(ds.y[i])) ?? -1;
-      if (c < 0) {
-        const name = ds.classNames ? ds.classNames[ds.y[i]] : String(ds.y[i]);
-        throw new DataFormatError(file, `class '${name}' does not occur in ${to.source} (its classes: ${list(to.classNames)})`);
-      }
-      y[i] = c;
+      const name = ds.classNames ? ds.classNames[ds.y[i]] : String(ds.y[i]);
+      const c = id.get(name);
+      if (c === undefined) fail(`class '${name}' does not occur in ${to.source} (its classes: ${list(to.classNames)})`);
+      y[i] = c!;
     }
   } else {
-    if (ds.classNames) throw new DataFormatError(file, `the labels are names (${list(ds.classNames)}), but ${to.source} has class indices 0 to ${to.numClasses - 1}`);
+    const indices = `class indices 0 to ${to.numClasses - 1}`;
+    if (ds.classNames) fail(`the labels are names (${list(ds.classNames)}), but ${to.source} has ${indices}`);
     for (let i = 0; i < ds.length; i++) {
-      if (ds.y[i] >= to.numClasses) throw new DataFormatError(file, `label ${ds.y[i]} is not a class of ${to.source} (class indices 0 to ${to.numClasses - 1})`);
+      if (ds.y[i] >= to.numClasses) fail(`label ${ds.y[i]} is not a class of ${to.source} (${indices})`);
       y[i] = ds.y[i];
     }
   }
-  const base = { name: ds.name, sampleShape: ds.sampleShape, y, numClasses: to.numClasses, classNames: to.classNames ?? undefined };
+  const classNames = to.classNames ?? undefined;
+  const base = { name: ds.name, sampleShape: ds.sampleShape, y, numClasses: to.numClasses, classNames };
   return ds.bytes ? new Dataset({ ...base, bytes: ds.bytes }) : new Dataset({ ...base, x: ds.x });
 }
 
 function nonEmptyLines(text: string): { line: string; no: number }[] {
-  return text.replace(/^\uFEFF/, '').split(/\r?\n/).map((line, i) => ({ line, no: i + 1 })).filter((l) => l.line.trim() !== '');
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((line, i) => ({ line, no: i + 1 }));
+  return lines.filter((l) => l.line.trim() !== '');
 }
 
 /**
@@ -65,41 +68,66 @@ export function csvWidth(text: string, file: string, delimiter = ','): number {
 }
 
 /** Index of the label column: a header name, or an index (negative from the end; default the last). */
-export function labelIndex(label: string | number | undefined, header: readonly string[] | null, width: number, file: string): number {
+export function labelIndex(
+  label: string | number | undefined, header: readonly string[] | null, width: number, file: string,
+): number {
   if (typeof label === 'string') {
     const j = header ? header.indexOf(label) : -1;
-    if (j < 0) throw new DataFormatError(file, header ? `no column named '${label}' in the header (columns: ${header.join(', ')})` : `label column '${label}' given by name, but the file has no header row`);
-    return j;
+    if (j >= 0) return j;
+    throw new DataFormatError(file, header
+      ? `no column named '${label}' in the header (columns: ${header.join(', ')})`
+      : `label column '${label}' given by name, but the file has no header row`);
   }
   const l = label ?? -1;
-  if (!Number.isInteger(l) || l >= width || l < -width) throw new DataFormatError(file, `label column ${l} is out of range for ${width} columns`);
+  if (!Number.isInteger(l) || l >= width || l < -width) {
+    throw new DataFormatError(file, `label column ${l} is out of range for ${width} columns`);
+  }
   return l < 0 ? width + l : l;
 }
 
+export interface FeatureCsvOptions {
+  /** The training file's feature names: a header row must equal them. */
+  columns?: readonly string[] | null;
+  /** Where `columns` come from, for messages. */
+  source?: string;
+  delimiter?: string;
+}
+
 /**
- * A CSV file of features only (no label column), for prediction: `features` numbers per row.
- * A first row that is not all numbers is a header; when `columns` (the training file's feature
- * names) are given, it must equal them.
+ * A CSV file of features only (no label column), for prediction: `features` decimal numbers per
+ * row, within float32's range. A first row that is not all numbers is a header; when `columns`
+ * (the training file's feature names) are given, it must equal them.
  */
-export function parseFeatureCsv(text: string, file: string, features: number, opts: { columns?: readonly string[] | null; source?: string; delimiter?: string } = {}): { x: Float32Array; header: string[] | null; rows: number } {
+export function parseFeatureCsv(
+  text: string, file: string, features: number, opts: FeatureCsvOptions = {},
+): { x: Float32Array; header: string[] | null; rows: number } {
   const delimiter = opts.delimiter ?? ',';
   const lines = nonEmptyLines(text);
   if (!lines.length) throw new DataFormatError(file, 'the file has no rows');
-  const isNum = (s: string) => s !== '' && Number.isFinite(Number(s));
+  const isNum = (s: string) => Number.isFinite(parseDecimal(s));
   const first = splitCsvLine(lines[0].line, delimiter, file, lines[0].no);
   const header = first.every(isNum) ? null : first;
   if (header && opts.columns && header.join('\u0000') !== opts.columns.join('\u0000')) {
-    throw new DataFormatError(file, `the header (${header.join(', ')}) differs from the feature columns of ${opts.source ?? 'the training data'} (${opts.columns.join(', ')})`);
+    const source = opts.source ?? 'the training data';
+    const want = opts.columns.join(', ');
+    const got = header.join(', ');
+    throw new DataFormatError(file, `the header (${got}) differs from the feature columns of ${source} (${want})`);
   }
   const data = header ? lines.slice(1) : lines;
   const x = new Float32Array(data.length * features);
   data.forEach((l, i) => {
     const cells = splitCsvLine(l.line, delimiter, file, l.no);
-    if (cells.length !== features) throw new DataFormatError(file, `line ${l.no}: ${cells.length} cells, expected ${features} features`);
+    if (cells.length !== features) {
+      throw new DataFormatError(file, `line ${l.no}: ${cells.length} cells, expected ${features} features`);
+    }
     cells.forEach((c, j) => {
-      const v = Number(c);
-      if (!isNum(c) || !Number.isFinite(Math.fround(v))) throw new DataFormatError(file, `line ${l.no}, column ${j + 1}${header ? ` ('${header[j]}')` : ''}: ${c === '' ? 'empty cell' : `'${c}' is not a finite float32 number`}`);
-      x[i * features + j] = v;
+      const v = parseDecimal(c);
+      if (Number.isFinite(Math.fround(v))) {
+        x[i * features + j] = v;
+        return;
+      }
+      const what = c === '' ? 'empty cell' : `'${c}' is not a finite float32 number`;
+      throw new DataFormatError(file, `line ${l.no}, column ${j + 1}${header ? ` ('${header[j]}')` : ''}: ${what}`);
     });
   });
   if (!data.length) throw new DataFormatError(file, 'the file has a header but no data rows');

@@ -1,4 +1,5 @@
 /** The `pngjs` package (CommonJS, no bundled types): the synchronous decoder is all slope uses. */
 declare module 'pngjs' {
-  export const PNG: { sync: { read(b: Uint8Array): { width: number; height: number; data: Uint8Array; colorType: number } } };
+  interface Decoded { width: number; height: number; data: Uint8Array; colorType: number }
+  export const PNG: { sync: { read(b: Uint8Array): Decoded } };
 }

@@ -18,7 +18,8 @@ export class AtomicWriter {
     try {
       return new AtomicWriter(file, tmp, await fsp.open(tmp, 'wx', 0o644));
     } catch (e) {
-      throw new CheckpointError(`cannot write '${file}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (e as Error).message}`);
+      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (e as Error).message;
+      throw new CheckpointError(`cannot write '${file}': ${why}`);
     }
   }
 

@@ -37,29 +37,40 @@ export interface InputSpec {
 export const INPUT_KINDS = ['csv', 'images', 'idx', 'builtin'] as const;
 
 const isInt = (v: unknown, min: number) => Number.isSafeInteger(v) && (v as number) >= min;
-const numbers = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+const numbers = (v: unknown, n: number) =>
+  Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
 
 /** Validate a parsed 'input' record; errors name the field. */
 export function checkInputSpec(v: unknown): InputSpec {
   const bad = (why: string): never => { throw new CheckpointMismatchError(`metadata 'input': ${why}`); };
   if (!v || typeof v !== 'object' || Array.isArray(v)) bad('not an object');
   const o = v as Record<string, unknown>;
-  if (!Array.isArray(o.shape) || !o.shape.length || !o.shape.every((d) => isInt(d, 1))) bad(`shape ${JSON.stringify(o.shape)} is not a list of positive integers`);
+  if (!Array.isArray(o.shape) || !o.shape.length || !o.shape.every((d) => isInt(d, 1))) {
+    bad(`shape ${JSON.stringify(o.shape)} is not a list of positive integers`);
+  }
   const shape = o.shape as number[];
   const features = shape.reduce((a, d) => a * d, 1);
   if (!Number.isSafeInteger(features)) bad(`shape ${JSON.stringify(shape)} is too large`);
   if (!isInt(o.numClasses, 1)) bad(`numClasses ${JSON.stringify(o.numClasses)} is not a positive integer`);
   const numClasses = o.numClasses as number;
-  if (o.classNames !== null && !(Array.isArray(o.classNames) && o.classNames.length === numClasses && o.classNames.every((s) => typeof s === 'string'))) {
+  if (o.classNames !== null && !(strings(o.classNames) && (o.classNames as string[]).length === numClasses)) {
     bad(`classNames must be null or ${numClasses} strings`);
   }
-  if (!(INPUT_KINDS as readonly unknown[]).includes(o.kind)) bad(`kind ${JSON.stringify(o.kind)} is not one of ${INPUT_KINDS.join(', ')}`);
-  if (o.columns != null && !(Array.isArray(o.columns) && o.columns.every((s) => typeof s === 'string'))) bad('columns must be null or strings');
-  if (o.labelColumn !== undefined && !isInt(o.labelColumn, 0)) bad(`labelColumn ${JSON.stringify(o.labelColumn)} is not a non-negative integer`);
-  if (o.resize != null && !(Array.isArray(o.resize) && o.resize.length === 2 && o.resize.every((d) => isInt(d, 1)))) bad('resize must be null or [H, W]');
+  const show = JSON.stringify;
+  const kinds = INPUT_KINDS as readonly unknown[];
+  if (!kinds.includes(o.kind)) bad(`kind ${show(o.kind)} is not one of ${INPUT_KINDS.join(', ')}`);
+  if (o.columns != null && !strings(o.columns)) bad('columns must be null or strings');
+  const lc = o.labelColumn;
+  if (lc !== undefined && !isInt(lc, 0)) bad(`labelColumn ${show(lc)} is not a non-negative integer`);
+  const hw = o.resize as unknown[] | null | undefined;
+  const pair = Array.isArray(hw) && hw.length === 2 && hw.every((d) => isInt(d, 1));
+  if (hw != null && !pair) bad('resize must be null or [H, W]');
   const st = o.standardize as Record<string, unknown> | null | undefined;
   if (st != null) {
-    if (typeof st !== 'object' || !numbers(st.mean, features) || !numbers(st.std, features)) bad(`standardize needs ${features} finite means and standard deviations`);
+    if (typeof st !== 'object' || !numbers(st.mean, features) || !numbers(st.std, features)) {
+      bad(`standardize needs ${features} finite means and standard deviations`);
+    }
     if ((st.std as number[]).some((s) => s < 0)) bad('standardize: a standard deviation is negative');
     if (!isInt(st.count, 1)) bad('standardize: count is not a positive integer');
   }

@@ -14,7 +14,7 @@ import { Dataset } from '../data/dataset.js';
 import { Standardizer } from '../nn/standardize.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { parseInputSpec, type InputSpec, type StoredStandardizer } from '../io/input.js';
-import { buildModel, parseModel } from './factory.js';
+import { buildModel, parseModel, type ModelSpec } from './factory.js';
 import { loadWeights } from './state.js';
 
 export interface PredictOptions {
@@ -51,18 +51,26 @@ export function standardizerOf(s: Standardizer | StoredStandardizer): Standardiz
   return s instanceof Standardizer ? s : new Standardizer(Float64Array.from(s.mean), Float64Array.from(s.std), s.count);
 }
 
-function samples(input: Dataset | Float32Array, opts: PredictOptions): { x: Float32Array; shape: readonly number[]; n: number } {
+type Samples = { x: Float32Array; shape: readonly number[]; n: number };
+
+function samples(input: Dataset | Float32Array, opts: PredictOptions): Samples {
   if (input instanceof Dataset) {
     if (opts.sampleShape && opts.sampleShape.join() !== input.sampleShape.join()) {
-      throw new ArgumentError(`predict: '${input.name}' has samples of shape ${fmtShape(input.sampleShape)}, expected ${fmtShape(opts.sampleShape)}`);
+      const [got, want] = [fmtShape(input.sampleShape), fmtShape(opts.sampleShape)];
+      throw new ArgumentError(`predict: '${input.name}' has samples of shape ${got}, expected ${want}`);
     }
     return { x: input.x, shape: input.sampleShape, n: input.length };
   }
-  if (!(input instanceof Float32Array)) throw new ArgumentError('predict: the input must be a Dataset or a Float32Array');
+  if (!(input instanceof Float32Array)) {
+    throw new ArgumentError('predict: the input must be a Dataset or a Float32Array');
+  }
   const shape = opts.sampleShape ?? (opts.standardizer ? [opts.standardizer.mean.length] : null);
   if (!shape) throw new ArgumentError('predict: give sampleShape for a Float32Array input');
   const D = shape.reduce((a, d) => a * d, 1);
-  if (!D || input.length % D) throw new ArgumentError(`predict: ${input.length} values are not a whole number of samples of shape ${fmtShape(shape)}`);
+  if (!D || input.length % D) {
+    const what = `a whole number of samples of shape ${fmtShape(shape)}`;
+    throw new ArgumentError(`predict: ${input.length} values are not ${what}`);
+  }
   return { x: input, shape, n: input.length / D };
 }
 
@@ -76,13 +84,22 @@ export class Predictor {
   readonly features: number;
   readonly rows: number;
 
-  constructor(readonly engine: Engine, readonly model: Module, readonly sampleShape: readonly number[], opts: { standardizer?: Standardizer | StoredStandardizer | null; batchSize?: number } = {}) {
-    if (!sampleShape.length || !sampleShape.every((d) => Number.isSafeInteger(d) && d > 0)) throw new ArgumentError(`predict: sample shape ${fmtShape(sampleShape)} must be positive integers`);
+  constructor(
+    readonly engine: Engine, readonly model: Module, readonly sampleShape: readonly number[],
+    opts: { standardizer?: Standardizer | StoredStandardizer | null; batchSize?: number } = {},
+  ) {
+    if (!sampleShape.length || !sampleShape.every((d) => Number.isSafeInteger(d) && d > 0)) {
+      throw new ArgumentError(`predict: sample shape ${fmtShape(sampleShape)} must be positive integers`);
+    }
     this.features = sampleShape.reduce((a, d) => a * d, 1);
     this.st = opts.standardizer ? standardizerOf(opts.standardizer) : null;
-    if (this.st && this.st.dims !== this.features) throw new ArgumentError(`predict: the standardizer has ${this.st.dims} features, the samples ${this.features}`);
+    if (this.st && this.st.dims !== this.features) {
+      throw new ArgumentError(`predict: the standardizer has ${this.st.dims} features, the samples ${this.features}`);
+    }
     this.rows = opts.batchSize ?? Math.min(1000, Math.max(1, Math.floor((16 << 20) / (4 * this.features))));
-    if (!Number.isSafeInteger(this.rows) || this.rows < 1) throw new ArgumentError(`predict: batch size must be a positive integer, got ${opts.batchSize}`);
+    if (!Number.isSafeInteger(this.rows) || this.rows < 1) {
+      throw new ArgumentError(`predict: batch size must be a positive integer, got ${opts.batchSize}`);
+    }
   }
 
   private async program(m: number): Promise<Program> {
@@ -90,7 +107,9 @@ export class Predictor {
     if (p) return p;
     const g = new Graph();
     const logits = this.model.forward(g.input('x', [m, ...this.sampleShape]));
-    if (logits.rank !== 2 || logits.shape[0] !== m) throw new ArgumentError(`predict: the model must output (batch, classes) scores, got ${logits}`);
+    if (logits.rank !== 2 || logits.shape[0] !== m) {
+      throw new ArgumentError(`predict: the model must output (batch, classes) scores, got ${logits}`);
+    }
     p = await this.engine.compile(g, { outputs: { logits, probs: softmax(logits) } });
     this.progs.set(m, p);
     return p;
@@ -99,7 +118,10 @@ export class Predictor {
   /** Predictions for the samples in `x` (row-major, a whole number of samples). */
   async run(x: Float32Array, start = 0): Promise<PredictionChunk> {
     const D = this.features;
-    if (!(x instanceof Float32Array) || x.length % D) throw new ArgumentError(`predict: ${x?.length} values are not a whole number of samples of shape ${fmtShape(this.sampleShape)}`);
+    if (!(x instanceof Float32Array) || x.length % D) {
+      const shape = fmtShape(this.sampleShape);
+      throw new ArgumentError(`predict: ${x?.length} values are not a whole number of samples of shape ${shape}`);
+    }
     const n = x.length / D;
     if (this.st && n) x = await this.st.transform(this.engine, x);
     const parts: { probs: Float32Array; logits: Float32Array }[] = [];
@@ -110,7 +132,8 @@ export class Predictor {
         const m = Math.min(this.rows, n - s);
         const p = await this.program(m);
         await p.run({ x: x.subarray(s * D, (s + m) * D) });
-        parts.push({ probs: Float32Array.from(await p.read('probs')), logits: Float32Array.from(await p.read('logits')) });
+        const probs = Float32Array.from(await p.read('probs'));
+        parts.push({ probs, logits: Float32Array.from(await p.read('logits')) });
       }
     } finally {
       if (wasTraining) this.model.train();
@@ -139,24 +162,32 @@ export class Predictor {
 }
 
 /** Predict chunk by chunk (in order), `batchSize` samples at a time. */
-export async function* predictChunks(engine: Engine, model: Module, input: Dataset | Float32Array, opts: PredictOptions = {}): AsyncGenerator<PredictionChunk> {
+export async function* predictChunks(
+  engine: Engine, model: Module, input: Dataset | Float32Array, opts: PredictOptions = {},
+): AsyncGenerator<PredictionChunk> {
   const { x, shape, n } = samples(input, opts);
   const p = new Predictor(engine, model, shape, opts);
   try {
     const D = p.features;
-    for (let start = 0; start < n; start += p.rows) yield await p.run(x.subarray(start * D, Math.min(n, start + p.rows) * D), start);
+    for (let start = 0; start < n; start += p.rows) {
+      yield await p.run(x.subarray(start * D, Math.min(n, start + p.rows) * D), start);
+    }
   } finally {
     p.dispose();
   }
 }
 
 /** Class indices, probabilities and scores for every sample of `input`. */
-export async function predict(engine: Engine, model: Module, input: Dataset | Float32Array, opts: PredictOptions = {}): Promise<Predictions> {
+export async function predict(
+  engine: Engine, model: Module, input: Dataset | Float32Array, opts: PredictOptions = {},
+): Promise<Predictions> {
   const parts: PredictionChunk[] = [];
   for await (const c of predictChunks(engine, model, input, opts)) parts.push(c);
   const n = parts.reduce((a, c) => a + c.count, 0);
   const C = parts[0]?.numClasses ?? 0;
-  const out = { classes: new Int32Array(n), probabilities: new Float32Array(n * C), logits: new Float32Array(n * C), numClasses: C };
+  const out = {
+    classes: new Int32Array(n), probabilities: new Float32Array(n * C), logits: new Float32Array(n * C), numClasses: C,
+  };
   for (const c of parts) {
     out.classes.set(c.classes, c.start);
     out.probabilities.set(c.probabilities, c.start * C);
@@ -183,14 +214,27 @@ export interface LoadedModel {
  */
 export function loadModel(engine: Engine, bytes: Uint8Array): LoadedModel {
   const { config, input, features, numClasses } = checkpointSizes(bytes);
-  const spec = parseModel(String(config.model ?? 'mlp:512,256'), String(config.norm ?? 'none'), String(config.activation ?? 'relu'));
+  const spec = modelSpec(config);
   const model = buildModel(spec, features, numClasses);
   const s = loadWeights(engine, model, bytes);
   return { model, input, features, numClasses, config, step: s.progress.step };
 }
 
 /** A checkpoint's config, input record, and its model's feature and class counts (from the weights). */
-export function checkpointSizes(bytes: Uint8Array): { config: Record<string, unknown>; input: InputSpec | null; features: number; numClasses: number } {
+export interface CheckpointSizes {
+  config: Record<string, unknown>;
+  input: InputSpec | null;
+  features: number;
+  numClasses: number;
+}
+
+/** The model spec a checkpoint's config names (defaults as the command line's). */
+export function modelSpec(config: Record<string, unknown>): ModelSpec {
+  const s = (k: string, d: string) => String(config[k] ?? d);
+  return parseModel(s('model', 'mlp:512,256'), s('norm', 'none'), s('activation', 'relu'));
+}
+
+export function checkpointSizes(bytes: Uint8Array): CheckpointSizes {
   const file = decodeSafetensors(bytes);
   let config: Record<string, unknown> = {};
   try {
@@ -200,11 +244,14 @@ export function checkpointSizes(bytes: Uint8Array): { config: Record<string, unk
   }
   const input = file.metadata.input !== undefined ? parseInputSpec(file.metadata.input) : null;
   // Linear weights are (out, in): the first gives the features, the last the classes.
-  const weights = [...file.tensors].filter(([k, t]) => /^\d+\.weight$/.test(k) && t.shape.length === 2).sort((a, b) => parseInt(a[0]) - parseInt(b[0]));
+  const weights = [...file.tensors].filter(([k, t]) => /^\d+\.weight$/.test(k) && t.shape.length === 2);
+  weights.sort((a, b) => parseInt(a[0]) - parseInt(b[0]));
   if (!weights.length) throw new ArgumentError('the checkpoint holds no Linear weights (tensors named like 1.weight)');
   const features = weights[0][1].shape[1], numClasses = weights[weights.length - 1][1].shape[0];
   if (input && (input.shape.reduce((a, d) => a * d, 1) !== features || input.numClasses !== numClasses)) {
-    throw new ArgumentError(`the checkpoint's input record (shape ${fmtShape(input.shape)}, ${input.numClasses} classes) does not fit its weights (${features} features, ${numClasses} classes)`);
+    const record = `shape ${fmtShape(input.shape)}, ${input.numClasses} classes`;
+    const sizes = `${features} features, ${numClasses} classes`;
+    throw new ArgumentError(`the checkpoint's input record (${record}) does not fit its weights (${sizes})`);
   }
   return { config, input, features, numClasses };
 }

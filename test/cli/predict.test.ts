@@ -133,11 +133,14 @@ test('bad input: one line naming the file, exit 1, and no output file', async ()
   writeFileSync(unseen, 'sepal,petal,stem,kind\n1,2,3,tulip\n');
   const nan = join(dir, 'nan.csv');
   writeFileSync(nan, 'sepal,petal,stem\n1,2,3\n1,x,3\n');
+  const hex = join(dir, 'hex.csv');
+  writeFileSync(hex, '1,2,3\n0x10,2,3\n');
   for (const [input, re] of [
     [`csv:${wide}`, /wide\.csv: rows have 5 cells, but the model in .*run\.st takes 3 features \(sepal, petal, stem\), optionally with the label column/],
     [`csv:${otherHeader}`, /other\.csv: the header \(a, b, c, kind\) differs from the training file's \(sepal, petal, stem, kind\) stored in .*run\.st/],
     [`csv:${unseen}`, /unseen\.csv: class 'tulip' does not occur in .*run\.st/],
     [`csv:${nan}`, /nan\.csv: line 3, column 2 \('petal'\): 'x' is not a finite float32 number/],
+    [`csv:${hex}`, /hex\.csv: line 2, column 1: '0x10' is not a finite float32 number/],
     [`csv:${join(dir, 'missing.csv')}`, /missing\.csv/],
     [`images:${dir}`, /run\.st: the model was not trained on images/],
   ] as [string, RegExp][]) {
