@@ -16,6 +16,7 @@ export const CHAPTERS: readonly { href: string; title: string }[] = [
   { href: 'index.html', title: 'Contents' },
   { href: 'critical.html', title: 'Critical points' },
   { href: 'adaptive.html', title: 'Adaptive learning rate' },
+  { href: 'classification.html', title: 'Classification' },
   { href: 'mnist.html', title: 'Training on digits' },
 ];
 
