@@ -26,6 +26,8 @@ function walk(d) {
 }
 const files = walk('dist/test').sort().filter((f) => !filters.length || filters.some((x) => f.includes(x)));
 if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = '/tmp';
+// Tests measure no kernel variants at compile (tuning); test/gpu/tune.test.ts passes its own caches.
+if (process.env.SLOPE_TUNE === undefined) process.env.SLOPE_TUNE = '0';
 
 const plain = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 const count = (out, label) => [...out.matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)\\s*$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);

@@ -11,6 +11,8 @@ export { tuneMatmul, type MatmulTuneOptions, type MatmulTuneResult, type MatmulT
 export { MATMUL_VARIANTS, type MatmulVariant } from './kernels/matmul.js';
 export { OPS, type OpName, type AttrsOf } from './ops/index.js';
 export type { DeviceProfile } from './gpu/profile.js';
+export { StepProfile, type DispatchTiming, type KeyAverage, type Roofline, type HostTiming, type TimingMethod } from './gpu/profiler.js';
+export type { ProfileOptions } from './backend/profile.js';
 export * as nn from './nn/index.js';
 export { Module, Linear, Sequential, ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Softplus, Flatten, manualSeed, Generator } from './nn/index.js';
 export { BatchNorm1d, BatchNorm2d, BatchRenorm1d, BatchRenorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, weightNorm, spectralNorm } from './nn/index.js';

@@ -2,8 +2,11 @@
 /** The Node entry point: slope's API with Dawn (the `webgpu` package) as the GPU. */
 import { setGpuProvider } from './engine.js';
 import { nodeGpu, releaseNodeGpu } from './gpu/node.js';
+import { setTuneCacheProvider } from './backend/webgpu.js';
+import { nodeTuneCache } from './gpu/tune_cache_node.js';
 
 setGpuProvider(() => nodeGpu(), releaseNodeGpu);
+setTuneCacheProvider(nodeTuneCache);
 
 export * from './index.js';
 export * from './data/node.js';

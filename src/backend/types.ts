@@ -7,6 +7,7 @@
  */
 import type { AttrsOf, DType, ExecOpName, OPS } from '../ops/index.js';
 import type { DeviceProfile } from '../gpu/profile.js';
+import type { DispatchTiming, Roofline, TimingMethod } from '../gpu/profiler.js';
 
 /** Backend-owned memory. */
 export interface Storage {
@@ -71,6 +72,22 @@ export interface Backend {
   /** Wait for all submitted work. */
   sync(): Promise<void>;
   dispose(): void;
+  /** What the profiler needs (Program.profile); backends without it cannot be profiled. */
+  readonly profiling?: BackendProfiling;
+}
+
+/** A backend's side of the profiler (src/backend/profile.ts drives it). */
+export interface BackendProfiling {
+  readonly hasTimestamps: boolean;
+  /** The next execute() times each of its dispatches by this method. */
+  arm(method: TimingMethod): Promise<void>;
+  /** The timings of the armed execute (after it). */
+  take(): Promise<DispatchTiming[]>;
+  /** When the last execute encoded and submitted, and for how long (performance.now() ms). */
+  host(): { encodeAt: number; encodeMs: number; submitAt: number; submitMs: number };
+  /** This adapter's measured roofline (measured once). */
+  roofline(): Promise<Roofline>;
+  memory(): { peakBufferBytes: number; liveBufferBytes: number };
 }
 
 export function view(storage: Storage, offset: number, shape: readonly number[], dtype: DType, label: string): View {

@@ -13,18 +13,16 @@ import { Gpu, Usage } from '../gpu/device.js';
 import { gpuProfile, type DeviceProfile, type ProfileOptions } from '../gpu/profile.js';
 import { LOWERINGS } from '../kernels/index.js';
 import type { Launch, LowerContext, Lowering } from '../kernels/spec.js';
-import type { Backend, HostArray, OpCall, Prepared, Storage, View } from './types.js';
+import { measureRoofline } from '../kernels/roofline.js';
+import type { DispatchTiming, Roofline, TimingMethod } from '../gpu/profiler.js';
+import type { Backend, BackendProfiling, HostArray, OpCall, Prepared, Storage, View } from './types.js';
+import { emptySubmitMs, launchInfo, submitTimestamped, timeAlone, type ReadyLaunch } from './webgpu_profile.js';
+import { memoryTuneCache, type TuneCache } from '../gpu/tune_cache.js';
+import { shapeClass } from '../kernels/tune.js';
+import { Tuner } from './tune.js';
 
 interface GpuStorage extends Storage {
   buffer: GPUBuffer;
-}
-
-interface ReadyLaunch {
-  pipeline: GPUComputePipeline;
-  bindGroup: GPUBindGroup;
-  workgroups: [number, number, number];
-  launch: Launch;
-  uniformOffset: number;
 }
 
 interface GpuPrepared extends Prepared {
@@ -44,6 +42,20 @@ export interface WebGpuBackendOptions extends ProfileOptions {
    * pending, which takes a CPU core from a software adapter's own threads.
    */
   sleepBeforeWait?: boolean;
+  /**
+   * Tuning at compile (src/backend/tune.ts): true (the default) measures the variants of tuned
+   * families per shape class and remembers the choices in the environment's cache (a file in
+   * the user's cache directory in Node, IndexedDB in browsers; SLOPE_TUNE=0 in Node turns it
+   * off), a TuneCache to use that one, false to use the rules alone (and choices restored from
+   * a checkpoint).
+   */
+  tune?: boolean | TuneCache;
+}
+
+let defaultCache: () => TuneCache | null = memoryTuneCache;
+/** Used by the Node and browser entry points: the tuning cache of engines that do not name one. */
+export function setTuneCacheProvider(p: () => TuneCache | null): void {
+  defaultCache = p;
 }
 
 const UNIFORM_ALIGN = 256;
@@ -65,6 +77,13 @@ export class WebGpuBackend implements Backend {
   readonly profile: DeviceProfile;
   private maxInFlight: number;
   private debug: number;
+  /** Bytes of storage buffers alive, and the most at once (for the profiler). */
+  private liveBytes = 0;
+  private peakBytes = 0;
+  /** The profiler: the next execute() times its dispatches (armed), and what the last one did on the host. */
+  private armed: { method: TimingMethod; emptyMs: number; result?: Promise<DispatchTiming[]> } | null = null;
+  private lastHost = { encodeMs: 0, submitMs: 0, encodeAt: 0, submitAt: 0 };
+  private rooflineP: Promise<Roofline> | null = null;
 
   constructor(readonly gpu: Gpu, opts: WebGpuBackendOptions = {}) {
     const l = gpu.limits;
@@ -77,7 +96,17 @@ export class WebGpuBackend implements Backend {
     this.maxInFlight = opts.maxInFlight ?? 2;
     this.sleepFirst = opts.sleepBeforeWait ?? isNode();
     this.debug = opts.debug ?? 0;
+    this.profiling = this.makeProfiling();
+    const cache = opts.tune === false ? null : typeof opts.tune === 'object' ? opts.tune : defaultCache();
+    const off = opts.tune === false || (opts.tune === undefined && cache === null);
+    this.tuner = off ? null : new Tuner({
+      gpu, profile: this.profile, alloc: (l, n) => this.alloc(l, n), release: (s) => this.release(s), write: (v, d) => this.write(v, d),
+      prepareTuned: (c, t) => this.prepareWith(c, LOWERINGS[c.op.name] as Lowering<ExecOpName>, t) as Promise<GpuPrepared>,
+    }, cache);
   }
+
+  /** Measures variants at compile; null when tuning is off. */
+  readonly tuner: Tuner | null;
 
   get adapter(): string {
     return this.gpu.adapterName;
@@ -86,23 +115,29 @@ export class WebGpuBackend implements Backend {
   async alloc(label: string, length: number, _dtype: DType = 'f32'): Promise<Storage> {
     const bytes = Math.max(1, length) * 4;
     const buffer = await this.gpu.createBuffer(label, bytes, Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST);
-    const s: GpuStorage = { label, length, buffer };
-    this.storages.add(s);
-    return s;
+    return this.track({ label, length, buffer });
   }
 
   private allocSync(label: string, length: number): GpuStorage {
     const bytes = Math.max(4, Math.max(1, length) * 4);
     if (bytes > this.gpu.limits.maxBufferSize) throw new LimitError(`${label}: ${bytes} bytes exceeds maxBufferSize`);
     const buffer = this.gpu.device.createBuffer({ label, size: bytes, usage: Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST });
-    const s: GpuStorage = { label, length, buffer };
+    return this.track({ label, length, buffer });
+  }
+
+  private track(s: GpuStorage): GpuStorage {
     this.storages.add(s);
+    this.liveBytes += s.buffer.size;
+    this.peakBytes = Math.max(this.peakBytes, this.liveBytes);
     return s;
   }
 
   release(s: Storage): void {
     const g = s as GpuStorage;
-    if (this.storages.delete(g)) g.buffer.destroy();
+    if (this.storages.delete(g)) {
+      this.liveBytes -= g.buffer.size;
+      g.buffer.destroy();
+    }
   }
 
   write(v: View, data: HostArray | readonly number[]): void {
@@ -123,11 +158,20 @@ export class WebGpuBackend implements Backend {
   }
 
   async prepare(call: OpCall): Promise<Prepared> {
-    return this.prepareWith(call, LOWERINGS[call.op.name] as Lowering<ExecOpName>);
+    return this.prepareWith(call, LOWERINGS[call.op.name] as Lowering<ExecOpName>, await this.tuned(call));
+  }
+
+  /** The tuned variant of this call's family (restored, cached or measured now), unless forced. */
+  private async tuned(call: OpCall): Promise<Record<string, string> | undefined> {
+    const key = shapeClass(call);
+    const family = call.op.family;
+    if (!key || this.profile.forced[family]) return undefined;
+    const v = this.profile.tuned.get(key) ?? (await this.tuner?.choose(key, call));
+    return v ? { [family]: v } : undefined;
   }
 
   /** Prepare a call with a given lowering (prepare() takes the op's own; tests pass others). */
-  async prepareWith(call: OpCall, lower: (call: OpCall, ctx: LowerContext) => Launch[]): Promise<Prepared> {
+  async prepareWith(call: OpCall, lower: (call: OpCall, ctx: LowerContext) => Launch[], tuned?: Record<string, string>): Promise<Prepared> {
     const name = call.op.name;
     for (const v of [...call.inputs, ...call.outputs]) this.gpu.checkBinding(v.label, v.length * 4);
     const scratch: GpuStorage[] = [];
@@ -144,6 +188,7 @@ export class WebGpuBackend implements Backend {
         return { storage: s, offset: 0, length, dtype: 'f32', shape: [length], label };
       },
       profile: this.profile,
+      tuned,
     };
     // The scope is popped however this ends: a lowering, limit or compile error thrown here must
     // not leave it open, or it would swallow every later validation error of this device.
@@ -177,7 +222,8 @@ export class WebGpuBackend implements Backend {
         }));
         entries.push({ binding: k.bindings.length, resource: { buffer: uniform, offset: i * UNIFORM_ALIGN, size: Math.max(16, k.params.length * 4 + ((16 - ((k.params.length * 4) % 16)) % 16)) } });
         const bindGroup = this.gpu.device.createBindGroup({ label: k.name, layout: this.gpu.layout(kinds), entries });
-        ready.push({ pipeline, bindGroup, workgroups: this.fold(k.name, l.workgroups), launch: l, uniformOffset: i * UNIFORM_ALIGN });
+        const workgroups = this.fold(k.name, l.workgroups);
+        ready.push({ pipeline, bindGroup, workgroups, launch: l, uniformOffset: i * UNIFORM_ALIGN, info: launchInfo(call, l, workgroups, overrides) });
       }
     } catch (e) {
       free();
@@ -248,6 +294,11 @@ export class WebGpuBackend implements Backend {
       this.gpu.checkAlive();
     }
     const device = this.gpu.device;
+    if (this.armed) {
+      await this.executeTimed(steps as GpuPrepared[]);
+      return;
+    }
+    const t0 = performance.now();
     const enc = device.createCommandEncoder({ label: 'step' });
     const pass = enc.beginComputePass({ label: 'step' });
     for (const s of steps as GpuPrepared[]) {
@@ -260,7 +311,10 @@ export class WebGpuBackend implements Backend {
       }
     }
     pass.end();
-    device.queue.submit([enc.finish()]);
+    const cb = enc.finish();
+    const t1 = performance.now();
+    device.queue.submit([cb]);
+    this.lastHost = { encodeAt: t0, encodeMs: t1 - t0, submitAt: t1, submitMs: performance.now() - t1 };
     if (this.sleepFirst) {
       if (this.pending === 0) this.lastDone = performance.now();
       this.pending++;
@@ -300,6 +354,46 @@ export class WebGpuBackend implements Backend {
     this.lastDone = now;
   }
 
+  /** The armed profiler's execute: every dispatch timed on its own (see webgpu_profile.ts). */
+  private async executeTimed(steps: GpuPrepared[]): Promise<void> {
+    const armed = this.armed!;
+    this.armed = null;
+    await this.waitIdle();
+    const launches = steps.flatMap((s) => s.launches);
+    for (const s of steps) s.warm = true;
+    const t0 = performance.now();
+    armed.result = armed.method === 'timestamp' ? submitTimestamped(this.gpu, launches) : timeAlone(this.gpu, launches, armed.emptyMs);
+    this.lastHost = { encodeAt: t0, encodeMs: 0, submitAt: t0, submitMs: 0 };
+    await armed.result;
+    this.profiled = armed;
+  }
+
+  private profiled: { result?: Promise<DispatchTiming[]> } | null = null;
+
+  /** What Program.profile needs from this backend (src/backend/profile.ts). */
+  readonly profiling: BackendProfiling;
+
+  private makeProfiling(): BackendProfiling {
+    return {
+    hasTimestamps: this.gpu.hasTimestamps,
+    arm: async (method) => {
+      if (method === 'timestamp' && !this.gpu.hasTimestamps) throw new ArgumentError("profile: this adapter has no 'timestamp-query'; use method 'alone'");
+      this.armed = { method, emptyMs: method === 'alone' ? await emptySubmitMs(this.gpu) : 0 };
+    },
+    take: async () => {
+      const p = this.profiled;
+      this.profiled = null;
+      if (!p?.result) throw new Error('internal: no profiled step to take');
+      const r = await p.result;
+      this.throwUncaptured('a profiled step');
+      return r;
+    },
+    host: () => this.lastHost,
+    roofline: () => (this.rooflineP ??= measureRoofline(this.gpu)),
+    memory: () => ({ peakBufferBytes: this.peakBytes, liveBufferBytes: this.liveBytes }),
+    };
+  }
+
   private throwUncaptured(when: string): void {
     const errs = this.gpu.takeUncapturedErrors();
     if (errs.length) throw new GpuValidationError(`WebGPU reported an error during ${when}: ${errs.map((e) => e.message).join('; ')}`);
@@ -314,6 +408,7 @@ export class WebGpuBackend implements Backend {
   dispose(): void {
     for (const s of this.storages) s.buffer.destroy();
     this.storages.clear();
+    this.liveBytes = 0;
     this.gpu.destroy();
   }
 }

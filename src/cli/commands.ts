@@ -99,6 +99,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       batch: { kind: 'int', min: 1, help: 'the larger batch of the training step (the other is 1)', default: 64 },
       runs: { kind: 'int', min: 1, help: 'rounds to take the median of', default: 5 },
       tune: { kind: 'boolean', help: 'first time every matmul variant here and use the fastest (tuneMatmul)' },
+      profile: { kind: 'boolean', help: 'profile one training step at --batch instead: every dispatch\'s GPU time against this adapter\'s roofline (medians of --runs steps)' },
+      trace: { kind: 'string', arg: 'FILE', help: 'with --profile: write the steps as a Chrome trace (opens in Perfetto)' },
       ...common,
     },
   },

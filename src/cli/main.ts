@@ -4,6 +4,8 @@
  */
 import { setGpuProvider } from '../engine.js';
 import { nodeGpu, releaseNodeGpu } from '../gpu/node.js';
+import { setTuneCacheProvider } from '../backend/webgpu.js';
+import { nodeTuneCache } from '../gpu/tune_cache_node.js';
 import { SlopeError } from '../errors.js';
 import { parseArgs, usage, UsageError } from './args.js';
 import { COMMANDS } from './commands.js';
@@ -15,6 +17,7 @@ import { predictCommand } from './predict.js';
 import { exportCommand } from './export.js';
 
 setGpuProvider(() => nodeGpu(), releaseNodeGpu);
+setTuneCacheProvider(nodeTuneCache);
 
 export async function main(argv: readonly string[], io: Out = { out: (l) => console.log(l), err: process.stderr }): Promise<number> {
   try {

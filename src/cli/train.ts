@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import { init, type Engine } from '../engine.js';
 import { checkOutputPath, writeFileAtomic } from '../io/node.js';
+import { checkpointKernels } from '../io/checkpoint.js';
 import { OutputError } from '../io/errors.js';
 import { Trainer } from '../train/trainer.js';
 import { buildModel, makeOptimizer, makeSchedule, parseModel, type OptimizerName } from '../train/factory.js';
@@ -36,8 +37,9 @@ function asUsage<T>(fn: () => T): T {
   }
 }
 
-function engineOf(f: ParsedFlags): Promise<Engine> {
-  return init({ backend: f.backend as 'webgpu' | 'cpu' });
+/** The engine; a resumed run's uses the kernel variants its checkpoint records (bit-exact continuation). */
+function engineOf(f: ParsedFlags, resumed?: Uint8Array): Promise<Engine> {
+  return init({ backend: f.backend as 'webgpu' | 'cpu', tuned: resumed ? checkpointKernels(resumed) : undefined });
 }
 
 /** Seconds between yields to the event loop during training, so that a signal is handled. */
@@ -64,7 +66,7 @@ export async function trainCommand(p: Parsed, io: Out): Promise<number> {
   const spec = asUsage(() => parseModel(str(f, 'model')!, str(f, 'norm'), str(f, 'activation')));
   const stored = ck ? readInputSpec(ck.bytes) : null;
   const loaded = await loadData(f, targetOf(stored, ck?.file ?? ''));
-  const engine = await engineOf(f);
+  const engine = await engineOf(f, ck?.bytes);
   const stopped: { signal: string | null } = { signal: null };
   let trainer: Trainer | undefined;
   const onSignal = (s: string) => {

@@ -29,6 +29,12 @@ export interface DeviceProfile {
    * few long groups) or enough 'lanes' that each keeps at most 8 elements in registers (GPUs).
    */
   readonly normLanes: 'one' | 'lanes';
+  /**
+   * Variants chosen by measuring (src/kernels/tune.ts), by `family:shape class`, e.g.
+   * 'matmul:64x784x512/nt' → 'sg'. Filled at compile from the tuning cache or by timing the
+   * candidates; restored from a checkpoint so that a resumed run uses the same kernels.
+   */
+  readonly tuned: Map<string, string>;
 }
 
 export interface ProfileOptions {
@@ -36,6 +42,11 @@ export interface ProfileOptions {
   variants?: Record<string, string>;
   /** The matmul variant to use (PyTorch-like engine option); replaces the adapter's rule. */
   matmulVariant?: string;
+  /**
+   * Tuned choices to start from, by shape class (a checkpoint's `kernels`): a resumed run uses
+   * the kernels its first part used, so that it continues bit for bit.
+   */
+  tuned?: Readonly<Record<string, string>>;
 }
 
 /** Software adapters: they run invocations as loops on the CPU. */
@@ -74,6 +85,7 @@ export function gpuProfile(adapter: string, subgroupMinSize: number, opts: Profi
     // Two or so cores against 16k threads.
     sumsqGroups: software ? 64 : 256,
     normLanes: software ? 'one' : 'lanes',
+    tuned: new Map(Object.entries(opts.tuned ?? {}).filter(([, v]) => typeof v === 'string')),
   };
 }
 

@@ -18,6 +18,8 @@ import { baseOf, consumerCounts, topoOrder } from './plan/order.js';
 import { fuse, inPlaceUpdates, schedule } from './plan/fuse.js';
 import { gradientHomes, planMemory } from './plan/memory.js';
 import { ProgramStorage, placeLeaves, placeOutputs, prepareAssigns, prepareExecs } from './plan/prepare.js';
+import { profileSteps, type ProfileOptions } from '../backend/profile.js';
+import type { StepProfile } from '../gpu/profiler.js';
 
 /** Extra work appended to every step after the graph (optimizer updates, metric bookkeeping). */
 export interface StepHook {
@@ -190,6 +192,14 @@ export class Program {
     for (const h of this.hooks) h.beforeStep?.();
     await this.backend.execute(this.steps);
     this.ran = true;
+  }
+
+  /**
+   * Profile this program's step (webgpu): `steps` real steps with these feeds (hooks run,
+   * parameters update), each dispatch timed; see StepProfile for the table, JSON and trace.
+   */
+  async profile(feeds: Record<string, Feed> = {}, opts: ProfileOptions = {}): Promise<StepProfile> {
+    return profileSteps(this.backend, () => this.run(feeds), this.stats.slotElements * 4, opts);
   }
 
   /** Run only the graph part (no hooks, no assigns): e.g. evaluation with a training graph. */

@@ -58,6 +58,8 @@ export interface TrainState {
   config: Record<string, unknown>;
   /** The model's inputs: sample shape, class names, standardization (metadata 'input'). */
   input?: InputSpec | null;
+  /** The kernel variants tuning chose, by shape class (metadata 'kernels'): a resumed run uses them. */
+  kernels?: Record<string, string> | null;
 }
 
 function tensorOf(name: string, shape: readonly number[], data: HostArray): TensorToWrite {
@@ -84,7 +86,22 @@ export function encodeCheckpoint(s: TrainState, shapes: ReadonlyMap<string, read
   if (opt) metadata.optimizer = JSON.stringify({ type: opt.type, step: opt.step, groups: opt.groups });
   if (s.schedule) metadata.schedule = JSON.stringify(s.schedule);
   if (s.input) metadata.input = JSON.stringify(s.input);
+  if (s.kernels && Object.keys(s.kernels).length) metadata.kernels = JSON.stringify(s.kernels);
   return encodeSafetensors(tensors, metadata);
+}
+
+/** The tuned kernel variants a checkpoint records (empty when none, or when not a map of strings). */
+export function checkpointKernels(bytes: Uint8Array): Record<string, string> {
+  const k = decodeSafetensors(bytes).metadata.kernels;
+  if (k === undefined) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(k);
+  } catch {
+    return {};
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
 }
 
 export interface Expected {
@@ -141,6 +158,7 @@ export function decodeCheckpoint(bytes: Uint8Array, expected: Expected): TrainSt
     schedule: meta.schedule ? (parseJson(meta.schedule, 'schedule') as Record<string, number>) : null,
     config: meta.config ? (parseJson(meta.config, 'config') as Record<string, unknown>) : {},
     input: meta.input !== undefined ? parseInputSpec(meta.input) : null,
+    kernels: meta.kernels !== undefined ? checkpointKernels(bytes) : null,
   };
 }
 

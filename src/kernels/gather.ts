@@ -34,6 +34,8 @@ function lower(call: OpCall<'gather' | 'gather_bytes'>, bytes: boolean): Launch[
     params: { n: out.length, N, D, words, H, W, scale, offset },
     overrides: { WG },
     workgroups: groups(out.length, WG),
+    // The rows gathered (not the whole table bound), the indices, the output.
+    cost: { bytes: (bytes ? out.length : 4 * out.length) + 4 * B + 4 * out.length, flops: 0 },
   }];
 }
 

@@ -103,6 +103,7 @@ function lowerMatmul(call: OpCall<'matmul'>, ctx: LowerContext): Launch[] {
     },
     overrides: { WG: wg, ...v.overrides },
     workgroups: name === 'naive' ? groups(d.batch * d.M * d.N, 64) : d.batch * tilesMN,
+    cost: { bytes: 4 * (a.length + b.length + (at.bias ? d.N : 0) + out.length), flops: 2 * d.batch * d.M * d.N * d.K },
   }];
 }
 

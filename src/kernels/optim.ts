@@ -40,7 +40,10 @@ function update(kind: OptimKind): Lowering<`optim.${OptimKind}`> {
     checkAlign(ctx);
     const p = { ...ZERO, ...call.attrs };
     if (!p.total) return [];
-    return [{ kernel: OPTIM[kind], buffers: [...call.inputs, ...call.outputs], params: p, overrides: { WG: OPTIM_WG }, workgroups: p.nseg }];
+    // Inputs read once, parameters and state read and written in place.
+    const len = (vs: readonly { length: number }[]) => vs.reduce((a, v) => a + v.length, 0);
+    const cost = { bytes: 4 * (len(call.inputs) + 2 * len(call.outputs)), flops: 0 };
+    return [{ kernel: OPTIM[kind], buffers: [...call.inputs, ...call.outputs], params: p, overrides: { WG: OPTIM_WG }, workgroups: p.nseg, cost }];
   };
 }
 

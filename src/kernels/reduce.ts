@@ -20,9 +20,10 @@ export function reduceLaunch(ctx: LowerContext, x: View, out: View, kind: keyof 
   const forced = forcedVariant(ctx, 'reduce');
   const useWg = forced ? forced === 'wg' : R >= 256 && nOut < 4096;
   const params = { outer, R, inner, n_out: nOut };
+  const cost = { bytes: 4 * (x.length + nOut), flops: x.length };
   return useWg
-    ? { kernel: REDUCE.wg, buffers: [x, out], params, overrides: { OP: CODES[kind], WG }, workgroups: nOut }
-    : { kernel: REDUCE.naive, buffers: [x, out], params, overrides: { OP: CODES[kind], WG }, workgroups: groups(nOut, WG) };
+    ? { kernel: REDUCE.wg, buffers: [x, out], params, overrides: { OP: CODES[kind], WG }, workgroups: nOut, cost }
+    : { kernel: REDUCE.naive, buffers: [x, out], params, overrides: { OP: CODES[kind], WG }, workgroups: groups(nOut, WG), cost };
 }
 
 export const REDUCE_LOWERINGS = {

@@ -33,6 +33,11 @@ export interface Launch {
   readonly overrides?: Readonly<Record<string, number>>;
   /** Workgroup count: a number is a linear count folded into (x, y) by the backend. */
   readonly workgroups: number | readonly [number, number, number];
+  /**
+   * Bytes moved (reads + writes) and floating-point operations, for the profiler's roofline
+   * fractions. Without it, the bytes are the bound views' sizes and the FLOPs are not known.
+   */
+  readonly cost?: { readonly bytes: number; readonly flops: number };
 }
 
 export interface LowerContext {
@@ -41,6 +46,8 @@ export interface LowerContext {
   scratch(length: number, label: string): View;
   /** The adapter policy: forced variants, the matmul variant, block sizes. */
   readonly profile: DeviceProfile;
+  /** The variant measured fastest for this call's shape class, by family (src/kernels/tune.ts). */
+  readonly tuned?: Readonly<Record<string, string>>;
 }
 
 /** Turns one op call into launches of kernels. */
@@ -48,9 +55,9 @@ export type Lowering<N extends ExecOpName> = (call: OpCall<N>, ctx: LowerContext
 /** One lowering per op a backend runs: an op missing here fails the type-check. */
 export type LoweringTable = { readonly [N in ExecOpName]: Lowering<N> };
 
-/** The variant forced for a family by the engine's options, if any. */
+/** The variant forced for a family by the engine's options, else the one tuning chose for this call, if any. */
 export function forcedVariant(ctx: LowerContext, family: string): string | undefined {
-  return ctx.profile.forced[family];
+  return ctx.profile.forced[family] ?? ctx.tuned?.[family];
 }
 
 /** A spec with the family's common pieces filled in. */

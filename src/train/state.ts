@@ -63,6 +63,7 @@ export async function exportState(t: TrainerStateAccess): Promise<TrainState> {
     schedule: plateau ? { best: plateau.best, numBadEpochs: plateau.numBadEpochs, cooldownCounter: plateau.cooldownCounter } : null,
     config: config ?? {},
     input: input ?? null,
+    kernels: Object.fromEntries(t.engine.backend.profile.tuned),
   };
 }
 

@@ -1,0 +1,120 @@
+/**
+ * Tuning at compile (the webgpu backend's tuner): the first time a program prepares an op of a
+ * tuned family (src/kernels/tune.ts) in a shape class this engine has no choice for, the
+ * choice comes from the cache (src/gpu/tune_cache.ts), or else every candidate variant is timed
+ * on scratch buffers of the op's sizes — a warm-up run (which compiles), then rounds of one run
+ * each while the time spent measuring this class stays under `budgetMs`, at most 5 — and the
+ * fastest (its best run: load from other processes only adds time) becomes the choice, stored
+ * in the device profile and the cache. Pipelines compile once per variant, not per class.
+ */
+import type { Gpu } from '../gpu/device.js';
+import type { DeviceProfile } from '../gpu/profile.js';
+import { tuneKey, type TuneCache } from '../gpu/tune_cache.js';
+import { TUNABLE } from '../kernels/tune.js';
+import { view, type OpCall, type Storage, type View } from './types.js';
+import { submitTimestamped, type ReadyLaunch } from './webgpu_profile.js';
+
+/** What the tuner uses of the backend. */
+export interface TuneHost {
+  readonly gpu: Gpu;
+  readonly profile: DeviceProfile;
+  alloc(label: string, length: number): Promise<Storage>;
+  release(s: Storage): void;
+  write(v: View, data: Float32Array | Int32Array): void;
+  prepareTuned(call: OpCall, tuned: Record<string, string>): Promise<{ launches: ReadyLaunch[]; dispose?(): void }>;
+}
+
+/** One shape class's tuning: the choice, and the best time of each candidate when measured. */
+export interface TuneRecord {
+  key: string;
+  variant: string;
+  ms: Record<string, number>;
+  cached: boolean;
+}
+
+export class Tuner {
+  private stored: Promise<Record<string, string>> | null = null;
+  /** What this engine tuned, in order (the tuning table of bench/gpu.sh). */
+  readonly records: TuneRecord[] = [];
+
+  constructor(private host: TuneHost, private cache: TuneCache | null, private budgetMs = 300) {}
+
+  /** The variant for this call's class: the profile's, the cache's, or measured now. */
+  async choose(key: string, call: OpCall): Promise<string> {
+    const { profile, gpu } = this.host;
+    const cands = TUNABLE[call.op.family].candidates(gpu.limits);
+    const stored = await (this.stored ??= this.cache ? this.cache.load(tuneKey(profile.adapter)) : Promise.resolve<Record<string, string>>({}));
+    let variant = stored[key];
+    if (variant && cands.includes(variant)) {
+      this.records.push({ key, variant, ms: {}, cached: true });
+    } else {
+      const ms = await this.measure(call, cands);
+      variant = cands.reduce((a, b) => (ms[b] < ms[a] ? b : a));
+      this.records.push({ key, variant, ms, cached: false });
+      stored[key] = variant;
+      await this.cache?.save(tuneKey(profile.adapter), { [key]: variant });
+    }
+    profile.tuned.set(key, variant);
+    return variant;
+  }
+
+  private async measure(call: OpCall, cands: readonly string[]): Promise<Record<string, number>> {
+    const h = this.host;
+    const scratch: Storage[] = [];
+    const copy = async (v: View, input: boolean) => {
+      const s = await h.alloc(`tuning ${v.label}`, Math.max(1, v.length));
+      scratch.push(s);
+      const w = view(s, 0, v.shape, v.dtype, `tuning ${v.label}`);
+      if (input && v.length) {
+        h.write(w, v.dtype === 'i32' ? new Int32Array(v.length) : Float32Array.from({ length: v.length }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
+      }
+      return w;
+    };
+    const prepared: { v: string; p: { launches: ReadyLaunch[]; dispose?(): void } }[] = [];
+    const best: Record<string, number> = {};
+    try {
+      const sc = {
+        ...call,
+        inputs: await Promise.all(call.inputs.map((v) => copy(v, true))),
+        outputs: await Promise.all(call.outputs.map((v) => copy(v, false))),
+      } as OpCall;
+      for (const v of cands) {
+        const p = await h.prepareTuned(sc, { [call.op.family]: v });
+        prepared.push({ v, p });
+        await this.time(p.launches); // the warm-up: compiles on a software adapter
+        best[v] = await this.time(p.launches);
+      }
+      let spent = Object.values(best).reduce((a, b) => a + b, 0);
+      for (let r = 1; r < 5 && spent * (r + 1) / r < this.budgetMs; r++) {
+        for (const { v, p } of prepared) {
+          const t = await this.time(p.launches);
+          best[v] = Math.min(best[v], t);
+          spent += t;
+        }
+      }
+    } finally {
+      for (const { p } of prepared) p.dispose?.();
+      for (const s of scratch) h.release(s);
+    }
+    return best;
+  }
+
+  /** Milliseconds of one run: GPU timestamps where the adapter has them, else the wall clock. */
+  private async time(launches: readonly ReadyLaunch[]): Promise<number> {
+    const gpu = this.host.gpu;
+    if (gpu.hasTimestamps) return (await submitTimestamped(gpu, launches)).reduce((a, d) => a + d.ms, 0);
+    const enc = gpu.device.createCommandEncoder({ label: 'tuning' });
+    const pass = enc.beginComputePass();
+    for (const r of launches) {
+      pass.setPipeline(r.pipeline);
+      pass.setBindGroup(0, r.bindGroup);
+      pass.dispatchWorkgroups(...r.workgroups);
+    }
+    pass.end();
+    await gpu.sync();
+    const t0 = performance.now();
+    gpu.device.queue.submit([enc.finish()]);
+    await gpu.sync();
+    return performance.now() - t0;
+  }
+}

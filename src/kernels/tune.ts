@@ -1,0 +1,41 @@
+/**
+ * What tuning chooses among: the kernel families whose variants are picked per adapter by
+ * measuring (the backend's tuner, src/backend/tune.ts, times them at compile). A family joins by
+ * adding a row: its candidate variants on a device. Every candidate must be correct for every
+ * call of the family (the kernel case suite runs each one), because tuning may pick any of them.
+ * The choice is shared by the calls of one shape class (shapeClass): the op, its shapes with each
+ * dimension rounded up to a power of two, and its boolean and integer attributes.
+ */
+import type { DeviceLimits } from '../gpu/device.js';
+import type { OpCall } from '../backend/types.js';
+import { MATMUL_VARIANTS, matmulVariantSupported } from './matmul.js';
+import { REDUCE_VARIANTS } from './reduce.js';
+import { SOFTMAX_VARIANTS } from './softmax.js';
+import { NORM_VARIANTS } from './norm.js';
+
+export interface Tunable {
+  /** The variants to time on this device (names the family's lowering accepts from forcedVariant). */
+  candidates(limits: DeviceLimits): readonly string[];
+}
+
+/** The tuned families, by op family (conv joins here with its tile variants). */
+export const TUNABLE: Readonly<Record<string, Tunable>> = {
+  // The naive matmul stays a reference: it is never the fastest.
+  matmul: { candidates: (l) => MATMUL_VARIANTS.filter((v) => v !== 'naive' && matmulVariantSupported(v, l)) },
+  reduce: { candidates: () => REDUCE_VARIANTS },
+  softmax: { candidates: () => SOFTMAX_VARIANTS },
+  norm: { candidates: () => NORM_VARIANTS },
+};
+
+const pow2 = (d: number) => (d <= 1 ? d : 2 ** Math.ceil(Math.log2(d)));
+
+/** The tuning key of a call: `family:op shapes attrs`, or null when its family is not tuned. */
+export function shapeClass(call: OpCall): string | null {
+  const family = call.op.family;
+  if (!TUNABLE[family]) return null;
+  const shapes = [...call.inputs, ...call.outputs].map((v) => v.shape.map(pow2).join('x')).join(',');
+  const attrs = Object.entries(call.attrs as Record<string, unknown>)
+    .filter(([, v]) => typeof v === 'boolean' || Number.isInteger(v))
+    .map(([k, v]) => `${k}=${Number(v)}`).join(',');
+  return `${family}:${call.op.name} ${shapes}${attrs ? ` ${attrs}` : ''}`;
+}
