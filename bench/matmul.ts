@@ -6,6 +6,7 @@
  *   node dist/bench/matmul.js [--variants reg,tiled] [--shapes 512,mlp] [--runs 5] [--trans]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as slope from '../src/node.js';
 import { MATMUL_VARIANTS } from '../src/kernels/matmul.js';
 import { matmulRule } from '../src/gpu/profile.js';
@@ -124,9 +125,17 @@ async function main() {
   tuner.dispose();
   const secs = Object.entries(tuned.seconds).map(([v, t]) => `${v} ${(t! * 1e3).toFixed(1)} ms`).join(', ');
   console.log(`default by rule: ${rule}; tuneMatmul picks ${tuned.variant} (${secs})`);
-  mkdirSync('bench/out', { recursive: true });
+  
   const out = { adapter, clock, date: new Date().toISOString(), defaultByRule: rule, tuned: { variant: tuned.variant, seconds: tuned.seconds }, results };
-  writeFileSync('bench/out/matmul.json', JSON.stringify(out, null, 1) + '\n');
+  writeFileSync(outFile('bench/out/matmul.json'), JSON.stringify(out, null, 1) + '\n');
+}
+
+/** --out FILE, else the default; its folder is made. */
+function outFile(d: string): string {
+  const i = process.argv.indexOf('--out');
+  const f = i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : d;
+  mkdirSync(dirname(f), { recursive: true });
+  return f;
 }
 
 await main();

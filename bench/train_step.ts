@@ -16,6 +16,7 @@
  *   node dist/bench/train_step.js [--rounds 7] [--steps 20] [--reps 20] [--batches 1,64]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as slope from '../src/node.js';
 import { view } from '../src/backend/types.js';
 import { clockKind, median, timeStepsCpu } from './lib/timing.js';
@@ -140,10 +141,18 @@ async function main() {
     results.push(...report(B, cases, timed, clock));
     for (const c of cases) c.prog.dispose();
   }
-  mkdirSync('bench/out', { recursive: true });
+  
   const out = { adapter: engine.adapter, clock, date: new Date().toISOString(), rounds, steps, reps, results };
-  writeFileSync('bench/out/train_step.json', JSON.stringify(out, null, 1) + '\n');
+  writeFileSync(outFile('bench/out/train_step.json'), JSON.stringify(out, null, 1) + '\n');
   engine.dispose();
+}
+
+/** --out FILE, else the default; its folder is made. */
+function outFile(d: string): string {
+  const i = process.argv.indexOf('--out');
+  const f = i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : d;
+  mkdirSync(dirname(f), { recursive: true });
+  return f;
 }
 
 await main();

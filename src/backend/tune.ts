@@ -61,28 +61,35 @@ export class Tuner {
   private async measure(call: OpCall, cands: readonly string[]): Promise<Record<string, number>> {
     const h = this.host;
     const scratch: Storage[] = [];
-    const copy = async (v: View, input: boolean) => {
-      const s = await h.alloc(`tuning ${v.label}`, Math.max(1, v.length));
+    const shapes = TUNABLE[call.op.family].proxy?.(call) ?? null;
+    const copy = async (v: View, i: number, input: boolean) => {
+      const shape = shapes?.[input ? i : call.inputs.length + i] ?? v.shape;
+      const s = await h.alloc(`tuning ${v.label}`, Math.max(1, shape.reduce((x, d) => x * d, 1)));
       scratch.push(s);
-      const w = view(s, 0, v.shape, v.dtype, `tuning ${v.label}`);
-      if (input && v.length) {
-        h.write(w, v.dtype === 'i32' ? new Int32Array(v.length) : Float32Array.from({ length: v.length }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
+      const x = view(s, 0, shape, v.dtype, `tuning ${v.label}`);
+      if (input && x.length) {
+        h.write(x, v.dtype === 'i32' ? new Int32Array(x.length) : Float32Array.from({ length: x.length }, (_, j) => ((j * 7919) % 1000) / 1000 - 0.5));
       }
-      return w;
+      return x;
     };
     const prepared: { v: string; p: { launches: ReadyLaunch[]; dispose?(): void } }[] = [];
     const best: Record<string, number> = {};
     try {
       const sc = {
         ...call,
-        inputs: await Promise.all(call.inputs.map((v) => copy(v, true))),
-        outputs: await Promise.all(call.outputs.map((v) => copy(v, false))),
+        inputs: await Promise.all(call.inputs.map((v, i) => copy(v, i, true))),
+        outputs: await Promise.all(call.outputs.map((v, i) => copy(v, i, false))),
       } as OpCall;
+      let fastest = Infinity;
       for (const v of cands) {
         const p = await h.prepareTuned(sc, { [call.op.family]: v });
-        prepared.push({ v, p });
         await this.time(p.launches); // the warm-up: compiles on a software adapter
         best[v] = await this.time(p.launches);
+        fastest = Math.min(fastest, best[v]);
+        // A candidate far slower than the fastest is not run again: it cannot win, and its runs
+        // would be most of the time spent.
+        if (best[v] > 4 * fastest) p.dispose?.();
+        else prepared.push({ v, p });
       }
       let spent = Object.values(best).reduce((a, b) => a + b, 0);
       for (let r = 1; r < 5 && spent * (r + 1) / r < this.budgetMs; r++) {

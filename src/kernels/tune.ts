@@ -8,6 +8,7 @@
  */
 import type { DeviceLimits } from '../gpu/device.js';
 import type { OpCall } from '../backend/types.js';
+import { matmulDims } from '../ops/index.js';
 import { MATMUL_VARIANTS, matmulVariantSupported } from './matmul.js';
 import { REDUCE_VARIANTS } from './reduce.js';
 import { SOFTMAX_VARIANTS } from './softmax.js';
@@ -16,12 +17,31 @@ import { NORM_VARIANTS } from './norm.js';
 export interface Tunable {
   /** The variants to time on this device (names the family's lowering accepts from forcedVariant). */
   candidates(limits: DeviceLimits): readonly string[];
+  /**
+   * Smaller shapes to time instead (inputs, then outputs) when the call's own would take long,
+   * keeping what decides between the variants; null or absent: the call's shapes.
+   */
+  proxy?(call: OpCall): readonly (readonly number[])[] | null;
+}
+
+/** Multiply-adds above which a matmul is timed on fewer rows (rows of C past 128 repeat the same tiles). */
+const MATMUL_TUNE_WORK = 2 ** 24;
+
+function matmulProxy(call: OpCall): number[][] | null {
+  const [a, b] = call.inputs;
+  const at = call.attrs as { transA: boolean; transB: boolean };
+  const d = matmulDims(a.shape, b.shape, at.transA, at.transB);
+  if (d.batch * d.M * d.N * d.K <= MATMUL_TUNE_WORK || d.M <= 128) return null;
+  const M = Math.max(128, Math.floor(MATMUL_TUNE_WORK / (d.batch * d.N * d.K) / 32) * 32);
+  const lead = (s: readonly number[]) => s.slice(0, s.length - 2);
+  const aShape = [...lead(a.shape), ...(at.transA ? [d.K, M] : [M, d.K])];
+  return [aShape, ...call.inputs.slice(1).map((v) => [...v.shape]), [...lead(call.outputs[0].shape), M, d.N]];
 }
 
 /** The tuned families, by op family (conv joins here with its tile variants). */
 export const TUNABLE: Readonly<Record<string, Tunable>> = {
   // The naive matmul stays a reference: it is never the fastest.
-  matmul: { candidates: (l) => MATMUL_VARIANTS.filter((v) => v !== 'naive' && matmulVariantSupported(v, l)) },
+  matmul: { candidates: (l) => MATMUL_VARIANTS.filter((v) => v !== 'naive' && matmulVariantSupported(v, l)), proxy: matmulProxy },
   reduce: { candidates: () => REDUCE_VARIANTS },
   softmax: { candidates: () => SOFTMAX_VARIANTS },
   norm: { candidates: () => NORM_VARIANTS },

@@ -110,6 +110,13 @@ test('tuning: shape classes round dimensions up to powers of two and keep flags'
   assert.is.not(mm(64, true), mm(64, false));
   assert.ok(mm(64, true)!.startsWith('matmul:matmul 64x1024,512x1024,64x512'), mm(64, true)!);
   assert.is(shapeClass({ op: slope.OPS.copy, inputs: [v([4])], outputs: [v([4])], attrs: {} }), null);
+  // Large matmuls are timed on fewer rows of C: the same columns and depth, A and C shrunk alike.
+  const big = (transA: boolean) => ({ op: slope.OPS.matmul, inputs: [v(transA ? [1024, 2048] : [2048, 1024]), v([1024, 512])], outputs: [v([2048, 512])], attrs: { transA, transB: false, bias: false, act: 'none' as const, alpha: 0, beta: 0 } });
+  const p = TUNABLE.matmul.proxy!(big(false))!;
+  assert.ok(p[0][0] < 2048 && p[0][0] >= 128 && p[0][0] % 32 === 0, JSON.stringify(p));
+  assert.equal([p[0][1], p[1], p[2]], [1024, [1024, 512], [p[0][0], 512]]);
+  assert.equal(TUNABLE.matmul.proxy!(big(true))![0], [1024, p[0][0]]);
+  assert.is(TUNABLE.matmul.proxy!({ ...big(false), inputs: [v([64, 784]), v([784, 512])], outputs: [v([64, 512])] }), null);
 });
 
 test('tuning: the Node cache file under XDG_CACHE_HOME, merged, and empty when unreadable', async () => {
