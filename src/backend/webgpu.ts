@@ -68,8 +68,13 @@ export class WebGpuBackend implements Backend {
   /** Rolling window (browsers): one completion promise per step in flight, oldest first. */
   private window: Promise<unknown>[] = [];
   private lastDone = 0;
-  /** Running estimate of the GPU time of one submission (ms), for sleeping before a wait. */
-  private stepMs = 0;
+  /**
+   * Running estimate of the GPU time of a submission (ms) per list of steps (a program's step),
+   * for sleeping before a wait: one program's estimate would mislead another's wait.
+   */
+  private stepMs = new WeakMap<readonly Prepared[], number>();
+  /** The step lists submitted since the last wait, in order. */
+  private queued: (readonly Prepared[])[] = [];
   /** Some submission since the last wait ran an op for the first time (compile time in it). */
   private cold = false;
   private sleepFirst: boolean;
@@ -318,6 +323,7 @@ export class WebGpuBackend implements Backend {
     if (this.sleepFirst) {
       if (this.pending === 0) this.lastDone = performance.now();
       this.pending++;
+      this.queued.push(steps);
     } else {
       this.window.push(Promise.race([device.queue.onSubmittedWorkDone(), this.gpu.device.lost]).catch(() => undefined));
     }
@@ -336,8 +342,12 @@ export class WebGpuBackend implements Backend {
     }
     if (!this.pending) return;
     const n = this.pending;
-    if (this.sleepFirst && this.stepMs > 1) {
-      const left = this.stepMs * n - (performance.now() - this.lastDone);
+    const queued = this.queued;
+    this.queued = [];
+    const known = queued.map((q) => this.stepMs.get(q) ?? 0);
+    const expected = known.reduce((a, b) => a + b, 0);
+    if (this.sleepFirst && known.every((ms) => ms > 1)) {
+      const left = expected - (performance.now() - this.lastDone);
       if (left > 2) await new Promise((r) => setTimeout(r, Math.floor(left * 0.8)));
     }
     await Promise.race([this.gpu.device.queue.onSubmittedWorkDone(), this.gpu.device.lost.then(() => undefined)]);
@@ -348,7 +358,10 @@ export class WebGpuBackend implements Backend {
     // first run (pipeline compilation) is left out, and a faster measurement is taken at once
     // (the time measured includes this wait's own sleep, so an estimate that only blended down
     // would feed on itself).
-    if (!this.cold) this.stepMs = !this.stepMs || per < this.stepMs ? per : 0.7 * this.stepMs + 0.3 * per;
+    // Learnt only from waits on one program's steps.
+    const one = queued.length && queued.every((q) => q === queued[0]) ? queued[0] : null;
+    const est = one && this.stepMs.get(one);
+    if (!this.cold && one) this.stepMs.set(one, !est || per < est ? per : 0.7 * est + 0.3 * per);
     this.cold = false;
     this.pending = 0;
     this.lastDone = now;
