@@ -14,6 +14,7 @@ export { slope };
 
 export const CHAPTERS: readonly { href: string; title: string }[] = [
   { href: 'index.html', title: 'Contents' },
+  { href: 'batch.html', title: 'Batch and momentum' },
   { href: 'critical.html', title: 'Critical points' },
   { href: 'adaptive.html', title: 'Adaptive learning rate' },
   { href: 'classification.html', title: 'Classification' },
