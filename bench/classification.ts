@@ -247,9 +247,14 @@ function drawCurves(runs: RealRun[]): void {
   const lrs = [...new Set(runs.filter((r) => r.loss !== 'index').map((r) => r.lr))];
   const seeds = new Set(runs.map((r) => r.seed)).size;
   const epochs = [...Array(runs[0].curve.length).keys()];
-  const series = (f: (c: Curve) => number) => lrs.flatMap((lr, i) => (['mse', 'ce'] as LossKind[]).map((k) => {
+  // From the far start the seeds differ in kind (one can stay on the plateau): draw each seed, else their mean.
+  const perSeed = LAST_SCALE !== 1;
+  const series = (f: (c: Curve) => number) => lrs.flatMap((lr, i) => (['mse', 'ce'] as LossKind[]).flatMap((k) => {
     const rs = runs.filter((r) => r.loss === k && r.lr === lr);
-    return { name: `${LOSS_NAME[k].replace('softmax + ', '')}, lr ${lr}`, x: epochs, y: epochs.map((e) => mean(rs.map((r) => f(r.curve[e])))), color: COLORS[i % COLORS.length], dash: k === 'mse' };
+    const name = `${LOSS_NAME[k].replace('softmax + ', '')}, lr ${lr}${perSeed ? ' (each seed)' : ''}`;
+    const style = { color: COLORS[i % COLORS.length], dash: k === 'mse' };
+    if (perSeed) return rs.map((r, j) => ({ name: j ? '' : name, x: epochs, y: epochs.map((e) => f(r.curve[e])), ...style }));
+    return [{ name, x: epochs, y: epochs.map((e) => mean(rs.map((r) => f(r.curve[e])))), ...style }];
   }));
   const scaled = LAST_SCALE !== 1 ? `, last layer ×${LAST_SCALE} at init` : '';
   writeFileSync(join(OUT, `${NAME}_accuracy.svg`), slope.linePlot({
