@@ -3,11 +3,13 @@
 # its files into OUT as soon as it ends (a cut-off run still leaves the steps before), and
 # OUT/summary.json after every step: exit code, seconds, and whether it ran out of time.
 #   1. info.json         the adapter, its limits and features (slope info --json)
-#   2. tuning.json       the tuning table: the MLP step's tuned shape classes at batch 1, 64, 1024
-#   3. profile_b*.json   a profile of one MLP training step at batch 64 and 1024 (+ trace_b*.json)
-#   4. matmul.json       bench/matmul: every variant at 256³, 512³, 1024³ and the MLP's shapes
-#   5. train_step.json   bench/train_step: the step with each optimizer, batch 1 and 64
-#   6. kernels.log       the kernel case suite (every variant against the float64 references)
+#   2. kernels.log       the kernel case suite (every variant against the float64 references)
+#   3. tuning.json       the tuning table: the MLP step's tuned shape classes at batch 1, 64, 1024
+#                        (into OUT/cache, which the steps after it then use)
+#   4. profile_b*.json   a profile of one MLP training step at batch 64 and 1024 (+ trace_b*.json)
+#   5. matmul.json       bench/matmul: every variant at 256³, 512³, 1024³ and the MLP's shapes
+#   6. train_step.json   bench/train_step: the step with each optimizer, batch 1 and 64
+# Each step has a cap (seconds); the whole run stops starting steps past GPU_SH_SECONDS (470).
 # Needs only what it is given: node on PATH, and the built dist/ and bin/ (npm run build).
 # On a lent GPU machine, from the project's root:
 #   npm run build && ../shared/gpu/pack dist bin bench/gpu.sh
@@ -54,17 +56,17 @@ lastjson() { local f=$1; shift; "$@" > "$f.log" 2>&1; local rc=$?; grep '^{' "$f
 kernels() {
   local fail=0
   for f in dist/test/kernels/*.test.js; do
-    if node "$f" > "$out/kernels_$(basename "$f" .test.js).log" 2>&1; then echo "ok   $f"; else echo "FAIL $f"; fail=1; fi
+    if SLOPE_TUNE=0 node "$f" > "$out/kernels_$(basename "$f" .test.js).log" 2>&1; then echo "ok   $f"; else echo "FAIL $f"; fail=1; fi
   done
   return $fail
 }
 export out
 export -f lastjson kernels
 step info 30 lastjson "$out/info.json" node bin/slope.js info --json
-step tuning 90 node dist/bench/tuning.js --out "$out/tuning.json"
-step profile_b64 60 lastjson "$out/profile_b64.json" node bin/slope.js bench --profile --batch 64 --runs "$runs" --trace "$out/trace_b64.json" --json
-step profile_b1024 60 lastjson "$out/profile_b1024.json" node bin/slope.js bench --profile --batch 1024 --runs "$runs" --trace "$out/trace_b1024.json" --json
-step matmul 120 node dist/bench/matmul.js --runs "$runs" --shapes 256,512,1024,mlp --out "$out/matmul.json"
-step train_step 90 node dist/bench/train_step.js --rounds "$runs" --out "$out/train_step.json"
-step kernels 240 kernels
+step kernels 180 kernels
+step tuning 60 node dist/bench/tuning.js --out "$out/tuning.json"
+step profile_b64 45 lastjson "$out/profile_b64.json" node bin/slope.js bench --profile --batch 64 --runs "$runs" --trace "$out/trace_b64.json" --json
+step profile_b1024 45 lastjson "$out/profile_b1024.json" node bin/slope.js bench --profile --batch 1024 --runs "$runs" --trace "$out/trace_b1024.json" --json
+step matmul 90 node dist/bench/matmul.js --runs "$runs" --shapes 256,512,1024,mlp --out "$out/matmul.json"
+step train_step 60 node dist/bench/train_step.js --rounds "$runs" --out "$out/train_step.json"
 echo "done in $((SECONDS - start)) s; results in $out"

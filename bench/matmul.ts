@@ -113,6 +113,8 @@ async function main() {
           console.log(`${v.padEnd(10)} ${label.padEnd(24)} ${(t * 1e3).toFixed(2).padStart(9)} ms ${gf(t).toFixed(2).padStart(7)} GFLOP/s (best ${gf(best).toFixed(2)}; ${gf(cpu).toFixed(2)} per CPU-second)${bad}`);
           results.push({ variant: v, shape: label, M: s.M, K: s.K, N: s.N, ms: +(t * 1e3).toFixed(3), gflops: +gf(t).toFixed(3), bestGflops: +gf(best).toFixed(3), gflopsPerCpuSecond: +gf(cpu).toFixed(3), sampledError: c.err });
         }
+        // Written after every shape: a run cut off still leaves the shapes before.
+        writeFileSync(outFile('bench/out/matmul.json'), JSON.stringify({ adapter, clock, date: new Date().toISOString(), results }, null, 1) + '\n');
       }
     }
   } finally {

@@ -1,9 +1,11 @@
 /**
  * The tuning table of this adapter: the MLP 784-512-256-10 training step (Adam) compiled at
- * batch 1, 64 and 1024 by an engine that tunes with an empty cache, so every tuned shape class
- * is measured: for each, the time of every candidate variant and the one chosen. Writes JSON.
+ * batch 1, 64 and 1024 by an engine that tunes: for each tuned shape class, the time of every
+ * candidate variant and the one chosen (or 'cached' where the cache already had a choice; with
+ * --fresh an empty cache of its own, so everything is measured and nothing is kept). Writes JSON.
+ * bench/gpu.sh runs it with a fresh XDG_CACHE_HOME, so the profiles after it reuse its choices.
  *
- *   node dist/bench/tuning.js [--batches 1,64,1024] [--out bench/out/tuning.json]
+ *   node dist/bench/tuning.js [--batches 1,64,1024] [--fresh] [--out bench/out/tuning.json]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -18,7 +20,8 @@ function arg(name: string, d: string): string {
 
 async function main(): Promise<void> {
   const out = arg('out', 'bench/out/tuning.json');
-  const engine = await slope.init({ tune: memoryTuneCache() });
+  mkdirSync(dirname(out), { recursive: true });
+  const engine = await slope.init(process.argv.includes('--fresh') ? { tune: memoryTuneCache() } : {});
   const tuner = (engine.backend as WebGpuBackend).tuner!;
   const rows: Record<string, unknown>[] = [];
   for (const B of arg('batches', '1,64,1024').split(',').map(Number)) {
@@ -40,9 +43,9 @@ async function main(): Promise<void> {
     }
     console.log(`batch ${B}: compiled with tuning in ${ms.toFixed(0)} ms`);
     rows.push({ batch: B, compileMs: Math.round(ms) });
+    // Written after every batch: a run cut off still leaves the batches before.
+    writeFileSync(out, JSON.stringify({ adapter: engine.adapter, date: new Date().toISOString(), rows }, null, 1) + '\n');
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ adapter: engine.adapter, date: new Date().toISOString(), rows }, null, 1) + '\n');
   console.log(`wrote ${out}`);
   engine.dispose();
 }
