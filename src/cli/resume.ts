@@ -11,7 +11,7 @@
 import { decodeSafetensors } from '../io/safetensors.js';
 import { readCheckpointFile } from '../io/node.js';
 import { CheckpointMismatchError } from '../io/errors.js';
-import type { Progress } from '../io/checkpoint.js';
+import { checkpointConfig, type Progress } from '../io/checkpoint.js';
 import type { CommandSpec, Parsed, ParsedFlags } from './args.js';
 
 /** Options that define a run; saved in checkpoints and used as defaults on --resume. */
@@ -43,10 +43,9 @@ function json(file: string, meta: Record<string, string>, key: string): unknown 
 export async function readCheckpointConfig(file: string): Promise<CheckpointFile> {
   const bytes = await readCheckpointFile(file);
   const meta = decodeSafetensors(bytes).metadata;
-  const config = json(file, meta, 'config');
-  if (config !== null && (typeof config !== 'object' || Array.isArray(config))) throw new CheckpointMismatchError(`${file}: the checkpoint's config metadata must be a JSON object`);
+  const config = checkpointConfig(meta, file);
   const progress = json(file, meta, 'progress');
-  return { file, bytes, config: (config ?? {}) as Record<string, unknown>, progress: progress && typeof progress === 'object' ? (progress as Partial<Progress>) : null };
+  return { file, bytes, config, progress: progress && typeof progress === 'object' ? (progress as Partial<Progress>) : null };
 }
 
 /** Flags in `keys` not given on the command line take the checkpoint's values. */

@@ -13,7 +13,32 @@ import { decodeSafetensors, encodeSafetensors, tensorValues, type TensorData, ty
 import { parseInputSpec, type InputSpec } from './input.js';
 
 export const CHECKPOINT_FORMAT = 'slope.checkpoint';
-export const CHECKPOINT_VERSION = '1';
+/**
+ * 2: the activation 'gelu' is PyTorch's exact form; 'gelu-tanh' the tanh approximation. Version 1
+ * files (whose 'gelu' was the tanh form) are read as 'gelu-tanh'.
+ */
+export const CHECKPOINT_VERSION = '2';
+const READS = ['1', CHECKPOINT_VERSION];
+
+/**
+ * A checkpoint's run config from its metadata, upgraded to this version: in version 1, the
+ * activation 'gelu' meant the tanh form it was trained with. Throws a CheckpointMismatchError
+ * for a config that is not a JSON object.
+ */
+export function checkpointConfig(meta: Readonly<Record<string, string>>, file = 'the checkpoint'): Record<string, unknown> {
+  let config: unknown = {};
+  try {
+    config = meta.config ? JSON.parse(meta.config) : {};
+  } catch {
+    throw new CheckpointMismatchError(`${file}: the config metadata is not valid JSON`);
+  }
+  if (!config || typeof config !== 'object' || Array.isArray(config)) {
+    throw new CheckpointMismatchError(`${file}: the config metadata must be a JSON object`);
+  }
+  const c = { ...(config as Record<string, unknown>) };
+  if (meta.version === '1' && c.activation === 'gelu') c.activation = 'gelu-tanh';
+  return c;
+}
 const OPT = 'optimizer.state.';
 
 /** Where training stands: enough to continue exactly. */
@@ -115,7 +140,9 @@ export function decodeCheckpoint(bytes: Uint8Array, expected: Expected): TrainSt
   const meta = file.metadata;
   const mismatch = (why: string): never => { throw new CheckpointMismatchError(why); };
   if (meta.format !== CHECKPOINT_FORMAT) mismatch(`not a slope checkpoint (metadata format = ${JSON.stringify(meta.format ?? null)}); a plain safetensors file of weights can be loaded with loadWeights`);
-  if (meta.version !== CHECKPOINT_VERSION) mismatch(`checkpoint version ${meta.version} is not supported (this build reads version ${CHECKPOINT_VERSION})`);
+  if (!READS.includes(meta.version)) {
+    mismatch(`checkpoint version ${meta.version} is not supported (this build reads versions ${READS.join(' and ')})`);
+  }
   const params: [string, HostArray][] = [];
   const buffers: [string, HostArray][] = [];
   for (const [path, want] of expected.tensors) {
@@ -156,7 +183,7 @@ export function decodeCheckpoint(bytes: Uint8Array, expected: Expected): TrainSt
     params, buffers, progress,
     optimizer: optMeta ? { ...optMeta, state } : null,
     schedule: meta.schedule ? (parseJson(meta.schedule, 'schedule') as Record<string, number>) : null,
-    config: meta.config ? (parseJson(meta.config, 'config') as Record<string, unknown>) : {},
+    config: checkpointConfig(meta),
     input: meta.input !== undefined ? parseInputSpec(meta.input) : null,
     kernels: meta.kernels !== undefined ? checkpointKernels(bytes) : null,
   };

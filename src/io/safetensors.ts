@@ -134,8 +134,17 @@ export function decodeSafetensors(bytes: Uint8Array, opts: { maxHeaderBytes?: nu
   return { tensors: checkLayout(entries, buffer), metadata };
 }
 
-/** Pickle (PyTorch .pt / .pth) and zip files are refused: loading them can execute code. */
+/**
+ * Pickle (PyTorch .pt / .pth) and zip files are refused: loading them can execute code. A file
+ * whose first 8 bytes are a header length that fits and whose header starts with '{' is a
+ * safetensors file, whatever those bytes look like (a header of 896 bytes starts 0x80 0x03, as
+ * a pickle does).
+ */
 function refuseOtherFormats(b: Uint8Array): void {
+  if (b.length >= 9 && b[8] === 0x7b) {
+    const n = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
+    if (8n + n <= BigInt(b.length)) return;
+  }
   const pickle = b.length >= 2 && b[0] === 0x80 && b[1] >= 2 && b[1] <= 5;
   const zip = b.length >= 2 && b[0] === 0x50 && b[1] === 0x4b;
   if (pickle || zip) {

@@ -16,7 +16,8 @@ import {
 } from '../optim/schedule.js';
 
 export const NORMS = ['none', 'batch', 'layer'] as const;
-export const ACTIVATIONS = ['relu', 'tanh', 'gelu', 'sigmoid'] as const;
+/** Hidden activations of a model spec; 'gelu' is PyTorch's nn.GELU(), 'gelu-tanh' nn.GELU(approximate='tanh'). */
+export const ACTIVATIONS = ['relu', 'tanh', 'gelu', 'gelu-tanh', 'sigmoid'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw'] as const;
 export type NormKind = (typeof NORMS)[number];
 export type ActivationKind = (typeof ACTIVATIONS)[number];
@@ -81,7 +82,15 @@ export function buildModel(spec: ModelSpec, inFeatures: number, numClasses: numb
   const gen = new Generator((seed ^ 0x9e3779b9) >>> 0);
   const layers: Module[] = [new Flatten()];
   let width = inFeatures;
-  const act = () => (spec.activation === 'relu' ? new ReLU() : spec.activation === 'tanh' ? new Tanh() : spec.activation === 'gelu' ? new GELU() : new Sigmoid());
+  const act = () => {
+    switch (spec.activation) {
+      case 'relu': return new ReLU();
+      case 'tanh': return new Tanh();
+      case 'gelu': return new GELU();
+      case 'gelu-tanh': return new GELU({ approximate: 'tanh' });
+      case 'sigmoid': return new Sigmoid();
+    }
+  };
   spec.hidden.forEach((h) => {
     layers.push(new Linear(width, h, { generator: gen }));
     if (spec.norm === 'batch') layers.push(new BatchNorm1d(h));

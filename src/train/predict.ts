@@ -13,6 +13,7 @@ import type { Module } from '../nn/module.js';
 import { Dataset } from '../data/dataset.js';
 import { Standardizer } from '../nn/standardize.js';
 import { decodeSafetensors } from '../io/safetensors.js';
+import { checkpointConfig } from '../io/checkpoint.js';
 import { parseInputSpec, type InputSpec, type StoredStandardizer } from '../io/input.js';
 import { buildModel, parseModel, type ModelSpec } from './factory.js';
 import { loadWeights } from './state.js';
@@ -236,12 +237,7 @@ export function modelSpec(config: Record<string, unknown>): ModelSpec {
 
 export function checkpointSizes(bytes: Uint8Array): CheckpointSizes {
   const file = decodeSafetensors(bytes);
-  let config: Record<string, unknown> = {};
-  try {
-    config = file.metadata.config ? JSON.parse(file.metadata.config) : {};
-  } catch {
-    throw new ArgumentError("the checkpoint's config metadata is not valid JSON");
-  }
+  const config = checkpointConfig(file.metadata);
   const input = file.metadata.input !== undefined ? parseInputSpec(file.metadata.input) : null;
   // Linear weights are (out, in): the first gives the features, the last the classes.
   const weights = [...file.tensors].filter(([k, t]) => /^\d+\.weight$/.test(k) && t.shape.length === 2);

@@ -109,4 +109,21 @@ test('non-finite values in a checkpoint are refused with NonFiniteError naming t
   }
 });
 
+test('GELU: version 2 files say which form; a version 1 file (its gelu was the tanh form) loads as gelu-tanh', () => {
+  const { checkpointConfig } = slope;
+  const v2 = checkpointConfig({ version: '2', config: JSON.stringify({ activation: 'gelu', model: 'mlp:8' }) });
+  assert.equal(v2, { activation: 'gelu', model: 'mlp:8' });
+  const v1 = checkpointConfig({ version: '1', config: JSON.stringify({ activation: 'gelu', model: 'mlp:8' }) });
+  assert.is(v1.activation, 'gelu-tanh');
+  assert.is(checkpointConfig({ version: '1', config: '{"activation":"relu"}' }).activation, 'relu');
+  // The model rebuilt from each config has PyTorch's GELU in the form it was trained with.
+  const gelus = (c: Record<string, unknown>) => {
+    const m = slope.buildModel(slope.modelSpec(c), 4, 3, 0) as slope.Sequential;
+    return m.layers.filter((l): l is slope.GELU => l instanceof slope.GELU).map((l) => l.approximate);
+  };
+  assert.equal(gelus(v2), ['none']);
+  assert.equal(gelus(v1), ['tanh']);
+  throws(() => checkpointConfig({ version: '2', config: '[1]' }), slope.CheckpointMismatchError, /must be a JSON object/);
+});
+
 test.run();

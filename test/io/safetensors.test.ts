@@ -102,6 +102,18 @@ test('header faults give typed errors (the upstream test list)', () => {
   fails(Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0, 0]), 'UnsupportedFormat');
 });
 
+test('a header whose length bytes look like a pickle or zip signature is still safetensors', () => {
+  for (const len of [0x0380, 0x0280, 0x4b50]) {
+    // A header of exactly `len` bytes: {"__metadata__":{"k":"xxx…"}} padded with spaces.
+    const head = '{"__metadata__":{"k":"v"}}';
+    const text = head + ' '.repeat(len - head.length);
+    const bytes = new Uint8Array(8 + len);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(len), true);
+    bytes.set(new TextEncoder().encode(text), 8);
+    assert.equal(slope.decodeSafetensors(bytes).metadata, { k: 'v' }, `header length ${len}`);
+  }
+});
+
 test('a huge declared shape is rejected against the file size before any allocation', () => {
   fails(assemble('{"x":{"dtype":"F32","shape":[100000,100000],"data_offsets":[0,8]}}', new Array(8).fill(0)), 'TensorInvalidInfo');
   fails(assemble('{"x":{"dtype":"F32","shape":[1000000000,1000000000],"data_offsets":[0,8]}}', new Array(8).fill(0)), 'ValidationOverflow');

@@ -173,4 +173,30 @@ test('a non-finite loss stops training with NonFiniteError naming the step; para
   }
 });
 
+test('after a non-finite step: reload the last good state, lower the learning rate, and training goes on', async () => {
+  const c = await cpu();
+  try {
+    const ds = blobs(40, [6], 3, 23);
+    const model = mlp(6, 8, 3, 7);
+    const opt = new slope.SGD(model.parameters(), { lr: 0.05 });
+    const t = await Trainer.create(c, { model, optimizer: opt, train: ds, batchSize: 8, logEvery: 5 });
+    await t.fit({ epochs: 1 });
+    const good = await checkpointBytes(t); // what `--checkpoint` keeps after each epoch
+    opt.lr = 1e30; // far too high: the weights overflow within a few steps
+    await rejects(t.fit({ epochs: 3 }), NonFiniteError, /not finite at step \d+/);
+    // The recovery: the last good state (its optimizer state clears the skip flag), a lower rate.
+    await t.loadState(parseCheckpoint(t, good));
+    opt.lr = 0.01;
+    const h = await t.fit({ epochs: 3 });
+    const again = h.epochs.slice(-2);
+    assert.equal(again.map((e) => e.epoch), [2, 3], 'epochs 2 and 3 run again');
+    assert.ok(again.every((e) => Number.isFinite(e.trainLoss)), `finite losses: ${again.map((e) => e.trainLoss)}`);
+    assert.is(await opt.nonFiniteStep(), null);
+    const w = await c.backend.read(c.store.view(model.parameters()[0]));
+    assert.ok(Array.from(w).every(Number.isFinite));
+  } finally {
+    c.dispose();
+  }
+});
+
 test.run();
