@@ -13,6 +13,7 @@
  *
  * Usage: node dist/bench/warmup.js [--depths 2,8] [--lrs 1e-3,3e-3,1e-2,3e-2] [--warmup 200]
  *        [--epochs 3] [--seeds 2] [--width 256] [--out docs/figures] [--backend webgpu|cpu]
+ *        [--name warmup] (the output files' stem)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,7 @@ const SEEDS = Number(arg('seeds', '2'));
 const WIDTH = Number(arg('width', '256'));
 const BATCH = 64;
 const BACKEND = arg('backend', 'webgpu') as 'webgpu' | 'cpu';
+const NAME = arg('name', 'warmup');
 
 interface Run {
   depth: number; lr: number; warmup: number; seed: number;
@@ -97,7 +99,7 @@ async function main(): Promise<void> {
     console.log(`| ${depth} | ${lr} | ${fmt(a)} | ${fmt(b)} |`);
     rows.push({ depth, lr, noWarmup: a, warmup: b });
   }
-  writeFileSync(join(OUT, 'warmup.json'), JSON.stringify({
+  writeFileSync(join(OUT, `${NAME}.json`), JSON.stringify({
     bench: 'warmup', dataset: `built-in digits (${train.length} train / ${test.length} test)`, model: `${WIDTH}-wide ReLU MLP, no normalization`, optimizer: 'Adam (β 0.9, 0.999)',
     batch: BATCH, epochs: EPOCHS, steps, warmup: `linear from 0 over ${WARMUP} steps, then constant`, rows, runs,
   }, null, 1) + '\n');
@@ -112,11 +114,11 @@ async function main(): Promise<void> {
       series.push({ name: `lr ${lr}${w ? `, ${w}-step warmup` : ', constant'}${r.nonFiniteAt !== null ? ` (non-finite at ${r.nonFiniteAt})` : ''}`, x: r.curve.map(([s]) => s), y: r.curve.map(([, l]) => Math.min(l, 100)), color: colors[i % colors.length], dash: !w });
     }
   });
-  writeFileSync(join(OUT, 'warmup_curves.svg'), slope.linePlot({
+  writeFileSync(join(OUT, `${NAME}_curves.svg`), slope.linePlot({
     title: `Adam, ${deep} hidden layers of ${WIDTH}, no normalization: warmup or not (seed 0)`, xLabel: 'step (batch 64)', yLabel: 'training loss (cross-entropy, 10-step mean)',
     yLog: true, legend: 'outside', series,
   }));
-  console.log(`wrote ${OUT}/warmup.json and warmup_curves.svg`);
+  console.log(`wrote ${OUT}/${NAME}.json and ${NAME}_curves.svg`);
 }
 
 await main();
