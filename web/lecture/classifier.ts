@@ -84,15 +84,19 @@ export class Classifier {
   }
 }
 
-/** Accuracy and mean cross-entropy of a model over a whole dataset, in chunks of `rows`, in evaluation mode. */
+/** Accuracy and mean cross-entropy of a model over a whole dataset, in chunks of `rows` (in evaluation mode by default). */
 export class Evaluation {
   private constructor(private prog: slope.Program, readonly rows: number) {}
 
-  static async create(engine: slope.Engine, model: slope.Module, features: number, rows: number): Promise<Evaluation> {
+  /**
+   * In mode 'train' the model normalizes with each chunk's own statistics (BatchNorm's training
+   * mode), and, as in PyTorch, running the evaluation updates its running statistics.
+   */
+  static async create(engine: slope.Engine, model: slope.Module, features: number, rows: number, mode: 'eval' | 'train' = 'eval'): Promise<Evaluation> {
     const g = new Graph();
     const x = g.input('x', [rows, features]);
     const y = g.input('y', [rows], 'i32');
-    model.eval();
+    model.train(mode === 'train');
     const z = model.forward(x);
     model.train();
     const prog = await engine.compile(g, { outputs: { loss: sum(crossEntropy(z, y, { reduction: 'none' })), correct: sum(correct(z, y)) } });

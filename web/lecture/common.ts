@@ -18,6 +18,7 @@ export const CHAPTERS: readonly { href: string; title: string }[] = [
   { href: 'critical.html', title: 'Critical points' },
   { href: 'adaptive.html', title: 'Adaptive learning rate' },
   { href: 'classification.html', title: 'Classification' },
+  { href: 'normalization.html', title: 'Normalization' },
   { href: 'mnist.html', title: 'Training on digits' },
 ];
 
