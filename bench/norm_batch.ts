@@ -14,8 +14,9 @@
  *
  * Usage: node dist/bench/norm_batch.js [--batches 2,4,8,16,64] [--epochs 2] [--seeds 2]
  *        [--out docs/figures] [--backend webgpu|cpu]
+ *        --plot [--epochs N]   (redraw the figure from the JSON)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as slope from '../src/node.js';
 
@@ -78,7 +79,27 @@ async function accuracyTrainMode(engine: slope.Engine, m: slope.Sequential, ds: 
   return correct / seen;
 }
 
+const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+
+function draw(runs: Run[]): void {
+  const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+  const xs = [...new Set(runs.map((r) => r.batch))].sort((a, b) => a - b);
+  const seeds = new Set(runs.map((r) => r.seed)).size;
+  const colors: Record<Norm, string> = { batch: '#d62728', group: '#2ca02c', layer: '#1f77b4' };
+  const series: slope.Series[] = [];
+  for (const norm of NORMS) {
+    const at = (f: (r: Run) => number) => xs.map((b) => 100 * mean(runs.filter((r) => r.norm === norm && r.batch === b).map(f)));
+    series.push({ name: `${NAME[norm]}: test (eval mode)`, x: xs, y: at((r) => r.testAccuracy), color: colors[norm], markers: true });
+    if (norm === 'batch') series.push({ name: `${NAME[norm]}: test, training mode (batch statistics)`, x: xs, y: at((r) => r.testAccuracyTrainMode), color: colors[norm], dash: true, markers: true });
+  }
+  writeFileSync(join(OUT, 'norm_batch.svg'), slope.linePlot({
+    title: `Normalization and batch size (digits, ${plural(EPOCHS, 'epoch')} of Adam, ${seeds > 1 ? `mean of ${seeds} seeds` : 'one seed'})`,
+    xLabel: 'batch size (log scale)', yLabel: 'test accuracy (%)', xLog: true, legend: 'outside', series,
+  }));
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--plot')) return draw((JSON.parse(readFileSync(join(OUT, 'norm_batch.json'), 'utf8')) as { runs: Run[] }).runs);
   const { train, test } = await slope.loadBuiltinDigits();
   const engine = await slope.init({ backend: BACKEND });
   const runs: Run[] = [];
@@ -117,16 +138,7 @@ async function main(): Promise<void> {
     bench: 'norm_batch', dataset: `built-in digits (${train.length} train / ${test.length} test)`, model: `784-${H}-${H}-10 ReLU, a normalization after each hidden Linear`,
     optimizer: 'Adam lr 1e-3', epochs: EPOCHS, seeds: SEEDS, rows, runs,
   }, null, 1) + '\n');
-  const colors: Record<Norm, string> = { batch: '#d62728', group: '#2ca02c', layer: '#1f77b4' };
-  const series: slope.Series[] = [];
-  for (const norm of NORMS) {
-    const xs = BATCHES, at = (f: (r: Run) => number) => xs.map((b) => 100 * mean(runs.filter((r) => r.norm === norm && r.batch === b).map(f)));
-    series.push({ name: `${NAME[norm]}: test (eval mode)`, x: xs, y: at((r) => r.testAccuracy), color: colors[norm], markers: true });
-    if (norm === 'batch') series.push({ name: `${NAME[norm]}: test, training mode (batch statistics)`, x: xs, y: at((r) => r.testAccuracyTrainMode), color: colors[norm], dash: true, markers: true });
-  }
-  writeFileSync(join(OUT, 'norm_batch.svg'), slope.linePlot({
-    title: `Normalization and batch size (digits, ${EPOCHS} epochs of Adam, mean of ${SEEDS} seeds)`, xLabel: 'batch size', yLabel: 'accuracy (%)', xLog: true, legend: 'outside', series,
-  }));
+  draw(runs);
   console.log(`wrote ${OUT}/norm_batch.json and norm_batch.svg`);
 }
 
