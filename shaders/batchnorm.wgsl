@@ -36,7 +36,8 @@ fn blend(m: f32, running: f32, batch: f32) -> f32 { return (1.0 - m) * running +
 @group(0) @binding(4) var<uniform> u_p: RunParams;
 
 @compute @workgroup_size(WG)
-fn bn_running(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn bn_running(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let c = lin(wid, nwg) * WG + lid;
   if (c >= u_p.C) { return; }
   let m = step_momentum(u_p.momentum, u_t[0]);
@@ -73,7 +74,8 @@ struct CountParams { n: u32, pad0: u32, pad1: u32, pad2: u32 }
 @group(0) @binding(2) var<uniform> n_p: CountParams;
 
 @compute @workgroup_size(WG)
-fn bn_count(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn bn_count(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i = lin(wid, nwg) * WG + lid;
   if (i >= n_p.n) { return; }
   n_out[i] = n_t[i] + 1;
@@ -97,7 +99,8 @@ fn ramp(t: f32, steps: f32) -> f32 {
 }
 
 @compute @workgroup_size(WG)
-fn bn_renorm(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn bn_renorm(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let c = lin(wid, nwg) * WG + lid;
   if (c >= r_p.C) { return; }
   let t = f32(r_t[0]);

@@ -51,7 +51,8 @@ fn row_scale(n: u32, N: u32) -> f32 {
 }
 
 @compute @workgroup_size(WG)
-fn ce_rows_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn ce_rows_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let n = (wid.x + wid.y * nwg.x) * WG + lid;
   if (n >= p.N) { return; }
   let o = n * p.C;
@@ -71,7 +72,8 @@ fn ce_rows_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
 }
 
 @compute @workgroup_size(WG)
-fn ce_backward_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn ce_backward_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let n = (wid.x + wid.y * nwg.x) * WG + lid;
   if (n >= bp.N) { return; }
   let o = n * bp.C;
@@ -94,7 +96,8 @@ fn ce_backward_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups)
 // wg_reduce (a workgroup tree reduction) comes from common.wgsl, appended by withCommon().
 
 @compute @workgroup_size(WG)
-fn ce_rows_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn ce_rows_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let n = wid.x + wid.y * nwg.x;
   let live = n < p.N;
   let o = n * p.C;
@@ -112,7 +115,8 @@ fn ce_rows_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
 }
 
 @compute @workgroup_size(WG)
-fn ce_backward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn ce_backward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let n = wid.x + wid.y * nwg.x;
   let live = n < bp.N;
   let o = n * bp.C;
@@ -144,7 +148,8 @@ fn ce_backward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
 @group(0) @binding(3) var<uniform> mp: Params;
 
 @compute @workgroup_size(WG)
-fn mse_sq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn mse_sq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * WG + lid;
   if (i >= mp.n) { return; }
   let d = ma[i] - mb[i];
@@ -156,7 +161,8 @@ fn mse_sq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
 @group(0) @binding(4) var<uniform> mbp: Params;
 
 @compute @workgroup_size(WG)
-fn mse_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn mse_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * WG + lid;
   if (i >= mbp.n) { return; }
   var s: f32;

@@ -65,7 +65,8 @@ fn linear_id(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
 @group(0) @binding(2) var<uniform> u_p: Params;
 
 @compute @workgroup_size(WG)
-fn unary(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn unary(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i0 = linear_id(wid, nwg, lid) * EPT;
   for (var j = 0u; j < EPT; j++) {
     let i = i0 + j;
@@ -75,7 +76,8 @@ fn unary(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 }
 
 @compute @workgroup_size(WG)
-fn unary_deriv2(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn unary_deriv2(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i0 = linear_id(wid, nwg, lid) * EPT;
   for (var j = 0u; j < EPT; j++) {
     let i = i0 + j;
@@ -85,7 +87,8 @@ fn unary_deriv2(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
 }
 
 @compute @workgroup_size(WG)
-fn scale(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn scale(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i0 = linear_id(wid, nwg, lid) * EPT;
   for (var j = 0u; j < EPT; j++) {
     let i = i0 + j;
@@ -100,7 +103,8 @@ fn scale(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
 @group(0) @binding(2) var<uniform> c_p: CParams;
 
 @compute @workgroup_size(WG)
-fn copy(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn copy(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i0 = linear_id(wid, nwg, lid) * EPT;
   for (var j = 0u; j < EPT; j++) {
     let i = i0 + j;
@@ -115,7 +119,8 @@ fn copy(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 @group(0) @binding(2) var<uniform> ai_p: CParams;
 
 @compute @workgroup_size(WG)
-fn add_into(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn add_into(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i0 = linear_id(wid, nwg, lid) * EPT;
   for (var j = 0u; j < EPT; j++) {
     let i = i0 + j;
@@ -132,7 +137,8 @@ fn add_into(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
 @group(0) @binding(3) var<uniform> g_p: Params;
 
 @compute @workgroup_size(WG)
-fn unary_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn unary_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i0 = linear_id(wid, nwg, lid) * EPT;
   for (var j = 0u; j < EPT; j++) {
     let i = i0 + j;
@@ -142,7 +148,8 @@ fn unary_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
 }
 
 @compute @workgroup_size(WG)
-fn binary_same(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn binary_same(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i0 = linear_id(wid, nwg, lid) * EPT;
   for (var j = 0u; j < EPT; j++) {
     let i = i0 + j;
@@ -163,7 +170,8 @@ fn coords(i: u32) -> vec4u {
 }
 
 @compute @workgroup_size(WG)
-fn binary(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn binary(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i0 = linear_id(wid, nwg, lid) * EPT;
   for (var j = 0u; j < EPT; j++) {
     let i = i0 + j;
@@ -180,7 +188,8 @@ fn binary(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
 @group(0) @binding(2) var<uniform> x_p: BParams;
 
 @compute @workgroup_size(WG)
-fn broadcast(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn broadcast(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i0 = linear_id(wid, nwg, lid) * EPT;
   for (var j = 0u; j < EPT; j++) {
     let i = i0 + j;
@@ -199,7 +208,8 @@ fn broadcast(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
 @group(0) @binding(2) var<uniform> o_p: OParams;
 
 @compute @workgroup_size(WG)
-fn one_hot(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn one_hot(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i0 = linear_id(wid, nwg, lid) * EPT;
   for (var j = 0u; j < EPT; j++) {
     let i = i0 + j;

@@ -59,7 +59,8 @@ fn linear_id(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
 }
 
 @compute @workgroup_size(WG)
-fn gather_rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn gather_rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let j = linear_id(wid, nwg, lid);
   if (j >= p.n) { return; }
   let b = j / p.D;
@@ -71,7 +72,8 @@ fn gather_rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
 }
 
 @compute @workgroup_size(WG)
-fn gather_bytes(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn gather_bytes(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let j = linear_id(wid, nwg, lid);
   if (j >= p.n) { return; }
   let b = j / p.D;
@@ -83,7 +85,8 @@ fn gather_bytes(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
 }
 
 @compute @workgroup_size(WG)
-fn gather_rows_shift(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn gather_rows_shift(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let j = linear_id(wid, nwg, lid);
   if (j >= ps.n) { return; }
   let b = j / ps.D;
@@ -95,7 +98,8 @@ fn gather_rows_shift(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups)
 }
 
 @compute @workgroup_size(WG)
-fn gather_bytes_shift(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn gather_bytes_shift(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let j = linear_id(wid, nwg, lid);
   if (j >= ps.n) { return; }
   let b = j / ps.D;

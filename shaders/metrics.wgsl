@@ -42,14 +42,16 @@ fn argmax_row(n: u32, C: u32) -> u32 {
 }
 
 @compute @workgroup_size(WG)
-fn argmax_rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn argmax_rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let n = (wid.x + wid.y * nwg.x) * WG + lid;
   if (n >= p.N) { return; }
   classes[n] = i32(argmax_row(n, p.C));
 }
 
 @compute @workgroup_size(WG)
-fn correct_rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn correct_rows(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let n = (wid.x + wid.y * nwg.x) * WG + lid;
   if (n >= pc.N) { return; }
   hits[n] = select(0.0, 1.0, i32(argmax_row(n, pc.C)) == labels[n]);

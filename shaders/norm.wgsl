@@ -77,7 +77,8 @@ const E: u32 = 8u;
 @group(0) @binding(5) var<uniform> s_p: Params;
 
 @compute @workgroup_size(WG)
-fn norm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn norm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let R = WG / LANES;
   var r = lid / LANES;
   var lane = lid % LANES;
@@ -170,7 +171,8 @@ fn norm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
 @group(0) @binding(5) var<uniform> a_p: Params;
 
 @compute @workgroup_size(WG)
-fn norm_apply(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn norm_apply(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i = lin(wid, nwg) * WG + lid;
   if (i >= a_p.n) { return; }
   let c = (i / a_p.S) % a_p.C;
@@ -213,7 +215,8 @@ fn b_ghat(i: u32) -> f32 {
 }
 
 @compute @workgroup_size(WG)
-fn norm_backward_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn norm_backward_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let c = lin(wid, nwg) * WG + lid;
   if (c >= b_p.C) { return; }
   let M = b_p.A * b_p.S;
@@ -248,7 +251,8 @@ fn norm_backward_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroup
 }
 
 @compute @workgroup_size(WG)
-fn norm_backward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn norm_backward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let c = lin(wid, nwg);   // uniform across the workgroup
   let M = b_p.A * b_p.S;
   let valid = c < b_p.C;
@@ -329,7 +333,8 @@ fn f_write(q: u32, acc: vec2f) {
 }
 
 @compute @workgroup_size(WG)
-fn norm_affine_grad_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn norm_affine_grad_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let q = lin(wid, nwg) * WG + lid;
   if (q >= f_p.Q) { return; }
   var acc = vec2f(0.0);
@@ -341,7 +346,8 @@ fn norm_affine_grad_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgr
 }
 
 @compute @workgroup_size(WG)
-fn norm_affine_grad_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn norm_affine_grad_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let q = lin(wid, nwg);   // uniform across the workgroup
   let L = f_p.P * f_p.T;
   var acc = vec2f(0.0);
@@ -373,7 +379,8 @@ struct RowParams { C: u32, row: i32, R: u32, n: u32 }
 @group(0) @binding(2) var<uniform> r_p: RowParams;
 
 @compute @workgroup_size(WG)
-fn norm_row(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn norm_row(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let c = lin(wid, nwg) * WG + lid;
   if (c >= r_p.C) { return; }
   if (r_p.row < 0) { r_out[c] = r_t[c] + r_t[r_p.C + c]; }
@@ -387,7 +394,8 @@ fn norm_row(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
 @group(0) @binding(4) var<uniform> k_p: RowParams;
 
 @compute @workgroup_size(WG)
-fn norm_stack(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn norm_stack(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let i = lin(wid, nwg) * WG + lid;
   if (i >= k_p.n) { return; }
   let k = i / k_p.C;

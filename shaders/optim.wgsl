@@ -92,7 +92,8 @@ fn plane(k: u32) -> u32 {
 }
 
 @compute @workgroup_size(WG)
-fn sgd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn sgd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let k = u_block(wid, nwg);
   let lr = u_hyp[k.h];
   let wd = u_hyp[k.h + 1u];
@@ -116,7 +117,8 @@ fn sgd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @
 }
 
 @compute @workgroup_size(WG)
-fn adagrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn adagrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let k = u_block(wid, nwg);
   let wd = u_hyp[k.h + 1u];
   let eps = u_hyp[k.h + 4u];
@@ -135,7 +137,8 @@ fn adagrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 }
 
 @compute @workgroup_size(WG)
-fn rmsprop(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn rmsprop(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let k = u_block(wid, nwg);
   let lr = u_hyp[k.h];
   let wd = u_hyp[k.h + 1u];
@@ -173,7 +176,8 @@ fn rmsprop(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 }
 
 @compute @workgroup_size(WG)
-fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let k = u_block(wid, nwg);
   let wd = u_hyp[k.h + 1u];
   let b1 = u_hyp[k.h + 2u];
@@ -222,7 +226,8 @@ fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 // threads striding over each block's vec4s. s_p.nseg = blocks, s_p.base = this chunk's first
 // partial.
 @compute @workgroup_size(WG)
-fn grad_sumsq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn grad_sumsq(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let w = wg_id(wid, nwg);
   let c = select(0.0, s_hyp[2], s_hyp[1] != 0.0);
   var acc = vec4f(0.0);

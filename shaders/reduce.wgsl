@@ -37,7 +37,8 @@ fn finish(acc: f32) -> f32 {
 }
 
 @compute @workgroup_size(WG)
-fn reduce_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn reduce_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let j = (wid.x + wid.y * nwg.x) * WG + lid;
   if (j >= p.n_out) { return; }
   let o = j / p.inner;
@@ -54,7 +55,8 @@ fn reduce_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
 var<workgroup> sh: array<f32, WG>;
 
 @compute @workgroup_size(WG)
-fn reduce_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn reduce_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let j = wid.x + wid.y * nwg.x;   // uniform across the workgroup
   let valid = j < p.n_out;
   var acc = identity();

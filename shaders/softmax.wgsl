@@ -30,7 +30,8 @@ struct Params { rows: u32, C: u32, pad0: u32, pad1: u32 }
 @group(0) @binding(3) var<uniform> bp: Params;
 
 @compute @workgroup_size(WG)
-fn softmax_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn softmax_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let r = (wid.x + wid.y * nwg.x) * WG + lid;
   if (r >= p.rows) { return; }
   let o = r * p.C;
@@ -48,7 +49,8 @@ fn softmax_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
 }
 
 @compute @workgroup_size(WG)
-fn softmax_backward_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn softmax_backward_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let r = (wid.x + wid.y * nwg.x) * WG + lid;
   if (r >= bp.rows) { return; }
   let o = r * bp.C;
@@ -65,7 +67,8 @@ fn softmax_backward_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgr
 // wg_reduce (a workgroup tree reduction) comes from common.wgsl, appended by withCommon().
 
 @compute @workgroup_size(WG)
-fn softmax_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn softmax_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let r = wid.x + wid.y * nwg.x;      // uniform across the workgroup
   let live = r < p.rows;
   let o = r * p.C;
@@ -86,7 +89,8 @@ fn softmax_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
 }
 
 @compute @workgroup_size(WG)
-fn softmax_backward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn softmax_backward_wg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32) {
   let r = wid.x + wid.y * nwg.x;
   let live = r < bp.rows;
   let o = r * bp.C;

@@ -10,5 +10,7 @@ setTuneCacheProvider(nodeTuneCache);
 
 export * from './index.js';
 export * from './data/node.js';
-export { writeFileAtomic, readCheckpointFile, checkOutputPath, removeStaleTemps, MAX_CHECKPOINT_BYTES, type AtomicFs } from './io/node.js';
-export { loadImageFolder, readImageFolder, readImage, decodeImage, listImages, MAX_IMAGE_PIXELS, type ImageFolderOptions } from './data/images_node.js';
+export { writeFileAtomic, readCheckpointFile, checkOutputPath, removeStaleTemps, MAX_CHECKPOINT_BYTES,
+  type AtomicFs } from './io/node.js';
+export { loadImageFolder, readImageFolder, readImage, decodeImage, listImages, MAX_IMAGE_PIXELS,
+  type ImageFolderOptions } from './data/images_node.js';

@@ -53,7 +53,8 @@ export const CPU_NORM = {
     const { x, stats, w, rest } = split(a);
     nr.normGroupSums(a.outs[0], x, stats, w, rest[0], geomOf(a.attrs), a.attrs.eps);
   },
-  norm_affine_grad: ({ ins, outs, attrs }) => nr.normAffineGrad(outs[0], ins[0], ins[1], ins[2], geomOf(attrs), attrs.eps, attrs.which),
+  norm_affine_grad: ({ ins, outs, attrs }) => nr.normAffineGrad(outs[0], ins[0], ins[1], ins[2], geomOf(attrs),
+    attrs.eps, attrs.which),
   /** Both affine gradients from one op (fused by the planner): outputs dγ, dβ. */
   norm_affine_grads({ ins, outs, attrs }) {
     nr.normAffineGrad(outs[0], ins[0], ins[1], ins[2], geomOf(attrs), attrs.eps, 'weight');
@@ -66,7 +67,8 @@ export const CPU_NORM = {
   bn_update({ ins, outs, outShapes, attrs: a }) {
     const m = a.momentum < 0 ? null : a.momentum;
     const [rm, rv, t] = outs;
-    for (const [out, which] of [[rm, 'mean'], [rv, 'var']] as const) bn.bnRunning(out, ins[0], out, t[0], which, m, a.n, outShapes[0][0]);
+    for (const [out, which] of [[rm, 'mean'], [rv, 'var']] as const) bn.bnRunning(out, ins[0], out, t[0], which, m, a.n,
+      outShapes[0][0]);
     t[0] += 1;
   },
   bn_count: ({ ins, outs }) => { outs[0][0] = ins[0][0] + 1; },

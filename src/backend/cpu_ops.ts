@@ -20,7 +20,8 @@ export const CPU_OPS = {
   unary: ({ ins, outs, attrs: a }) => ew.unary(outs[0], ins[0], a.kind, a.alpha, a.beta),
   unary_grad: ({ ins, outs, attrs: a }) => ew.unaryGrad(outs[0], ins[0], ins[1], a.kind, a.alpha, a.beta),
   unary_deriv2: ({ ins, outs, attrs: a }) => ew.unaryDeriv2All(outs[0], ins[0], a.kind, a.alpha, a.beta),
-  binary: ({ ins, outs, inShapes, outShapes, attrs }) => ew.binary(outs[0], ins[0], ins[1], attrs.kind, inShapes[0], inShapes[1], outShapes[0]),
+  binary: ({ ins, outs, inShapes, outShapes, attrs }) => ew.binary(outs[0], ins[0], ins[1], attrs.kind, inShapes[0],
+    inShapes[1], outShapes[0]),
   broadcast: ({ ins, outs, inShapes, outShapes }) => ew.broadcast(outs[0], ins[0], inShapes[0], outShapes[0]),
   scale: ({ ins, outs, attrs }) => ew.scale(outs[0], ins[0], attrs.alpha, attrs.beta),
   one_hot: ({ ins, outs, attrs }) => ew.oneHot(outs[0], ins[0], attrs.classes),
@@ -44,7 +45,8 @@ export const CPU_OPS = {
   },
   cross_entropy_backward({ ins, outs, inShapes, inDtypes, attrs }) {
     const [N, C] = inShapes[0];
-    ce.crossEntropyBackward(outs[0], ins[0], ins[1], ins[2], inDtypes[1] === 'i32', N, C, attrs.smoothing, attrs.reduction);
+    ce.crossEntropyBackward(outs[0], ins[0], ins[1], ins[2], inDtypes[1] === 'i32', N, C, attrs.smoothing,
+      attrs.reduction);
   },
   mse: ({ ins, outs, attrs }) => ce.mse(outs[0], ins[0], ins[1], attrs.reduction),
   mse_backward: ({ ins, outs, attrs }) => ce.mseBackward(outs[0], ins[0], ins[1], ins[2], attrs.reduction),

@@ -13,7 +13,8 @@ interface Segment { start: number; len: number; row: number }
 
 function segments(seg: Float64Array, nseg: number): Segment[] {
   const out: Segment[] = [];
-  for (let s = 0; s < nseg; s++) out.push({ start: seg[4 * s + 1], row: (seg[4 * s + 2] + 1) * R, len: seg[4 * s + 3] });
+  for (let s = 0; s < nseg;
+    s++) out.push({ start: seg[4 * s + 1], row: (seg[4 * s + 2] + 1) * R, len: seg[4 * s + 3] });
   return out;
 }
 

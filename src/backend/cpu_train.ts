@@ -12,8 +12,10 @@ function geometry({ ins, inShapes, outShapes, attrs }: CpuArgs<GatherAttrs>): Ga
 
 export const CPU_TRAIN = {
   gather: (a) => gatherRows(a.outs[0], a.ins[0], a.ins[1], geometry(a)),
-  gather_bytes: (a) => gatherBytes(a.outs[0], a.ins[0], a.ins[1], geometry(a), a.inShapes[0][1], a.attrs.scale, a.attrs.offset),
+  gather_bytes: (a) => gatherBytes(a.outs[0], a.ins[0], a.ins[1], geometry(a), a.inShapes[0][1], a.attrs.scale,
+    a.attrs.offset),
   argmax: ({ ins, outs, inShapes }) => argmax(outs[0], ins[0], inShapes[0][0], inShapes[0][1]),
   correct: ({ ins, outs, inShapes }) => correct(outs[0], ins[0], ins[1], inShapes[0][0], inShapes[0][1]),
-  class_metrics: ({ ins, outs, inShapes }) => classMetrics(outs[0], ins[0], ins[1], ins[2], ins[3], inShapes[1][0], inShapes[1][1]),
+  class_metrics: ({ ins, outs, inShapes }) => classMetrics(outs[0], ins[0], ins[1], ins[2], ins[3], inShapes[1][0],
+    inShapes[1][1]),
 } satisfies Partial<CpuTable>;

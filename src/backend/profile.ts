@@ -18,7 +18,8 @@ import type { Backend } from './types.js';
 export interface ProfileOptions {
   /** Steps to take the medians of (default 5). */
   steps?: number;
-  /** 'timestamp' (the default where the adapter has timestamp queries) or 'alone' (each dispatch submitted by itself). */
+  /** 'timestamp' (the default where the adapter has timestamp queries) or 'alone' (each dispatch submitted by itself).
+   * */
   method?: TimingMethod;
 }
 
@@ -27,18 +28,23 @@ export function variantsOf(p: DeviceProfile): Record<string, string> {
   return { matmul: p.matmul, ...p.forced, ...Object.fromEntries(p.tuned) };
 }
 
-export async function profileSteps(backend: Backend, run: () => Promise<void>, workspaceBytes: number, opts: ProfileOptions = {}): Promise<StepProfile> {
+export async function profileSteps(backend: Backend, run: () => Promise<void>, workspaceBytes: number,
+  opts: ProfileOptions = {}): Promise<StepProfile> {
   const prof = backend.profiling;
-  if (!prof) throw new ArgumentError(`profile: the ${backend.name} backend cannot be profiled (use the webgpu backend)`);
+  if (!prof)
+    throw new ArgumentError(`profile: the ${backend.name} backend cannot be profiled (use the webgpu backend)`);
   const steps = opts.steps ?? 5;
-  if (!Number.isSafeInteger(steps) || steps < 1) throw new ArgumentError(`profile: steps must be a positive integer, got ${String(steps)}`);
+  if (!Number.isSafeInteger(steps) || steps < 1)
+    throw new ArgumentError(`profile: steps must be a positive integer, got ${String(steps)}`);
   const method = opts.method ?? (prof.hasTimestamps ? 'timestamp' : 'alone');
-  if (method !== 'timestamp' && method !== 'alone') throw new ArgumentError(`profile: method must be 'timestamp' or 'alone', got '${String(method)}'`);
+  if (method !== 'timestamp' && method !== 'alone')
+    throw new ArgumentError(`profile: method must be 'timestamp' or 'alone', got '${String(method)}'`);
   // A warm-up step: pipelines compiled at first use, queues primed.
   await run();
   await backend.sync();
   const origin = performance.now();
-  const host: Record<'wallMs' | 'encodeMs' | 'submitMs' | 'waitMs' | 'otherMs', number[]> = { wallMs: [], encodeMs: [], submitMs: [], waitMs: [], otherMs: [] };
+  const host: Record<'wallMs' | 'encodeMs' | 'submitMs' | 'waitMs' | 'otherMs',
+    number[]> = { wallMs: [], encodeMs: [], submitMs: [], waitMs: [], otherMs: [] };
   const events: ProfileData['events'] = [];
   const gpuStartMs: number[] = [];
   for (let s = 0; s < steps; s++) {

@@ -43,7 +43,8 @@ export class Tuner {
   async choose(key: string, call: OpCall): Promise<string> {
     const { profile, gpu } = this.host;
     const cands = TUNABLE[call.op.family].candidates(gpu.limits);
-    const stored = await (this.stored ??= this.cache ? this.cache.load(tuneKey(profile.adapter)) : Promise.resolve<Record<string, string>>({}));
+    const stored = await (this.stored ??= this.cache
+      ? this.cache.load(tuneKey(profile.adapter)) : Promise.resolve<Record<string, string>>({}));
     let variant = stored[key];
     if (variant && cands.includes(variant)) {
       this.records.push({ key, variant, ms: {}, cached: true });
@@ -68,7 +69,8 @@ export class Tuner {
       scratch.push(s);
       const x = view(s, 0, shape, v.dtype, `tuning ${v.label}`);
       if (input && x.length) {
-        h.write(x, v.dtype === 'i32' ? new Int32Array(x.length) : Float32Array.from({ length: x.length }, (_, j) => ((j * 7919) % 1000) / 1000 - 0.5));
+        h.write(x, v.dtype === 'i32' ? new Int32Array(x.length) : Float32Array.from({ length: x.length },
+          (_, j) => ((j * 7919) % 1000) / 1000 - 0.5));
       }
       return x;
     };

@@ -105,8 +105,10 @@ export class WebGpuBackend implements Backend {
     const cache = opts.tune === false ? null : typeof opts.tune === 'object' ? opts.tune : defaultCache();
     const off = opts.tune === false || (opts.tune === undefined && cache === null);
     this.tuner = off ? null : new Tuner({
-      gpu, profile: this.profile, alloc: (l, n) => this.alloc(l, n), release: (s) => this.release(s), write: (v, d) => this.write(v, d),
-      prepareTuned: (c, t) => this.prepareWith(c, LOWERINGS[c.op.name] as Lowering<ExecOpName>, t) as Promise<GpuPrepared>,
+      gpu, profile: this.profile, alloc: (l, n) => this.alloc(l, n), release: (s) => this.release(s),
+        write: (v, d) => this.write(v, d),
+      prepareTuned: (c, t) => this.prepareWith(c, LOWERINGS[c.op.name] as Lowering<ExecOpName>,
+        t) as Promise<GpuPrepared>,
     }, cache);
   }
 
@@ -126,7 +128,8 @@ export class WebGpuBackend implements Backend {
   private allocSync(label: string, length: number): GpuStorage {
     const bytes = Math.max(4, Math.max(1, length) * 4);
     if (bytes > this.gpu.limits.maxBufferSize) throw new LimitError(`${label}: ${bytes} bytes exceeds maxBufferSize`);
-    const buffer = this.gpu.device.createBuffer({ label, size: bytes, usage: Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST });
+    const buffer = this.gpu.device.createBuffer({ label, size: bytes,
+      usage: Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST });
     return this.track({ label, length, buffer });
   }
 
@@ -147,12 +150,14 @@ export class WebGpuBackend implements Backend {
 
   write(v: View, data: HostArray | readonly number[]): void {
     this.gpu.checkAlive();
-    if (data.length !== v.length) throw new ArgumentError(`write ${v.label}: ${data.length} values for ${v.length} elements`);
+    if (data.length !== v.length)
+      throw new ArgumentError(`write ${v.label}: ${data.length} values for ${v.length} elements`);
     if (!v.length) return;
     let arr: Float32Array | Int32Array;
     if (v.dtype === 'i32') arr = data instanceof Int32Array ? data : Int32Array.from(data);
     else arr = data instanceof Float32Array ? data : Float32Array.from(data);
-    this.gpu.device.queue.writeBuffer((v.storage as GpuStorage).buffer, v.offset * 4, arr.buffer, arr.byteOffset, arr.byteLength);
+    this.gpu.device.queue.writeBuffer((v.storage as GpuStorage).buffer, v.offset * 4, arr.buffer, arr.byteOffset,
+      arr.byteLength);
   }
 
   async read(v: View): Promise<HostArray> {
@@ -176,7 +181,8 @@ export class WebGpuBackend implements Backend {
   }
 
   /** Prepare a call with a given lowering (prepare() takes the op's own; tests pass others). */
-  async prepareWith(call: OpCall, lower: (call: OpCall, ctx: LowerContext) => Launch[], tuned?: Record<string, string>): Promise<Prepared> {
+  async prepareWith(call: OpCall, lower: (call: OpCall, ctx: LowerContext) => Launch[], tuned?: Record<string,
+    string>): Promise<Prepared> {
     const name = call.op.name;
     for (const v of [...call.inputs, ...call.outputs]) this.gpu.checkBinding(v.label, v.length * 4);
     const scratch: GpuStorage[] = [];
@@ -209,7 +215,8 @@ export class WebGpuBackend implements Backend {
     try {
       launches = lower(call, ctx);
       const uniformBytes = Math.max(UNIFORM_ALIGN, launches.length * UNIFORM_ALIGN);
-      uniform = this.gpu.device.createBuffer({ label: `${name} params`, size: uniformBytes, usage: Usage.UNIFORM | Usage.COPY_DST });
+      uniform = this.gpu.device.createBuffer({ label: `${name} params`, size: uniformBytes,
+        usage: Usage.UNIFORM | Usage.COPY_DST });
       for (let i = 0; i < launches.length; i++) {
         const l = launches[i];
         const k = l.kernel;
@@ -220,15 +227,19 @@ export class WebGpuBackend implements Backend {
         const kinds = [...k.bindings, 'uniform' as const];
         const overrides = { ...(k.overrides ?? {}), ...(l.overrides ?? {}) };
         if (this.debug >= 2) console.error(`[slope] pipeline ${k.name} ${JSON.stringify(overrides)}\n${k.source}`);
-        const pipeline = await this.gpu.pipeline({ name: k.name, source: k.source, entry: k.entry, bindings: kinds, overrides });
+        const pipeline = await this.gpu.pipeline({ name: k.name, source: k.source, entry: k.entry, bindings: kinds,
+          overrides });
         const entries: GPUBindGroupEntry[] = l.buffers.map((v, b) => ({
           binding: b,
           resource: { buffer: (v.storage as GpuStorage).buffer, offset: v.offset * 4, size: Math.max(4, v.length * 4) },
         }));
-        entries.push({ binding: k.bindings.length, resource: { buffer: uniform, offset: i * UNIFORM_ALIGN, size: Math.max(16, k.params.length * 4 + ((16 - ((k.params.length * 4) % 16)) % 16)) } });
+        entries.push({ binding: k.bindings.length,
+          resource: { buffer: uniform, offset: i * UNIFORM_ALIGN,
+            size: Math.max(16, k.params.length * 4 + ((16 - ((k.params.length * 4) % 16)) % 16)) } });
         const bindGroup = this.gpu.device.createBindGroup({ label: k.name, layout: this.gpu.layout(kinds), entries });
         const workgroups = this.fold(k.name, l.workgroups);
-        ready.push({ pipeline, bindGroup, workgroups, launch: l, uniformOffset: i * UNIFORM_ALIGN, info: launchInfo(call, l, workgroups, overrides) });
+        ready.push({ pipeline, bindGroup, workgroups, launch: l, uniformOffset: i * UNIFORM_ALIGN,
+          info: launchInfo(call, l, workgroups, overrides) });
       }
     } catch (e) {
       free();
@@ -238,7 +249,8 @@ export class WebGpuBackend implements Backend {
     }
     if (err) {
       free();
-      throw new GpuValidationError(`preparing ${name} (${call.outputs.map((o) => o.label).join(', ')}): ${err.message}`);
+      throw new GpuValidationError(`preparing ${name} (${call.outputs.map((o) => o.label).join(', ')}): ` +
+        `${err.message}`);
     }
     const writeUniforms = (ls: readonly Launch[]) => {
       ls.forEach((l, i) => {
@@ -268,8 +280,10 @@ export class WebGpuBackend implements Backend {
     const k = l.kernel;
     for (let i = 0; i < l.buffers.length; i++) {
       for (let j = 0; j < l.buffers.length; j++) {
-        if (i !== j && k.bindings[i] === 'read' && k.bindings[j] === 'read_write' && l.buffers[i].storage === l.buffers[j].storage) {
-          throw new Error(`internal: ${name} reads ${l.buffers[i].label} and writes ${l.buffers[j].label} in the same buffer`);
+        if (i !== j && k.bindings[i] === 'read' && k.bindings[j] === 'read_write'
+          && l.buffers[i].storage === l.buffers[j].storage) {
+          throw new Error(`internal: ${name} reads ${l.buffers[i].label} and writes ${l.buffers[j].label} in the ` +
+            `same buffer`);
         }
       }
     }
@@ -278,13 +292,15 @@ export class WebGpuBackend implements Backend {
   private fold(name: string, wg: number | readonly [number, number, number]): [number, number, number] {
     const max = this.gpu.limits.maxComputeWorkgroupsPerDimension;
     if (typeof wg !== 'number') {
-      if (wg.some((d) => d > max)) throw new LimitError(`${name}: dispatch ${wg.join('×')} exceeds ${max} workgroups per dimension`);
+      if (wg.some((d) => d > max))
+        throw new LimitError(`${name}: dispatch ${wg.join('×')} exceeds ${max} workgroups per dimension`);
       return [wg[0], wg[1], wg[2]];
     }
     const n = Math.max(1, wg);
     if (n <= max) return [n, 1, 1];
     const y = Math.ceil(n / max);
-    if (y > max) throw new LimitError(`${name}: total dispatch size ${n} workgroups exceeds the WebGPU maximum (${max}×${max})`);
+    if (y > max)
+      throw new LimitError(`${name}: total dispatch size ${n} workgroups exceeds the WebGPU maximum (${max}×${max})`);
     // Kernels compute the linear workgroup id as wid.x + wid.y·nwg.x and guard the tail.
     return [Math.ceil(n / y), y, 1];
   }
@@ -375,7 +391,8 @@ export class WebGpuBackend implements Backend {
     const launches = steps.flatMap((s) => s.launches);
     for (const s of steps) s.warm = true;
     const t0 = performance.now();
-    armed.result = armed.method === 'timestamp' ? submitTimestamped(this.gpu, launches) : timeAlone(this.gpu, launches, armed.emptyMs);
+    armed.result = armed.method === 'timestamp' ? submitTimestamped(this.gpu, launches) : timeAlone(this.gpu, launches,
+      armed.emptyMs);
     this.lastHost = { encodeAt: t0, encodeMs: 0, submitAt: t0, submitMs: 0 };
     await armed.result;
     this.profiled = armed;
@@ -390,7 +407,8 @@ export class WebGpuBackend implements Backend {
     return {
     hasTimestamps: this.gpu.hasTimestamps,
     arm: async (method) => {
-      if (method === 'timestamp' && !this.gpu.hasTimestamps) throw new ArgumentError("profile: this adapter has no 'timestamp-query'; use method 'alone'");
+      if (method === 'timestamp' && !this.gpu.hasTimestamps)
+        throw new ArgumentError("profile: this adapter has no 'timestamp-query'; use method 'alone'");
       this.armed = { method, emptyMs: method === 'alone' ? await emptySubmitMs(this.gpu) : 0 };
     },
     take: async () => {
@@ -409,7 +427,8 @@ export class WebGpuBackend implements Backend {
 
   private throwUncaptured(when: string): void {
     const errs = this.gpu.takeUncapturedErrors();
-    if (errs.length) throw new GpuValidationError(`WebGPU reported an error during ${when}: ${errs.map((e) => e.message).join('; ')}`);
+    if (errs.length)
+      throw new GpuValidationError(`WebGPU reported an error during ${when}: ${errs.map((e) => e.message).join('; ')}`);
   }
 
   async sync(): Promise<void> {
@@ -441,7 +460,8 @@ function packParams(l: Launch): ArrayBuffer {
     if (type === 'f32') dv.setFloat32(i * 4, v, true);
     else if (type === 'i32') dv.setInt32(i * 4, v, true);
     else {
-      if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) throw new LimitError(`${l.kernel.name}: ${name} = ${v} does not fit a u32`);
+      if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v)))
+        throw new LimitError(`${l.kernel.name}: ${name} = ${v} does not fit a u32`);
       dv.setUint32(i * 4, v, true);
     }
   });

@@ -28,11 +28,14 @@ const MAP_READ = 0x0001;
 const PAIRS = 2048;
 
 /** The profiler's description of one launch of a call. */
-export function launchInfo(call: OpCall, l: Launch, workgroups: [number, number, number], overrides: Record<string, number>): ReadyLaunch['info'] {
+export function launchInfo(call: OpCall, l: Launch, workgroups: [number, number, number], overrides: Record<string,
+  number>): ReadyLaunch['info'] {
   const shape = (s: readonly number[]) => `[${s.join(',')}]`;
-  const shapes = `${call.inputs.map((v) => shape(v.shape)).join('·')} → ${call.outputs.map((v) => shape(v.shape)).join(',')}`;
+  const shapes =
+    `${call.inputs.map((v) => shape(v.shape)).join('·')} → ${call.outputs.map((v) => shape(v.shape)).join(',')}`;
   const bytes = l.cost?.bytes ?? l.buffers.reduce((a, v) => a + 4 * v.length, 0);
-  return { op: call.op.name, kernel: l.kernel.name, shapes, workgroups, overrides, bytes, flops: l.cost?.flops ?? 0, cost: l.cost ? 'declared' : 'bindings' };
+  return { op: call.op.name, kernel: l.kernel.name, shapes, workgroups, overrides, bytes, flops: l.cost?.flops ?? 0,
+    cost: l.cost ? 'declared' : 'bindings' };
 }
 
 function encode(pass: GPUComputePassEncoder, r: ReadyLaunch): void {
@@ -57,7 +60,8 @@ export function submitTimestamped(gpu: Gpu, launches: readonly ReadyLaunch[]): P
       });
     }
     const s = sets[sets.length - 1], j = i % PAIRS;
-    encode(enc.beginComputePass({ timestampWrites: { querySet: s.qs, beginningOfPassWriteIndex: 2 * j, endOfPassWriteIndex: 2 * j + 1 } }), launches[i]);
+    encode(enc.beginComputePass({ timestampWrites: { querySet: s.qs, beginningOfPassWriteIndex: 2 * j,
+      endOfPassWriteIndex: 2 * j + 1 } }), launches[i]);
   }
   for (const s of sets) {
     enc.resolveQuerySet(s.qs, 0, 2 * s.n, s.resolve, 0);
@@ -101,7 +105,8 @@ export async function emptySubmitMs(gpu: Gpu): Promise<number> {
 }
 
 /** Submit each launch alone and time it by the wall clock, less an empty submission's time. */
-export async function timeAlone(gpu: Gpu, launches: readonly ReadyLaunch[], emptyMs: number): Promise<DispatchTiming[]> {
+export async function timeAlone(gpu: Gpu, launches: readonly ReadyLaunch[],
+  emptyMs: number): Promise<DispatchTiming[]> {
   const out: DispatchTiming[] = [];
   let start = 0;
   await gpu.sync();

@@ -1,6 +1,7 @@
 /**
  * Command-line parsing: `slope <command> --flag value …`. Each command declares its flags
- * (name, kind, default, help); a repeated flag takes its last value; unknown flags, missing values and values of the wrong kind are a
+ * (name, kind, default, help); a repeated flag takes its last value; unknown flags, missing values and values of the
+ * wrong kind are a
  * UsageError, which the command line prints with the usage text and exits non-zero.
  */
 import { SlopeError } from '../errors.js';
@@ -47,7 +48,8 @@ export interface Parsed {
 
 function convert(name: string, spec: FlagSpec, raw: string): string | number | boolean {
   if (spec.kind === 'string') {
-    if (spec.choices && !spec.choices.includes(raw)) throw new UsageError(`--${name} must be one of ${spec.choices.join(', ')}; got '${raw}'`);
+    if (spec.choices && !spec.choices.includes(raw))
+      throw new UsageError(`--${name} must be one of ${spec.choices.join(', ')}; got '${raw}'`);
     return raw;
   }
   if (spec.kind === 'boolean') {
@@ -56,7 +58,9 @@ function convert(name: string, spec: FlagSpec, raw: string): string | number | b
     throw new UsageError(`--${name} is a switch (true or false); got '${raw}'`);
   }
   const v = parseDecimal(raw.trim());
-  if (!Number.isFinite(v)) throw new UsageError(`--${name} needs a ${raw.trim() !== '' && Number.isFinite(Number(raw)) ? 'decimal ' : ''}number; got '${raw}'`);
+  if (!Number.isFinite(v))
+    throw new UsageError(`--${name} needs a ` +
+      `${raw.trim() !== '' && Number.isFinite(Number(raw)) ? 'decimal ' : ''}number; got '${raw}'`);
   if (spec.kind === 'int' && !Number.isSafeInteger(v)) throw new UsageError(`--${name} needs an integer; got '${raw}'`);
   const bounds = [
     spec.min !== undefined && !(v >= spec.min) && `at least ${spec.min}`,

@@ -54,7 +54,8 @@ async function mlpStep(engine: Engine, B: number): Promise<{ step: Program; feed
   const loss = crossEntropy(model.forward(x), y);
   const params = model.parameters();
   const grads = grad(loss, params.map((q) => gs.param(q)));
-  const step = await engine.compile(gs, { outputs: { loss }, loss, gradients: params.map((q, i) => [q, grads[i]] as const), hooks: [new Adam(params)] });
+  const step = await engine.compile(gs,
+    { outputs: { loss }, loss, gradients: params.map((q, i) => [q, grads[i]] as const), hooks: [new Adam(params)] });
   return { step, feeds: { x: seeded(B * 784, 3), y: Int32Array.from({ length: B }, (_, i) => i % 10) } };
 }
 
@@ -111,7 +112,8 @@ export async function benchCommand(p: Parsed, io: Out): Promise<void> {
       io.out(`MLP 784-512-256-10 training step (Adam), batch ${B}: ${t.toFixed(2)} ms`);
       step.dispose();
     }
-    if (p.flags.json) io.out(JSON.stringify({ adapter: engine.adapter, runs, results, tuned: tuned && { variant: tuned.variant, seconds: tuned.seconds } }));
+    if (p.flags.json) io.out(JSON.stringify({ adapter: engine.adapter, runs, results,
+      tuned: tuned && { variant: tuned.variant, seconds: tuned.seconds } }));
     else io.out(`on ${engine.adapter}; median of ${runs} rounds`);
   } finally {
     engine.dispose();

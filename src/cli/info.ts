@@ -22,7 +22,8 @@ export async function infoCommand(p: Parsed, io: Out): Promise<void> {
     io.out(`backend  ${info.backend}`);
     io.out(`adapter  ${info.adapter}`);
     for (const [k, v] of Object.entries(info.limits as Record<string, number>)) io.out(`  ${k.padEnd(36)} ${v}`);
-    if (info.features) for (const [k, v] of Object.entries(info.features as Record<string, boolean>)) io.out(`  ${k.padEnd(36)} ${v}`);
+    if (info.features) for (const [k, v] of Object.entries(info.features as Record<string,
+      boolean>)) io.out(`  ${k.padEnd(36)} ${v}`);
     if (info.deviceFeatures) io.out(`features ${(info.deviceFeatures as string[]).join(', ') || 'none'}`);
   } finally {
     engine.dispose();

@@ -1,5 +1,6 @@
 /**
- * The `slope` command: train, evaluate, predict, export, bench, inspect, info. Usage errors print the usage and exit with 2;
+ * The `slope` command: train, evaluate, predict, export, bench, inspect, info. Usage errors print the usage and exit
+ * with 2;
  * other errors print one line (the error's message) and exit with 1.
  */
 import { setGpuProvider } from '../engine.js';
@@ -19,7 +20,8 @@ import { exportCommand } from './export.js';
 setGpuProvider(() => nodeGpu(), releaseNodeGpu);
 setTuneCacheProvider(nodeTuneCache);
 
-export async function main(argv: readonly string[], io: Out = { out: (l) => console.log(l), err: process.stderr }): Promise<number> {
+export async function main(argv: readonly string[],
+  io: Out = { out: (l) => console.log(l), err: process.stderr }): Promise<number> {
   try {
     const p = parseArgs(argv, COMMANDS);
     if (p.command === 'train') return await trainCommand(p, io);
@@ -42,5 +44,6 @@ export async function main(argv: readonly string[], io: Out = { out: (l) => cons
   }
 }
 
-const isEntry = typeof process !== 'undefined' && process.argv[1] && /(slope(\.js)?|main\.(js|ts))$/.test(process.argv[1]);
+const isEntry = typeof process !== 'undefined' && process.argv[1]
+  && /(slope(\.js)?|main\.(js|ts))$/.test(process.argv[1]);
 if (isEntry) main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

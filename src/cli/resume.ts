@@ -15,8 +15,10 @@ import { checkpointConfig, type Progress } from '../io/checkpoint.js';
 import type { CommandSpec, Parsed, ParsedFlags } from './args.js';
 
 /** Options that define a run; saved in checkpoints and used as defaults on --resume. */
-export const RUN_FLAGS = ['dataset', 'model', 'norm', 'activation', 'optimizer', 'lr', 'momentum', 'weight-decay', 'clip-grad-norm', 'schedule',
-  'batch-size', 'epochs', 'seed', 'label-smoothing', 'augment-shift', 'drop-last', 'test-fraction', 'label', 'test', 'resize', 'channels', 'standardize', 'backend'];
+export const RUN_FLAGS = ['dataset', 'model', 'norm', 'activation', 'optimizer', 'lr', 'momentum', 'weight-decay',
+  'clip-grad-norm', 'schedule',
+  'batch-size', 'epochs', 'seed', 'label-smoothing', 'augment-shift', 'drop-last', 'test-fraction', 'label', 'test',
+    'resize', 'channels', 'standardize', 'backend'];
 
 /** Run options a resumed run may change (--batch-size only at an epoch boundary). */
 export const RESUMABLE = ['epochs', 'lr', 'schedule', 'backend'];
@@ -45,11 +47,13 @@ export async function readCheckpointConfig(file: string): Promise<CheckpointFile
   const meta = decodeSafetensors(bytes).metadata;
   const config = checkpointConfig(meta, file);
   const progress = json(file, meta, 'progress');
-  return { file, bytes, config, progress: progress && typeof progress === 'object' ? (progress as Partial<Progress>) : null };
+  return { file, bytes, config,
+    progress: progress && typeof progress === 'object' ? (progress as Partial<Progress>) : null };
 }
 
 /** Flags in `keys` not given on the command line take the checkpoint's values. */
-export function withDefaults(p: Parsed, config: Record<string, unknown>, keys: readonly string[] = RUN_FLAGS): ParsedFlags {
+export function withDefaults(p: Parsed, config: Record<string, unknown>,
+  keys: readonly string[] = RUN_FLAGS): ParsedFlags {
   const f = { ...p.flags };
   for (const k of keys) if (!p.given.has(k) && k in config) f[k] = config[k] as string | number | boolean;
   return f;
@@ -68,10 +72,14 @@ export function refuseChanges(p: Parsed, ck: CheckpointFile, spec: CommandSpec):
     const same = flag?.kind === 'boolean' ? !!was === !!now : was === now;
     if (same) continue;
     if (k === 'batch-size') {
-      throw new CheckpointMismatchError(`--batch-size ${now} differs from the run in ${ck.file} (${show(was)}), which stopped inside epoch ${(ck.progress?.epoch ?? 0) + 1} ` +
-        `(before batch ${batch + 1}): the batch size may change only at an epoch boundary; resume without --batch-size`);
+      throw new CheckpointMismatchError(`--batch-size ${now} differs from the run in ${ck.file} (${show(was)}), ` +
+        `which stopped inside epoch ${(ck.progress?.epoch ?? 0) + 1} ` +
+        `(before batch ${batch + 1}): the batch size may change only at an epoch boundary; resume without ` +
+          `--batch-size`);
     }
-    throw new CheckpointMismatchError(`--${k} ${show(now)} differs from the run in ${ck.file} (${show(was)}): a resumed run keeps its model, data, seed and optimizer; ` +
-      'only --epochs, --steps, --lr, --schedule, --batch-size (at an epoch boundary), --log-every, --checkpoint, --curves, --backend, --quiet and --json may change');
+    throw new CheckpointMismatchError(`--${k} ${show(now)} differs from the run in ${ck.file} (${show(was)}): a ` +
+      `resumed run keeps its model, data, seed and optimizer; ` +
+      'only --epochs, --steps, --lr, --schedule, --batch-size (at an epoch boundary), --log-every, --checkpoint, ' +
+        '--curves, --backend, --quiet and --json may change');
   }
 }

@@ -17,7 +17,8 @@ import { COMMANDS } from './commands.js';
 import { loadData, storedStandardizer, standardizeDataset, targetOf, trainingData, describeClasses } from './data.js';
 import { readInputSpec } from '../io/input.js';
 import { curvesSvg } from './curves.js';
-import { EVALUATE_FLAGS, RUN_FLAGS, readCheckpointConfig, refuseChanges, withDefaults, type CheckpointFile } from './resume.js';
+import { EVALUATE_FLAGS, RUN_FLAGS, readCheckpointConfig, refuseChanges, withDefaults,
+  type CheckpointFile } from './resume.js';
 
 export interface Out {
   out(line: string): void;
@@ -72,7 +73,8 @@ export async function trainCommand(p: Parsed, io: Out): Promise<number> {
   const onSignal = (s: string) => {
     stopped.signal = s;
     trainer?.stop();
-    if (!f.quiet) io.err.write(`\nslope: ${s}: stopping after the step in progress${target ? ` and saving ${target}` : ''}\n`);
+    if (!f.quiet) io.err.write(`\nslope: ${s}: stopping after the step in ` +
+      `progress${target ? ` and saving ${target}` : ''}\n`);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -81,13 +83,18 @@ export async function trainCommand(p: Parsed, io: Out): Promise<number> {
     io.err.write(`${data.line}\n`);
     for (const w of data.warnings) io.err.write(`slope: ${w}\n`);
     const seed = num(f, 'seed')!;
-    const model = buildModel(spec, data.train.features, data.train.numClasses, seed, engine.backend.limits.maxBindingBytes);
-    const optimizer = makeOptimizer({ name: str(f, 'optimizer') as OptimizerName, lr: num(f, 'lr'), momentum: num(f, 'momentum'), weightDecay: num(f, 'weight-decay'), clipGradNorm: num(f, 'clip-grad-norm') }, model.parameters());
+    const model = buildModel(spec, data.train.features, data.train.numClasses, seed,
+      engine.backend.limits.maxBindingBytes);
+    const optimizer = makeOptimizer({ name: str(f, 'optimizer') as OptimizerName, lr: num(f, 'lr'),
+      momentum: num(f, 'momentum'), weightDecay: num(f, 'weight-decay'), clipGradNorm: num(f, 'clip-grad-norm') },
+        model.parameters());
     const B = num(f, 'batch-size')!;
     const lr = optimizer.lr;
     const epochs = num(f, 'epochs')!;
     const stepsPerEpoch = f['drop-last'] ? Math.floor(data.train.length / B) : Math.ceil(data.train.length / B);
-    const { schedule, plateau } = asUsage(() => makeSchedule(str(f, 'schedule')!, { lr, stepsPerEpoch, totalSteps: stepsPerEpoch * epochs }, optimizer));
+    const { schedule,
+      plateau } = asUsage(() => makeSchedule(str(f, 'schedule')!,
+        { lr, stepsPerEpoch, totalSteps: stepsPerEpoch * epochs }, optimizer));
     const config = Object.fromEntries(RUN_FLAGS.filter((k) => f[k] !== undefined).map((k) => [k, f[k]]));
     const onEpochEnd = async (e: EpochEntry) => {
       if (target) await writeFileAtomic(target, await checkpointBytes(trainer!));
@@ -100,7 +107,8 @@ export async function trainCommand(p: Parsed, io: Out): Promise<number> {
       yielded = performance.now();
     };
     trainer = await Trainer.create(engine, {
-      model, optimizer, train: data.train, test: data.test, batchSize: B, seed, dropLast: !!f['drop-last'], schedule, plateau,
+      model, optimizer, train: data.train, test: data.test, batchSize: B, seed, dropLast: !!f['drop-last'], schedule,
+        plateau,
       labelSmoothing: num(f, 'label-smoothing'), augmentShift: num(f, 'augment-shift'), logEvery: num(f, 'log-every'),
       progress: f.quiet ? null : io.err, callbacks: { onEpochEnd, onStep }, config, input: data.input,
     });
@@ -109,9 +117,11 @@ export async function trainCommand(p: Parsed, io: Out): Promise<number> {
       await trainer.loadState(parseCheckpoint(trainer, ck.bytes));
       if (p.given.has('lr') && !schedule) optimizer.lr = lr; // the checkpoint's groups hold the old one
       if (trainer.epoch >= epochs) {
-        throw new ArgumentError(`the run in ${ck.file} has finished ${trainer.epoch} epochs of --epochs ${epochs}: give --epochs above ${trainer.epoch} to train further`);
+        throw new ArgumentError(`the run in ${ck.file} has finished ${trainer.epoch} epochs of --epochs ${epochs}: ` +
+          `give --epochs above ${trainer.epoch} to train further`);
       }
-      io.out(`resuming ${ck.file} at step ${trainer.step} (epoch ${trainer.epoch + 1}, batch ${trainer.batch + 1} of ${trainer.loader.batchesPerEpoch}); checkpoints go to ${target}`);
+      io.out(`resuming ${ck.file} at step ${trainer.step} (epoch ${trainer.epoch + 1}, batch ${trainer.batch + 1} of ` +
+        `${trainer.loader.batchesPerEpoch}); checkpoints go to ${target}`);
     }
     const t0 = performance.now();
     const h = await trainer.fit({ epochs, steps: num(f, 'steps') });
@@ -120,8 +130,12 @@ export async function trainCommand(p: Parsed, io: Out): Promise<number> {
     // Stopped mid-epoch (--steps, a signal), or by a signal before the first epoch ended: save where it stands.
     if (target && (trainer.batch !== 0 || signal)) await writeFileAtomic(target, await checkpointBytes(trainer));
     if (signal) {
-      const where = `at step ${trainer.step} (epoch ${trainer.epoch + 1}, batch ${trainer.batch} of ${trainer.loader.batchesPerEpoch} done)`;
-      io.out(target ? `stopped by ${signal} ${where}; saved ${target}: continue with slope train --resume ${target}` : `stopped by ${signal} ${where}; nothing saved (no --checkpoint)`);
+      const where =
+        `at step ${trainer.step} (epoch ${trainer.epoch + 1}, batch ${trainer.batch} of ` +
+          `${trainer.loader.batchesPerEpoch} done)`;
+      io.out(target
+        ? `stopped by ${signal} ${where}; saved ${target}: continue with slope train --resume ${target}`
+          : `stopped by ${signal} ${where}; nothing saved (no --checkpoint)`);
       return SIGNAL_STATUS[signal] ?? 1;
     }
     await report(io, f, { engine, trainer, data, h, seconds, lr, B, optimizer });
@@ -148,24 +162,32 @@ interface RunResult {
 async function report(io: Out, f: ParsedFlags, r: RunResult): Promise<void> {
   const { engine, trainer, data, h, seconds } = r;
   const last = h.epochs[h.epochs.length - 1];
-  const test = last?.testAccuracy != null ? { loss: last.testLoss!, accuracy: last.testAccuracy } : await trainer.evaluate(data.test);
+  const test = last?.testAccuracy != null ? { loss: last.testLoss!,
+    accuracy: last.testAccuracy } : await trainer.evaluate(data.test);
   // Without a completed epoch (--steps), the training figures are those of the steps taken.
-  const logged = h.log.reduce((a, e) => ({ n: a.n + e.samples, loss: a.loss + e.loss * e.samples, acc: a.acc + e.accuracy * e.samples }), { n: 0, loss: 0, acc: 0 });
+  const logged = h.log.reduce((a,
+    e) => ({ n: a.n + e.samples, loss: a.loss + e.loss * e.samples, acc: a.acc + e.accuracy * e.samples }),
+      { n: 0, loss: 0, acc: 0 });
   const partial = logged.n ? { loss: logged.loss / logged.n, acc: logged.acc / logged.n } : null;
   const summary = {
-    trainLoss: last?.trainLoss ?? partial?.loss ?? null, trainAccuracy: last?.trainAccuracy ?? partial?.acc ?? null, testLoss: test.loss, testAccuracy: test.accuracy,
+    trainLoss: last?.trainLoss ?? partial?.loss ?? null, trainAccuracy: last?.trainAccuracy ?? partial?.acc ?? null,
+      testLoss: test.loss, testAccuracy: test.accuracy,
     epochs: trainer.epoch, steps: trainer.step, seconds: +seconds.toFixed(3), adapter: engine.adapter,
-    dataset: f.dataset, trainSamples: data.train.length, testSamples: data.test.length, model: f.model, norm: f.norm, optimizer: f.optimizer,
-    lr: r.lr, finalLr: r.optimizer.lr, schedule: f.schedule, batchSize: r.B, microBatch: trainer.microBatch, dataOnDevice: trainer.onDevice,
+    dataset: f.dataset, trainSamples: data.train.length, testSamples: data.test.length, model: f.model, norm: f.norm,
+      optimizer: f.optimizer,
+    lr: r.lr, finalLr: r.optimizer.lr, schedule: f.schedule, batchSize: r.B, microBatch: trainer.microBatch,
+      dataOnDevice: trainer.onDevice,
     standardized: !!f.standardize, classNames: data.train.classNames,
   };
-  io.out(`test accuracy ${(100 * test.accuracy).toFixed(2)}% (loss ${test.loss.toFixed(4)}) after ${trainer.epoch} epochs, ${trainer.step} steps, ${seconds.toFixed(1)} s on ${engine.adapter}`);
+  io.out(`test accuracy ${(100 * test.accuracy).toFixed(2)}% (loss ${test.loss.toFixed(4)}) after ${trainer.epoch} ` +
+    `epochs, ${trainer.step} steps, ${seconds.toFixed(1)} s on ${engine.adapter}`);
   if (f.json) io.out(JSON.stringify(summary));
   const curves = str(f, 'curves');
   if (curves) {
     const svg = curvesSvg(h, trainer.loader.batchesPerEpoch, `${basename(String(f.dataset))} ${f.model}`);
     await writeFileAtomic(curves, new TextEncoder().encode(svg)).catch((e) => {
-      throw new OutputError(`--curves '${curves}': ${(e as Error).message.replace(/; the previous file.*$/, '')} (the results above are complete)`);
+      throw new OutputError(`--curves '${curves}': ${(e as Error).message.replace(/; the previous file.*$/, '')} ` +
+        `(the results above are complete)`);
     });
   }
 }
@@ -183,12 +205,18 @@ export async function evaluateCommand(p: Parsed, io: Out): Promise<void> {
   const engine = await engineOf(f);
   try {
     if (st) ds = await standardizeDataset(engine, ds, st);
-    const spec = parseModel(String(config.model ?? 'mlp:512,256'), String(config.norm ?? 'none'), String(config.activation ?? 'relu'));
+    const spec = parseModel(String(config.model ?? 'mlp:512,256'), String(config.norm ?? 'none'),
+      String(config.activation ?? 'relu'));
     const model = buildModel(spec, ds.features, ds.numClasses, 0, engine.backend.limits.maxBindingBytes);
     const s = loadWeights(engine, model, bytes);
-    const ev = await new Evaluator(engine, new Placement(model, engine.backend.limits.maxBindingBytes), num(f, 'batch-size'), ds.features).evaluate(ds);
-    io.out(`${f.split} accuracy ${(100 * ev.accuracy).toFixed(2)}% (loss ${ev.loss.toFixed(4)}) on ${ev.count} samples of ${f.dataset}, ${describeClasses(ds)}${st ? ', standardized' : ''}, checkpoint at step ${s.progress.step}`);
-    if (f.json) io.out(JSON.stringify({ loss: ev.loss, accuracy: ev.accuracy, count: ev.count, split: f.split, dataset: f.dataset, step: s.progress.step, batchSize: num(f, 'batch-size'), adapter: engine.adapter, standardized: !!st, classNames: ds.classNames }));
+    const ev = await new Evaluator(engine, new Placement(model, engine.backend.limits.maxBindingBytes),
+      num(f, 'batch-size'), ds.features).evaluate(ds);
+    io.out(`${f.split} accuracy ${(100 * ev.accuracy).toFixed(2)}% (loss ${ev.loss.toFixed(4)}) on ${ev.count} ` +
+      `samples of ${f.dataset}, ${describeClasses(ds)}${st ? ', standardized' : ''}, checkpoint at step ` +
+        `${s.progress.step}`);
+    if (f.json) io.out(JSON.stringify({ loss: ev.loss, accuracy: ev.accuracy, count: ev.count, split: f.split,
+      dataset: f.dataset, step: s.progress.step, batchSize: num(f, 'batch-size'), adapter: engine.adapter,
+        standardized: !!st, classNames: ds.classNames }));
   } finally {
     engine.dispose();
   }

@@ -69,37 +69,45 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Dat
   const delimiter = opts.delimiter ?? ',';
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const rows: { cells: string[]; line: number }[] = [];
-  lines.forEach((l, i) => { if (l.trim() !== '') rows.push({ cells: splitCsvLine(l, delimiter, file, i + 1), line: i + 1 }); });
+  lines.forEach((l,
+    i) => { if (l.trim() !== '') rows.push({ cells: splitCsvLine(l, delimiter, file, i + 1), line: i + 1 }); });
   if (!rows.length) throw new DataFormatError(file, 'the file has no rows');
   const width = rows[0].cells.length;
-  if (width < 2) throw new DataFormatError(file, `line ${rows[0].line}: ${width} column; a dataset needs at least one feature column and a label column`);
+  if (width < 2) throw new DataFormatError(file,
+    `line ${rows[0].line}: ${width} column; a dataset needs at least one feature column and a label column`);
   const labelCol = resolveLabel(rows[0].cells, width, opts, file);
   const hasHeader = opts.header ?? detectHeader(rows.map((r) => r.cells), labelCol);
   const names = hasHeader ? rows[0].cells : rows[0].cells.map((_, j) => `column ${j + 1}`);
-  if (typeof opts.label === 'string' && !hasHeader) throw new DataFormatError(file, `label column '${opts.label}' given by name, but the file has no header row`);
+  if (typeof opts.label === 'string' && !hasHeader) throw new DataFormatError(file,
+    `label column '${opts.label}' given by name, but the file has no header row`);
   const data = hasHeader ? rows.slice(1) : rows;
   if (!data.length) throw new DataFormatError(file, 'the file has a header but no data rows');
   const D = width - 1;
   const x = new Float32Array(data.length * D);
   const rawLabels: string[] = [];
   data.forEach((r, i) => {
-    if (r.cells.length !== width) throw new DataFormatError(file, `line ${r.line}: ${r.cells.length} cells, expected ${width} (as in line ${rows[0].line})`);
+    if (r.cells.length !== width) throw new DataFormatError(file,
+      `line ${r.line}: ${r.cells.length} cells, expected ${width} (as in line ${rows[0].line})`);
     let k = 0;
     r.cells.forEach((c, j) => {
       if (j === labelCol) return;
       const at = `line ${r.line}, column ${j + 1} ('${names[j]}')`;
       const v = parseDecimal(c);
-      if (!Number.isFinite(v)) throw new DataFormatError(file, `${at}: ${c === '' ? 'empty cell' : `'${c}' is not a finite decimal number`}`);
-      if (Math.abs(v) > FLOAT32_MAX) throw new DataFormatError(file, `${at}: ${c} is beyond float32's range (±3.4e38), where training computes`);
+      if (!Number.isFinite(v)) throw new DataFormatError(file,
+        `${at}: ${c === '' ? 'empty cell' : `'${c}' is not a finite decimal number`}`);
+      if (Math.abs(v) > FLOAT32_MAX) throw new DataFormatError(file,
+        `${at}: ${c} is beyond float32's range (±3.4e38), where training computes`);
       x[i * D + k++] = v;
     });
     const lab = r.cells[labelCol];
-    if (lab === '') throw new DataFormatError(file, `line ${r.line}, column ${labelCol + 1} ('${names[labelCol]}'): empty label`);
+    if (lab === '') throw new DataFormatError(file,
+      `line ${r.line}, column ${labelCol + 1} ('${names[labelCol]}'): empty label`);
     rawLabels.push(lab);
   });
   const where = { file, column: `column ${labelCol + 1} ('${names[labelCol]}')`, lines: data.map((r) => r.line) };
   const { y, numClasses, classNames } = encodeLabels(rawLabels, where, opts.checkClasses ?? true);
-  return new Dataset({ name: opts.name ?? file, sampleShape: [D], x, y, numClasses, classNames: classNames ?? undefined });
+  return new Dataset({ name: opts.name ?? file, sampleShape: [D], x, y, numClasses,
+    classNames: classNames ?? undefined });
 }
 
 /**
@@ -124,7 +132,8 @@ function resolveLabel(first: string[], width: number, opts: CsvOptions, file: st
     if (j < 0) throw new DataFormatError(file, `no column named '${l}' in the header (columns: ${first.join(', ')})`);
     return j;
   }
-  if (!Number.isInteger(l) || l >= width || l < -width) throw new DataFormatError(file, `label column ${l} is out of range for ${width} columns`);
+  if (!Number.isInteger(l) || l >= width || l < -width) throw new DataFormatError(file,
+    `label column ${l} is out of range for ${width} columns`);
   return l < 0 ? width + l : l;
 }
 
@@ -142,7 +151,8 @@ const LABEL_HINT = 'is it the label column? (choose it with the label option, --
  * class names. Refused: a single class; indices that leave most of 0..C−1 unused or exceed the
  * rows; non-integer numbers; and, from 10 rows on, more classes than half the rows.
  */
-function encodeLabels(raw: string[], src: LabelSource, check: boolean): { y: Int32Array; numClasses: number; classNames: string[] | null } {
+function encodeLabels(raw: string[], src: LabelSource, check: boolean): { y: Int32Array; numClasses: number;
+  classNames: string[] | null } {
   const fail = (why: string): void => { if (check) throw new DataFormatError(src.file, why); };
   const n = raw.length;
   const y = new Int32Array(n);
@@ -153,21 +163,27 @@ function encodeLabels(raw: string[], src: LabelSource, check: boolean): { y: Int
     values.forEach((v, i) => { if (v > values[top]) top = i; });
     const C = values[top] + 1;
     const indices = new Set(values).size;
-    if (indices < 2) fail(`${src.column}: every row has label ${raw[0]}: a classifier needs at least two classes; ${LABEL_HINT}`);
+    if (indices < 2) fail(`${src.column}: every row has label ${raw[0]}: a classifier needs at least two classes; ` +
+      `${LABEL_HINT}`);
     if (C > n || indices < C / 2 || tooMany(C)) {
-      fail(`line ${src.lines[top]}, ${src.column}: label ${raw[top]} would make ${C.toLocaleString('en-US')} classes (0..${values[top]}) for ${n} rows ` +
-        `with ${indices} distinct labels: class indices must be 0..C−1 with C small next to the rows; a typo, or ${LABEL_HINT}`);
+      fail(`line ${src.lines[top]}, ${src.column}: label ${raw[top]} would make ${C.toLocaleString('en-US')} classes ` +
+        `(0..${values[top]}) for ${n} rows ` +
+        `with ${indices} distinct labels: class indices must be 0..C−1 with C small next to the rows; a typo, or ` +
+          `${LABEL_HINT}`);
     }
     values.forEach((v, i) => { y[i] = v; });
     return { y, numClasses: C, classNames: null };
   }
   const fraction = values.findIndex((v) => !Number.isInteger(v));
   if (values.every((v) => Number.isFinite(v)) && fraction >= 0) {
-    fail(`line ${src.lines[fraction]}, ${src.column}: label ${raw[fraction]} is not an integer: slope trains classifiers, and numbers as labels must be class indices; ${LABEL_HINT}`);
+    fail(`line ${src.lines[fraction]}, ${src.column}: label ${raw[fraction]} is not an integer: slope trains ` +
+      `classifiers, and numbers as labels must be class indices; ${LABEL_HINT}`);
   }
   const names = [...new Set(raw)].sort();
-  if (names.length < 2) fail(`${src.column}: every row has label '${raw[0]}': a classifier needs at least two classes; ${LABEL_HINT}`);
-  if (tooMany(names.length)) fail(`${src.column}: ${names.length} distinct labels in ${n} rows, fewer than two rows per class; ${LABEL_HINT}`);
+  if (names.length < 2) fail(`${src.column}: every row has label '${raw[0]}': a classifier needs at least two ` +
+    `classes; ${LABEL_HINT}`);
+  if (tooMany(names.length)) fail(`${src.column}: ${names.length} distinct labels in ${n} rows, fewer than two rows ` +
+    `per class; ${LABEL_HINT}`);
   const id = new Map(names.map((s, i) => [s, i]));
   raw.forEach((s, i) => { y[i] = id.get(s)!; });
   return { y, numClasses: names.length, classNames: names };

@@ -51,18 +51,23 @@ export class Dataset {
   private validate(): void {
     const n = this.y.length;
     const what = `dataset '${this.name}'`;
-    if (!this.sampleShape.every((d) => Number.isSafeInteger(d) && d > 0)) throw new ArgumentError(`${what}: sample shape ${fmtShape(this.sampleShape)} must be positive integers`);
-    if (!Number.isSafeInteger(this.numClasses) || this.numClasses < 1) throw new ArgumentError(`${what}: numClasses must be a positive integer, got ${this.numClasses}`);
+    if (!this.sampleShape.every((d) => Number.isSafeInteger(d) && d > 0))
+      throw new ArgumentError(`${what}: sample shape ${fmtShape(this.sampleShape)} must be positive integers`);
+    if (!Number.isSafeInteger(this.numClasses) || this.numClasses < 1)
+      throw new ArgumentError(`${what}: numClasses must be a positive integer, got ${this.numClasses}`);
     if (!this.floats === !this.bytes) throw new ArgumentError(`${what}: give exactly one of x (floats) or bytes`);
     const len = this.floats ? this.floats.length : this.bytes!.data.length;
     if (len !== n * this.features) {
-      throw new ArgumentError(`${what}: ${len} feature values for ${n} labels of shape ${fmtShape(this.sampleShape)} (expected ${n * this.features})`);
+      throw new ArgumentError(`${what}: ${len} feature values for ${n} labels of shape ${fmtShape(this.sampleShape)} ` +
+        `(expected ${n * this.features})`);
     }
-    if (this.bytes && !(Number.isFinite(this.bytes.scale) && Number.isFinite(this.bytes.offset))) throw new ArgumentError(`${what}: byte scale and offset must be finite`);
+    if (this.bytes && !(Number.isFinite(this.bytes.scale) && Number.isFinite(this.bytes.offset)))
+      throw new ArgumentError(`${what}: byte scale and offset must be finite`);
     for (let i = 0; i < n; i++) {
       const v = this.y[i];
       if (v < 0 || v >= this.numClasses) {
-        throw new ArgumentError(`${what}: label ${v} at index ${i} is out of range for ${this.numClasses} classes (expected 0 ≤ label < ${this.numClasses})`);
+        throw new ArgumentError(`${what}: label ${v} at index ${i} is out of range for ${this.numClasses} classes ` +
+          `(expected 0 ≤ label < ${this.numClasses})`);
       }
     }
     if (this.classNames && this.classNames.length !== this.numClasses) {
@@ -106,10 +111,12 @@ export class Dataset {
     const y = new Int32Array(n);
     for (let b = 0; b < n; b++) {
       const i = indices[b];
-      if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new ArgumentError(`subset of '${this.name}': index ${i} is out of range for ${this.length} samples`);
+      if (!Number.isInteger(i) || i < 0 || i >= this.length)
+        throw new ArgumentError(`subset of '${this.name}': index ${i} is out of range for ${this.length} samples`);
       y[b] = this.y[i];
     }
-    const base = { name, sampleShape: this.sampleShape, y, numClasses: this.numClasses, classNames: this.classNames ?? undefined };
+    const base = { name, sampleShape: this.sampleShape, y, numClasses: this.numClasses,
+      classNames: this.classNames ?? undefined };
     if (this.bytes) {
       const data = new Uint8Array(n * D);
       for (let b = 0; b < n; b++) data.set(this.bytes.data.subarray(indices[b] * D, (indices[b] + 1) * D), b * D);
@@ -129,7 +136,8 @@ export class Dataset {
 /** Bytes packed four to an int32 word (little-endian), each row padded to whole words. */
 export function packBytes(bytes: Uint8Array, rows: number, features: number): { table: Int32Array; words: number } {
   const words = Math.ceil(features / 4);
-  if (bytes.length !== rows * features) throw new ArgumentError(`packBytes: ${bytes.length} bytes for ${rows} rows of ${features}`);
+  if (bytes.length !== rows * features)
+    throw new ArgumentError(`packBytes: ${bytes.length} bytes for ${rows} rows of ${features}`);
   const table = new Int32Array(rows * words);
   for (let r = 0; r < rows; r++) {
     for (let k = 0; k < features; k++) {
@@ -153,6 +161,7 @@ export function holdOut(ds: Dataset, fraction: number): Split {
   const train: number[] = [];
   const test: number[] = [];
   for (let i = 0; i < ds.length; i++) (seen[ds.y[i]]++ % k === k - 1 ? test : train).push(i);
-  if (!test.length || !train.length) throw new ArgumentError(`${ds.name}: ${ds.length} samples are too few to hold out a test set`);
+  if (!test.length || !train.length)
+    throw new ArgumentError(`${ds.name}: ${ds.length} samples are too few to hold out a test set`);
   return { train: ds.subset(train, `${ds.name}-train`), test: ds.subset(test, `${ds.name}-test`) };
 }

@@ -47,15 +47,18 @@ export class DataLoader {
 
   constructor(readonly length: number, opts: DataLoaderOptions) {
     const { batchSize } = opts;
-    if (!Number.isSafeInteger(length) || length < 1) throw new ArgumentError(`DataLoader: the dataset is empty (${length} samples)`);
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new ArgumentError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isSafeInteger(length) || length < 1)
+      throw new ArgumentError(`DataLoader: the dataset is empty (${length} samples)`);
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+      throw new ArgumentError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
     this.batchSize = batchSize;
     this.shuffle = opts.shuffle ?? true;
     this.seed = opts.seed ?? 0;
     if (!Number.isInteger(this.seed)) throw new ArgumentError(`DataLoader: seed must be an integer, got ${this.seed}`);
     this.dropLast = opts.dropLast ?? false;
     if (this.dropLast && batchSize > length) {
-      throw new ArgumentError(`DataLoader: dropLast with batchSize ${batchSize} > ${length} samples would give no batches; lower batchSize or set dropLast false`);
+      throw new ArgumentError(`DataLoader: dropLast with batchSize ${batchSize} > ${length} samples would give no ` +
+        `batches; lower batchSize or set dropLast false`);
     }
   }
 
@@ -66,16 +69,19 @@ export class DataLoader {
 
   /** The sample order of an epoch (0-based). */
   order(epoch: number): Int32Array {
-    if (!Number.isSafeInteger(epoch) || epoch < 0) throw new ArgumentError(`DataLoader: epoch must be a non-negative integer, got ${epoch}`);
+    if (!Number.isSafeInteger(epoch) || epoch < 0)
+      throw new ArgumentError(`DataLoader: epoch must be a non-negative integer, got ${epoch}`);
     if (this.cached?.epoch === epoch) return this.cached.order;
-    const order = this.shuffle ? permutation(this.length, new Generator(mixSeed(this.seed, epoch))) : Int32Array.from({ length: this.length }, (_, i) => i);
+    const order = this.shuffle ? permutation(this.length,
+      new Generator(mixSeed(this.seed, epoch))) : Int32Array.from({ length: this.length }, (_, i) => i);
     this.cached = { epoch, order };
     return order;
   }
 
   /** Sample indices of batch `i` of an epoch (the last one may be shorter). */
   batch(epoch: number, i: number): Int32Array {
-    if (!Number.isSafeInteger(i) || i < 0 || i >= this.batchesPerEpoch) throw new ArgumentError(`DataLoader: batch ${i} is out of range (0..${this.batchesPerEpoch - 1})`);
+    if (!Number.isSafeInteger(i) || i < 0 || i >= this.batchesPerEpoch)
+      throw new ArgumentError(`DataLoader: batch ${i} is out of range (0..${this.batchesPerEpoch - 1})`);
     const start = i * this.batchSize;
     return this.order(epoch).subarray(start, Math.min(this.length, start + this.batchSize));
   }

@@ -18,7 +18,8 @@ import { parseCsv, type CsvOptions } from './csv.js';
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 /** gzip through Node's zlib, streamed so that the IDX reader can stop a bomb early. */
-export const zlibInflate: Inflater = (gz) => Readable.from([Buffer.from(gz.buffer, gz.byteOffset, gz.byteLength)]).pipe(createGunzip());
+export const zlibInflate: Inflater = (gz) => Readable.from([Buffer.from(gz.buffer, gz.byteOffset,
+  gz.byteLength)]).pipe(createGunzip());
 
 /** Read a file whose size is checked first (a directory, a missing file or a huge file is a clear error). */
 export async function readBytes(file: string, max = DEFAULT_MAX_IDX_BYTES): Promise<Uint8Array> {
@@ -26,7 +27,8 @@ export async function readBytes(file: string, max = DEFAULT_MAX_IDX_BYTES): Prom
   try {
     s = await stat(file);
   } catch (e) {
-    throw new ArgumentError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new ArgumentError(`cannot read '${file}': ` +
+      `${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   if (!s.isFile()) throw new ArgumentError(`'${file}' is not a file`);
   if (s.size > max) throw new DataFormatError(file, `${s.size} bytes, above the limit of ${max}`);
@@ -57,11 +59,13 @@ async function findIdx(dir: string, prefix: string, kind: 'images' | 'labels'): 
   const n = kind === 'images' ? 3 : 1;
   const want = [`${prefix}-${kind}-idx${n}-ubyte`, `${prefix}-${kind}.idx${n}-ubyte`];
   for (const w of want) for (const ext of ['', '.gz']) if (names.includes(w + ext)) return join(dir, w + ext);
-  throw new ArgumentError(`'${dir}' has no ${want[0]}[.gz] (MNIST-format ${kind}); found: ${names.slice(0, 8).join(', ') || 'nothing'}`);
+  throw new ArgumentError(`'${dir}' has no ${want[0]}[.gz] (MNIST-format ${kind}); found: ` +
+    `${names.slice(0, 8).join(', ') || 'nothing'}`);
 }
 
 /** A directory of MNIST-format files: train-{images,labels} and t10k-{images,labels}, raw or .gz. */
-export async function loadIdxDir(dir: string, opts: { name?: string; classNames?: readonly string[]; max?: number } = {}): Promise<Split> {
+export async function loadIdxDir(dir: string,
+  opts: { name?: string; classNames?: readonly string[]; max?: number } = {}): Promise<Split> {
   const name = opts.name ?? basename(dir);
   const load = async (prefix: string, part: string) => {
     const imagesFile = await findIdx(dir, prefix, 'images');
@@ -75,7 +79,8 @@ export async function loadIdxDir(dir: string, opts: { name?: string; classNames?
 }
 
 /** Fashion-MNIST (60,000 + 10,000) from Debian's dataset-fashion-mnist location or `dir`. */
-export function loadFashionMnist(dir = process.env.SLOPE_FASHION_MNIST_DIR || DEBIAN_FASHION_MNIST_DIR): Promise<Split> {
+export function loadFashionMnist(dir = process.env.SLOPE_FASHION_MNIST_DIR
+  || DEBIAN_FASHION_MNIST_DIR): Promise<Split> {
   return loadIdxDir(dir, { name: 'fashion-mnist', classNames: FASHION_MNIST_CLASSES });
 }
 

@@ -118,7 +118,8 @@ export class Gpu {
       device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
     } catch (e) {
       // E.g. an adapter already used for a device ("consumed"), or limits it cannot grant.
-      throw new NoAdapterError(`the WebGPU adapter refused to create a device: ${(e as Error).message}. ${NO_ADAPTER_HELP}`);
+      throw new NoAdapterError(`the WebGPU adapter refused to create a device: ${(e as Error).message}. ` +
+        `${NO_ADAPTER_HELP}`);
     }
     const info = adapter.info as GPUAdapterInfo | undefined;
     const name = [info?.vendor, info?.architecture, info?.device, info?.description]
@@ -131,7 +132,8 @@ export class Gpu {
   /** Throws the pending device-lost error, if the device was lost. */
   checkAlive(): void {
     if (this.lostError) throw this.lostError;
-    if (this.disposed) throw new DeviceLostError('This engine was disposed; create a new one with slope.init().', 'destroyed');
+    if (this.disposed) throw new DeviceLostError('This engine was disposed; create a new one with slope.init().',
+      'destroyed');
   }
 
   /** Errors that no scope caught since the last call (e.g. from a submit). */
@@ -162,7 +164,8 @@ export class Gpu {
     const oom = await this.device.popErrorScope();
     if (oom) {
       buf.destroy();
-      throw new OutOfMemoryError(`Out of GPU memory allocating ${label} (${fmtBytes(size)}): ${oom.message}`, label, size);
+      throw new OutOfMemoryError(`Out of GPU memory allocating ${label} (${fmtBytes(size)}): ${oom.message}`, label,
+        size);
     }
     if (verr) {
       buf.destroy();
@@ -207,7 +210,8 @@ export class Gpu {
   pipeline(key: PipelineKey): Promise<GPUComputePipeline> {
     const ov = key.overrides ?? {};
     for (const [k, v] of Object.entries(ov)) {
-      if (!Number.isFinite(v)) throw new GpuValidationError(`${key.name}: override ${k} must be a finite number, got ${v}`);
+      if (!Number.isFinite(v))
+        throw new GpuValidationError(`${key.name}: override ${k} must be a finite number, got ${v}`);
     }
     const cacheKey = `${key.name}|${key.entry}|${JSON.stringify(Object.entries(ov).sort())}|${key.bindings.join(',')}`;
     let p = this.pipelines.get(cacheKey);
@@ -231,10 +235,12 @@ export class Gpu {
       const lines = key.source.split('\n');
       const messages = errs.map((m) => {
         const src = lines[m.lineNum - 1] ?? '';
-        return `${key.name}:${m.lineNum}:${m.linePos}: ${m.message}\n    ${src}\n    ${' '.repeat(Math.max(0, m.linePos - 1))}^`;
+        return `${key.name}:${m.lineNum}:${m.linePos}: ${m.message}\n    ${src}\n    ` +
+          `${' '.repeat(Math.max(0, m.linePos - 1))}^`;
       });
       if (!messages.length && scopeErr) messages.push(scopeErr.message);
-      throw new ShaderCompileError(`WGSL compile error in ${key.name} (${key.entry}):\n${messages.join('\n')}`, key.name, messages);
+      throw new ShaderCompileError(`WGSL compile error in ${key.name} (${key.entry}):\n${messages.join('\n')}`,
+        key.name, messages);
     }
     const layout = device.createPipelineLayout({ label: key.name, bindGroupLayouts: [this.layout(key.bindings)] });
     try {
@@ -244,7 +250,8 @@ export class Gpu {
         compute: { module, entryPoint: key.entry, constants: overrides },
       });
     } catch (e) {
-      throw new ShaderCompileError(`Creating pipeline ${key.name} (${key.entry}) failed: ${(e as Error).message}`, key.name, [
+      throw new ShaderCompileError(`Creating pipeline ${key.name} (${key.entry}) failed: ${(e as Error).message}`,
+        key.name, [
         (e as Error).message,
       ]);
     }
@@ -259,7 +266,9 @@ export class Gpu {
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
     const i = this.staging.findIndex((b) => b.size >= size);
     const staging = i >= 0 ? this.staging.splice(i, 1)[0]
-      : this.device.createBuffer({ label: 'readback', size: size <= 1 << 20 ? Math.max(256, 2 ** Math.ceil(Math.log2(size))) : size, usage: Usage.MAP_READ | Usage.COPY_DST });
+      : this.device.createBuffer({ label: 'readback',
+        size: size <= 1 << 20 ? Math.max(256, 2 ** Math.ceil(Math.log2(size))) : size,
+          usage: Usage.MAP_READ | Usage.COPY_DST });
     const enc = this.device.createCommandEncoder({ label: 'readback' });
     enc.copyBufferToBuffer(src, offset, staging, 0, size);
     this.device.queue.submit([enc.finish()]);

@@ -26,7 +26,8 @@ export interface DispatchTiming {
   ms: number;
   /** Start within the step's GPU time line (ms from the first dispatch's start). */
   startMs: number;
-  /** Bytes moved (reads + writes) and floating-point operations, as declared by the kernel's lowering or estimated from its bindings. */
+  /** Bytes moved (reads + writes) and floating-point operations, as declared by the kernel's lowering or estimated from
+   * its bindings. */
   bytes: number;
   flops: number;
   cost: 'declared' | 'bindings';
@@ -118,7 +119,8 @@ export class StepProfile {
     return this.data.host.wallMs - this.dispatchMs;
   }
 
-  /** Dispatches grouped by kernel and shapes, most time first (torch.profiler's key_averages(group_by_input_shape=True)). */
+  /** Dispatches grouped by kernel and shapes, most time first (torch.profiler's
+   * key_averages(group_by_input_shape=True)). */
   keyAverages(): KeyAverage[] {
     const total = this.dispatchMs;
     const { bandwidthGBs, peakGflops } = this.data.roofline;
@@ -138,7 +140,8 @@ export class StepProfile {
       rows.push({
         kernel: ds[0].kernel, op: ds[0].op, shapes: ds[0].shapes, calls: ds.length, totalMs, avgMs: totalMs / ds.length,
         fraction: total > 0 ? totalMs / total : 0, bytes, flops, gbs, gflops,
-        bandwidthFraction: bandwidthGBs > 0 ? gbs / bandwidthGBs : 0, peakFraction: peakGflops > 0 ? gflops / peakGflops : 0,
+        bandwidthFraction: bandwidthGBs > 0 ? gbs / bandwidthGBs : 0,
+          peakFraction: peakGflops > 0 ? gflops / peakGflops : 0,
         method: ds[0].method,
       });
     }
@@ -157,7 +160,8 @@ export class StepProfile {
     ]);
     const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
     const left = new Set([0, 1, 2]);
-    const line = (c: string[]) => c.map((s, i) => (left.has(i) ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ');
+    const line = (c: string[]) => c.map((s,
+      i) => (left.has(i) ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ');
     const h = d.host;
     const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
     const how = d.method === 'timestamp'
@@ -169,15 +173,18 @@ export class StepProfile {
       line(widths.map((w) => '-'.repeat(w))),
       ...cells.map(line),
       '',
-      `dispatches: ${d.dispatches.length}, summed ${this.dispatchMs.toFixed(3)} ms; step wall time ${h.wallMs.toFixed(3)} ms; ` +
+      `dispatches: ${d.dispatches.length}, summed ${this.dispatchMs.toFixed(3)} ms; step wall time ` +
+        `${h.wallMs.toFixed(3)} ms; ` +
         `gap ${this.gapMs.toFixed(3)} ms (${pct(h.wallMs > 0 ? this.gapMs / h.wallMs : 0)} of the wall time)`,
       `host: encode ${h.encodeMs.toFixed(3)} ms, submit ${h.submitMs.toFixed(3)} ms, wait ${h.waitMs.toFixed(3)} ms, ` +
         `other (feeds, hooks) ${h.otherMs.toFixed(3)} ms`,
-      `roofline: copy ${d.roofline.copyGBs.toFixed(2)} GB/s (buffer copy), ${d.roofline.copyKernelGBs.toFixed(2)} GB/s (copy kernel); ` +
+      `roofline: copy ${d.roofline.copyGBs.toFixed(2)} GB/s (buffer copy), ${d.roofline.copyKernelGBs.toFixed(2)} ` +
+        `GB/s (copy kernel); ` +
         `peak ${d.roofline.peakGflops.toFixed(1)} GFLOP/s (register-only FMA kernel)`,
       `memory: peak buffers ${mb(d.memory.peakBufferBytes)}, live ${mb(d.memory.liveBufferBytes)}, ` +
         `this program's workspace arena ${mb(d.memory.workspaceBytes)}`,
-      ...(Object.keys(d.variants).length ? [`variants: ${Object.entries(d.variants).map(([k, v]) => `${k} → ${v}`).join(', ')}`] : []),
+      ...(Object.keys(d.variants).length
+        ? [`variants: ${Object.entries(d.variants).map(([k, v]) => `${k} → ${v}`).join(', ')}`] : []),
     ].join('\n');
   }
 
@@ -201,16 +208,19 @@ export class StepProfile {
       { name: 'thread_name', ph: 'M', pid: 1, tid: 1, args: { name: 'host' } },
       { name: 'thread_name', ph: 'M', pid: 1, tid: 2, args: { name: `GPU (${d.method})` } },
     ];
-    for (const e of d.events) ev.push({ name: e.name, cat: 'host', ph: 'X', pid: 1, tid: 1, ts: us(e.startMs), dur: us(e.ms), args: { step: e.step } });
+    for (const e of d.events) ev.push({ name: e.name, cat: 'host', ph: 'X', pid: 1, tid: 1, ts: us(e.startMs),
+      dur: us(e.ms), args: { step: e.step } });
     d.gpuStartMs.forEach((t0, step) => {
       for (const x of d.dispatches) {
         ev.push({
           name: x.kernel, cat: x.op, ph: 'X', pid: 1, tid: 2, ts: us(t0 + x.startMs), dur: us(x.ms),
-          args: { step, op: x.op, shapes: x.shapes, workgroups: x.workgroups.join('×'), bytes: x.bytes, flops: x.flops, ...x.overrides },
+          args: { step, op: x.op, shapes: x.shapes, workgroups: x.workgroups.join('×'), bytes: x.bytes, flops: x.flops,
+            ...x.overrides },
         });
       }
     });
-    return { traceEvents: ev, displayTimeUnit: 'ms', otherData: { adapter: d.adapter, roofline: d.roofline, method: d.method } };
+    return { traceEvents: ev, displayTimeUnit: 'ms',
+      otherData: { adapter: d.adapter, roofline: d.roofline, method: d.method } };
   }
 }
 

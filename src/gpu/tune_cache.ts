@@ -33,7 +33,8 @@ export function memoryTuneCache(): TuneCache {
 export function indexedDbTuneCache(): TuneCache | null {
   const idb = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
   if (!idb) return null;
-  const req = <T>(r: IDBRequest<T>) => new Promise<T>((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+  const req = <T>(r: IDBRequest<T>) => new Promise<T>((ok, fail) => { r.onsuccess = () => ok(r.result);
+    r.onerror = () => fail(r.error); });
   let db: Promise<IDBDatabase> | null = null;
   const open = () => (db ??= (() => {
     const r = idb.open('slope', 1);
@@ -41,7 +42,8 @@ export function indexedDbTuneCache(): TuneCache | null {
     return req(r);
   })());
   const store = async (mode: IDBTransactionMode) => (await open()).transaction('tuning', mode).objectStore('tuning');
-  const load = async (k: string) => ((await req((await store('readonly')).get(k))) as Record<string, string> | undefined) ?? {};
+  const load = async (k: string) => ((await req((await store('readonly')).get(k))) as Record<string,
+    string> | undefined) ?? {};
   return {
     // A browser that refuses storage (private mode, quotas) only loses the memory of the choices.
     load: (k) => load(k).catch(() => ({})),

@@ -66,7 +66,8 @@ export function grad(y: Tensor, xs: readonly Tensor[], opts: GradOptions = {}): 
     const t = order[i];
     const gt = grads.get(t.id);
     if (!gt || !t.inputs.length || !needs.get(t.id)) continue;
-    if (t.op.kind !== 'kernel' && t.op.kind !== 'planner') throw new ArgumentError(`grad: op '${t.op.name}' has no backward rule (${t})`);
+    if (t.op.kind !== 'kernel' && t.op.kind !== 'planner')
+      throw new ArgumentError(`grad: op '${t.op.name}' has no backward rule (${t})`);
     const vjp = VJPS[t.op.name as DiffOpName] as Vjp<object>;
     const gin = vjp(t as Node<object>, gt);
     t.inputs.forEach((inp, k) => {

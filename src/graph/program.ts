@@ -87,7 +87,8 @@ export class Program {
     this.mem = new ProgramStorage(backend);
   }
 
-  static async compile(backend: Backend, store: ParamStore, graph: Graph, opts: CompileOptions, checkFinite: boolean): Promise<Program> {
+  static async compile(backend: Backend, store: ParamStore, graph: Graph, opts: CompileOptions,
+    checkFinite: boolean): Promise<Program> {
     const p = new Program(backend, store, graph, opts.hooks ?? [], checkFinite);
     try {
       await p.build(opts);
@@ -102,12 +103,15 @@ export class Program {
     const outputs = opts.outputs ?? {};
     const gradPairs = opts.gradients instanceof Map ? [...opts.gradients.entries()] : [...(opts.gradients ?? [])];
     for (const [name, t] of Object.entries(outputs)) {
-      if (!t || t.graph !== this.graph) throw new ArgumentError(`compile: output '${name}' is not a tensor of this graph`);
+      if (!t || t.graph !== this.graph)
+        throw new ArgumentError(`compile: output '${name}' is not a tensor of this graph`);
     }
     for (const [p, t] of gradPairs) {
-      if (!(p instanceof Parameter)) throw new ArgumentError('compile: gradients must pair a Parameter with its gradient tensor');
+      if (!(p instanceof Parameter))
+        throw new ArgumentError('compile: gradients must pair a Parameter with its gradient tensor');
       if (t.graph !== this.graph || t.shape.join() !== p.shape.join()) {
-        throw new ArgumentError(`compile: gradient for '${p.name}' must be a tensor of this graph with shape ${fmtShape(p.shape)}, got ${t}`);
+        throw new ArgumentError(`compile: gradient for '${p.name}' must be a tensor of this graph with shape ` +
+          `${fmtShape(p.shape)}, got ${t}`);
       }
     }
     const fusing = opts.fuse !== false;
@@ -173,7 +177,9 @@ export class Program {
    * submission. Nothing is read back.
    */
   async run(feeds: Record<string, Feed> = {}, opts: RunOptions = {}): Promise<void> {
-    if (this.disposed) throw new ArgumentError('run: this program was disposed (engine.dispose() or program.dispose()); compile the graph again');
+    if (this.disposed)
+      throw new ArgumentError('run: this program was disposed (engine.dispose() or program.dispose()); compile the ' +
+        'graph again');
     const checkFinite = opts.checkFinite ?? this.checkFiniteDefault;
     for (const name of Object.keys(feeds)) {
       if (!this.mem.inputs.has(name)) {
@@ -216,7 +222,9 @@ export class Program {
   /** Read an output of the last run. f32 outputs come back as Float32Array (Float64Array on cpu). */
   async read(name: string): Promise<HostArray> {
     const v = this.outputViews.get(name);
-    if (!v) throw new ArgumentError(`read: no output named '${name}' (outputs: ${[...this.outputViews.keys()].join(', ') || 'none'})`);
+    if (!v)
+      throw new ArgumentError(`read: no output named '${name}' (outputs: ` +
+        `${[...this.outputViews.keys()].join(', ') || 'none'})`);
     if (this.disposed) throw new ArgumentError(`read('${name}'): this program was disposed`);
     if (!this.ran) throw new ArgumentError(`read('${name}'): the program has not run yet`);
     return this.backend.read(v);
@@ -254,8 +262,10 @@ export class Program {
 }
 
 function validateFeed(name: string, t: Tensor, data: Feed, classes: number | undefined, checkFinite: boolean): void {
-  if (!(data instanceof Float32Array || data instanceof Int32Array || data instanceof Float64Array || Array.isArray(data))) {
-    throw new ArgumentError(`input '${name}': expected a Float32Array, Int32Array or number[], got ${Object.prototype.toString.call(data)}`);
+  if (!(data instanceof Float32Array || data instanceof Int32Array || data instanceof Float64Array
+    || Array.isArray(data))) {
+    throw new ArgumentError(`input '${name}': expected a Float32Array, Int32Array or number[], got ` +
+      `${Object.prototype.toString.call(data)}`);
   }
   if (data.length !== t.size) {
     throw new ArgumentError(`input '${name}': got ${data.length} values, shape ${fmtShape(t.shape)} needs ${t.size}`);
@@ -267,14 +277,16 @@ function validateFeed(name: string, t: Tensor, data: Feed, classes: number | und
   if (t.dtype === 'i32') {
     if (data instanceof Float32Array || data instanceof Float64Array || Array.isArray(data)) {
       for (let i = 0; i < data.length; i++) {
-        if (!Number.isInteger(data[i])) throw new ArgumentError(`input '${name}' is int32 but element ${i} is ${data[i]}`);
+        if (!Number.isInteger(data[i]))
+          throw new ArgumentError(`input '${name}' is int32 but element ${i} is ${data[i]}`);
       }
     }
     if (classes !== undefined) {
       for (let i = 0; i < data.length; i++) {
         const v = data[i];
         if (v < 0 || v >= classes) {
-          throw new ArgumentError(`input '${name}': target ${v} at index ${i} is out of bounds for ${classes} classes (expected 0 ≤ label < ${classes})`);
+          throw new ArgumentError(`input '${name}': target ${v} at index ${i} is out of bounds for ${classes} ` +
+            `classes (expected 0 ≤ label < ${classes})`);
         }
       }
     }

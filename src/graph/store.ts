@@ -35,15 +35,18 @@ export class ParamStore {
     if (!todo.length) return;
     const names = new Set<string>();
     for (const p of [...this.where.keys(), ...todo]) {
-      if (names.has(p.name)) throw new ArgumentError(`two different parameters are named '${p.name}'; parameter names must be unique`);
+      if (names.has(p.name))
+        throw new ArgumentError(`two different parameters are named '${p.name}'; parameter names must be unique`);
       names.add(p.name);
     }
     for (const p of todo) {
       const bytes = p.size * 4;
       if (bytes > this.backend.limits.maxBindingBytes) {
         throw new LimitError(
-          `parameter '${p.name}' ${fmtShape(p.shape)} takes ${(bytes / 2 ** 20).toFixed(0)} MiB, above the largest tensor ` +
-          `this device binds (${(this.backend.limits.maxBindingBytes / 2 ** 20).toFixed(0)} MiB): make the layer smaller`,
+          `parameter '${p.name}' ${fmtShape(p.shape)} takes ${(bytes / 2 ** 20).toFixed(0)} MiB, above the largest ` +
+            `tensor ` +
+          `this device binds (${(this.backend.limits.maxBindingBytes / 2 ** 20).toFixed(0)} MiB): make the layer ` +
+            `smaller`,
         );
       }
     }
@@ -65,13 +68,15 @@ export class ParamStore {
 
   chunkOf(p: Parameter): ParamChunk {
     const w = this.where.get(p);
-    if (!w) throw new ArgumentError(`parameter '${p.name}' is not on this engine (compile a program that uses it first)`);
+    if (!w)
+      throw new ArgumentError(`parameter '${p.name}' is not on this engine (compile a program that uses it first)`);
     return w.chunk;
   }
 
   view(p: Parameter): View {
     const w = this.where.get(p);
-    if (!w) throw new ArgumentError(`parameter '${p.name}' is not on this engine (compile a program that uses it first)`);
+    if (!w)
+      throw new ArgumentError(`parameter '${p.name}' is not on this engine (compile a program that uses it first)`);
     return view(w.chunk.params, w.offset, p.shape, 'f32', p.name);
   }
 
@@ -111,7 +116,8 @@ export class ParamStore {
 
   write(p: Parameter | Variable, data: HostArray | readonly number[]): void {
     if (data.length !== p.size) {
-      throw new ArgumentError(`writing '${p.name}': got ${data.length} values, shape ${fmtShape(p.shape)} needs ${p.size}`);
+      throw new ArgumentError(`writing '${p.name}': got ${data.length} values, shape ${fmtShape(p.shape)} needs ` +
+        `${p.size}`);
     }
     if ('dtype' in p) {
       const s = this.vars.get(p);

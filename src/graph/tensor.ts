@@ -17,16 +17,19 @@ export function checkShape(shape: Shape, what: string): number[] {
   if (!Array.isArray(shape)) throw new ShapeError(`${what}: shape must be an array of integers, got ${String(shape)}`);
   for (const d of shape) {
     if (!Number.isSafeInteger(d) || d < 0) {
-      throw new ShapeError(`${what}: shape ${fmtShape(shape)} has a dimension that is not a non-negative integer (${d})`);
+      throw new ShapeError(`${what}: shape ${fmtShape(shape)} has a dimension that is not a non-negative integer ` +
+        `(${d})`);
     }
   }
-  if (sizeOf(shape) > Number.MAX_SAFE_INTEGER / 8) throw new ShapeError(`${what}: shape ${fmtShape(shape)} is too large`);
+  if (sizeOf(shape) > Number.MAX_SAFE_INTEGER / 8)
+    throw new ShapeError(`${what}: shape ${fmtShape(shape)} is too large`);
   return [...shape];
 }
 
 /** 'f32' or 'i32', or an ArgumentError naming what was given. */
 export function checkDType(dtype: unknown, what: string): DType {
-  if (dtype !== 'f32' && dtype !== 'i32') throw new ArgumentError(`${what}: dtype must be 'f32' or 'i32', got ${JSON.stringify(dtype)}`);
+  if (dtype !== 'f32' && dtype !== 'i32')
+    throw new ArgumentError(`${what}: dtype must be 'f32' or 'i32', got ${JSON.stringify(dtype)}`);
   return dtype;
 }
 
@@ -73,7 +76,8 @@ export class Parameter {
     else if (typeof init === 'number') this.data = new Float32Array(this.size).fill(init);
     else this.data = init;
     if (this.data.length !== this.size) {
-      throw new ArgumentError(`Parameter '${name}': initial data has ${this.data.length} values, shape ${fmtShape(this.shape)} needs ${this.size}`);
+      throw new ArgumentError(`Parameter '${name}': initial data has ${this.data.length} values, shape ` +
+        `${fmtShape(this.shape)} needs ${this.size}`);
     }
   }
 }
@@ -83,13 +87,16 @@ export class Variable {
   readonly shape: number[];
   readonly size: number;
   data: Float32Array | Int32Array;
-  constructor(readonly name: string, shape: Shape, readonly dtype: DType = 'f32', init: number | Float32Array | Int32Array = 0) {
+  constructor(readonly name: string, shape: Shape, readonly dtype: DType = 'f32',
+    init: number | Float32Array | Int32Array = 0) {
     checkDType(dtype, `Variable '${name}'`);
     this.shape = checkShape(shape, `Variable '${name}'`);
     this.size = sizeOf(this.shape);
-    if (typeof init === 'number') this.data = dtype === 'f32' ? new Float32Array(this.size).fill(init) : new Int32Array(this.size).fill(init);
+    if (typeof init === 'number') this.data = dtype === 'f32'
+      ? new Float32Array(this.size).fill(init) : new Int32Array(this.size).fill(init);
     else this.data = init;
-    if (this.data.length !== this.size) throw new ArgumentError(`Variable '${name}': initial data has ${this.data.length} values, needs ${this.size}`);
+    if (this.data.length !== this.size)
+      throw new ArgumentError(`Variable '${name}': initial data has ${this.data.length} values, needs ${this.size}`);
   }
 }
 
@@ -111,7 +118,9 @@ export class Graph {
   /** Create a node (used by op builders). Shape inference runs here: errors surface at build time. */
   node<A extends object>(op: OpSchema<string, A, 'kernel' | 'planner'>, inputs: readonly Tensor[], attrs: A): Tensor {
     inputs.forEach((t, i) => {
-      if (!(t instanceof Tensor)) throw new ArgumentError(`${op.name}: input ${i} is ${t === null || t === undefined ? t : `a ${typeof t}`}, not a Tensor`);
+      if (!(t instanceof Tensor))
+        throw new ArgumentError(`${op.name}: input ${i} is ${t === null || t === undefined ? t : `a ${typeof t}`}, ` +
+          `not a Tensor`);
       if (t.graph !== this) throw new ArgumentError(`${op.name}: input ${t} belongs to another graph`);
     });
     const [{ shape, dtype }] = op.infer!(inputs, attrs);
@@ -163,7 +172,8 @@ export class Graph {
   constant(data: Float32Array | Int32Array | number[], shape?: Shape): Tensor {
     const arr = Array.isArray(data) ? Float32Array.from(data) : data;
     const sh = checkShape(shape ?? [arr.length], 'constant');
-    if (sizeOf(sh) !== arr.length) throw new ShapeError(`constant: ${arr.length} values do not fill shape ${fmtShape(sh)}`);
+    if (sizeOf(sh) !== arr.length)
+      throw new ShapeError(`constant: ${arr.length} values do not fill shape ${fmtShape(sh)}`);
     const t = new Tensor(this, OPS.const, [], sh, arr instanceof Int32Array ? 'i32' : 'f32', {}, null);
     (t as { data?: Float32Array | Int32Array }).data = arr;
     this.nodes.push(t);
@@ -174,7 +184,8 @@ export class Graph {
   assign(variable: Variable, value: Tensor): void {
     if (value.graph !== this) throw new ArgumentError(`assign '${variable.name}': value belongs to another graph`);
     if (value.shape.join() !== variable.shape.join() || value.dtype !== variable.dtype) {
-      throw new ShapeError(`assign '${variable.name}': value ${value} does not match variable ${fmtShape(variable.shape)} ${variable.dtype}`);
+      throw new ShapeError(`assign '${variable.name}': value ${value} does not match variable ` +
+        `${fmtShape(variable.shape)} ${variable.dtype}`);
     }
     this.variable(variable);
     this.assigns.push({ variable, value });
@@ -195,12 +206,15 @@ export function constData(t: Tensor): Float32Array | Int32Array | undefined {
 /** A tensor argument of a builder, or an ArgumentError naming the builder and the argument. */
 export function tensorArg(op: string, name: string, v: unknown): Tensor {
   if (v instanceof Tensor) return v;
-  const what = v === null || v === undefined ? String(v) : typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'object'}` : `a ${typeof v}`;
+  const what = v === null
+    || v === undefined ? String(v) : typeof v === 'object'
+      ? `a ${(v as object).constructor?.name ?? 'object'}` : `a ${typeof v}`;
   throw new ArgumentError(`${op}: ${name} is ${what}, not a Tensor`);
 }
 
 /** A node of `op` on its inputs' graph: each input checked to be a Tensor of one graph. */
-export function build<A extends object>(op: OpSchema<string, A, 'kernel' | 'planner'>, inputs: readonly unknown[], attrs: A): Tensor {
+export function build<A extends object>(op: OpSchema<string, A, 'kernel' | 'planner'>, inputs: readonly unknown[],
+  attrs: A): Tensor {
   const ts = inputs.map((t, i) => tensorArg(op.name, `input ${i}`, t));
   if (!ts.length) throw new Error(`internal: ${op.name} has no inputs to take a graph from`);
   return ts[0].graph.node(op, ts, attrs);

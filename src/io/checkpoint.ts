@@ -9,7 +9,8 @@
 import type { HostArray } from '../backend/types.js';
 import { NonFiniteError } from '../errors.js';
 import { CheckpointMismatchError } from './errors.js';
-import { decodeSafetensors, encodeSafetensors, tensorValues, type TensorData, type TensorToWrite } from './safetensors.js';
+import { decodeSafetensors, encodeSafetensors, tensorValues, type TensorData,
+  type TensorToWrite } from './safetensors.js';
 import { parseInputSpec, type InputSpec } from './input.js';
 
 export const CHECKPOINT_FORMAT = 'slope.checkpoint';
@@ -25,7 +26,8 @@ const READS = ['1', CHECKPOINT_VERSION];
  * activation 'gelu' meant the tanh form it was trained with. Throws a CheckpointMismatchError
  * for a config that is not a JSON object.
  */
-export function checkpointConfig(meta: Readonly<Record<string, string>>, file = 'the checkpoint'): Record<string, unknown> {
+export function checkpointConfig(meta: Readonly<Record<string, string>>, file = 'the checkpoint'): Record<string,
+  unknown> {
   let config: unknown = {};
   try {
     config = meta.config ? JSON.parse(meta.config) : {};
@@ -99,7 +101,8 @@ export function encodeCheckpoint(s: TrainState, shapes: ReadonlyMap<string, read
   const opt = s.optimizer;
   if (opt) {
     for (const [path, rec] of Object.entries(opt.state)) {
-      for (const [key, v] of Object.entries(rec)) tensors.push(tensorOf(`${OPT}${path}.${key}`, shapeOf(path, v.length), v));
+      for (const [key, v] of Object.entries(rec)) tensors.push(tensorOf(`${OPT}${path}.${key}`, shapeOf(path, v.length),
+        v));
     }
   }
   const metadata: Record<string, string> = {
@@ -139,7 +142,8 @@ export function decodeCheckpoint(bytes: Uint8Array, expected: Expected): TrainSt
   const file = decodeSafetensors(bytes);
   const meta = file.metadata;
   const mismatch = (why: string): never => { throw new CheckpointMismatchError(why); };
-  if (meta.format !== CHECKPOINT_FORMAT) mismatch(`not a slope checkpoint (metadata format = ${JSON.stringify(meta.format ?? null)}); a plain safetensors file of weights can be loaded with loadWeights`);
+  if (meta.format !== CHECKPOINT_FORMAT) mismatch(`not a slope checkpoint (metadata format = ` +
+    `${JSON.stringify(meta.format ?? null)}); a plain safetensors file of weights can be loaded with loadWeights`);
   if (!READS.includes(meta.version)) {
     mismatch(`checkpoint version ${meta.version} is not supported (this build reads versions ${READS.join(' and ')})`);
   }
@@ -148,7 +152,8 @@ export function decodeCheckpoint(bytes: Uint8Array, expected: Expected): TrainSt
   for (const [path, want] of expected.tensors) {
     const t = file.tensors.get(path);
     if (!t) mismatch(`missing tensor '${path}' (the model has it, the checkpoint does not)`);
-    if (t!.shape.join() !== want.shape.join()) mismatch(`tensor '${path}': the checkpoint has shape [${t!.shape}], the model expects [${want.shape}]`);
+    if (t!.shape.join() !== want.shape.join()) mismatch(`tensor '${path}': the checkpoint has shape [${t!.shape}], ` +
+      `the model expects [${want.shape}]`);
     const okDtype = want.dtype === 'f32' ? t!.dtype === 'F32' || t!.dtype === 'F64' : t!.dtype === 'I32';
     if (!okDtype) mismatch(`tensor '${path}': dtype ${t!.dtype} cannot be loaded into a ${want.dtype} tensor`);
     (want.kind === 'buffer' ? buffers : params).push([path, finite(path, tensorValues(t!) as HostArray, t!.shape)]);
@@ -160,22 +165,29 @@ export function decodeCheckpoint(bytes: Uint8Array, expected: Expected): TrainSt
     const rest = name.slice(OPT.length);
     const dot = rest.lastIndexOf('.');
     const path = rest.slice(0, dot);
-    if (dot < 0 || !expected.tensors.has(path)) mismatch(`optimizer state '${name}' belongs to no parameter of the model`);
-    if (t.dtype !== 'F32' && t.dtype !== 'F64') mismatch(`optimizer state '${name}' has dtype ${t.dtype}; expected F32 or F64`);
+    if (dot < 0
+      || !expected.tensors.has(path)) mismatch(`optimizer state '${name}' belongs to no parameter of the model`);
+    if (t.dtype !== 'F32'
+      && t.dtype !== 'F64') mismatch(`optimizer state '${name}' has dtype ${t.dtype}; expected F32 or F64`);
     (state[path] ??= {})[rest.slice(dot + 1)] = finite(name, tensorValues(t) as HostArray, t.shape);
   }
   const progress = parseJson(meta.progress, 'progress') as Progress;
   for (const k of ['step', 'epoch', 'batch', 'seed', 'rng'] as const) {
-    if (!Number.isSafeInteger(progress[k])) mismatch(`metadata progress.${k} must be an integer, got ${JSON.stringify(progress[k])}`);
+    if (!Number.isSafeInteger(progress[k])) mismatch(`metadata progress.${k} must be an integer, got ` +
+      `${JSON.stringify(progress[k])}`);
   }
-  for (const k of ['step', 'epoch', 'batch'] as const) if (progress[k] < 0) mismatch(`metadata progress.${k} must not be negative, got ${progress[k]}`);
+  for (const k of ['step', 'epoch',
+    'batch'] as const) if (progress[k] < 0) mismatch(`metadata progress.${k} must not be negative, got ${progress[k]}`);
   for (const k of ['batchSize', 'samples'] as const) {
     const v = progress[k];
-    if (v !== undefined && !(Number.isSafeInteger(v) && v > 0)) mismatch(`metadata progress.${k} must be a positive integer, got ${JSON.stringify(v)}`);
+    if (v !== undefined && !(Number.isSafeInteger(v)
+      && v > 0)) mismatch(`metadata progress.${k} must be a positive integer, got ${JSON.stringify(v)}`);
   }
   const m = progress.metrics;
-  if (m !== undefined && !(Array.isArray(m) && m.length === 3 && m.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0))) {
-    mismatch(`metadata progress.metrics must be three finite non-negative numbers (loss sum, correct, samples), got ${JSON.stringify(m)}`);
+  if (m !== undefined && !(Array.isArray(m) && m.length === 3 && m.every((v) => typeof v === 'number'
+    && Number.isFinite(v) && v >= 0))) {
+    mismatch(`metadata progress.metrics must be three finite non-negative numbers (loss sum, correct, samples), got ` +
+      `${JSON.stringify(m)}`);
   }
   const optMeta = meta.optimizer ? (parseJson(meta.optimizer, 'optimizer') as Omit<OptimizerSnapshot, 'state'>) : null;
   if (!optMeta && Object.keys(state).length) mismatch('optimizer state tensors without optimizer metadata');
@@ -194,8 +206,10 @@ function finite(name: string, v: HostArray, shape: readonly number[]): HostArray
   if (v instanceof Int32Array) return v;
   for (let i = 0; i < v.length; i++) {
     if (!Number.isFinite(v[i])) {
-      throw new NonFiniteError(`checkpoint tensor '${name}' (shape [${shape}]) holds ${v[i]} at index ${i}: non-finite values are not loaded; ` +
-        'the run that saved it diverged: continue from an earlier checkpoint, with a lower learning rate or gradient clipping');
+      throw new NonFiniteError(`checkpoint tensor '${name}' (shape [${shape}]) holds ${v[i]} at index ${i}: ` +
+        `non-finite values are not loaded; ` +
+        'the run that saved it diverged: continue from an earlier checkpoint, with a lower learning rate or gradient ' +
+          'clipping');
     }
   }
   return v;

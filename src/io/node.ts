@@ -70,10 +70,12 @@ export async function removeStaleTemps(file: string, fs: Pick<AtomicFs, 'unlink'
 export async function checkOutputPath(file: string, what: string): Promise<void> {
   const fail = (why: string): never => { throw new OutputError(`${what} '${file}' cannot be written: ${why}`); };
   const err = (e: unknown) => (e as NodeJS.ErrnoException).code;
-  const st = await fsp.stat(file).catch((e) => (err(e) === 'ENOENT' || err(e) === 'ENOTDIR' ? null : fail((e as Error).message)));
+  const st = await fsp.stat(file).catch((e) => (err(e) === 'ENOENT'
+    || err(e) === 'ENOTDIR' ? null : fail((e as Error).message)));
   if (st && !st.isFile()) fail(st.isDirectory() ? 'it is a directory' : 'it is not a regular file');
   const dir = dirname(file);
-  const ds = await fsp.stat(dir).catch((e) => fail(err(e) === 'ENOENT' ? `the directory '${dir}' does not exist` : (e as Error).message));
+  const ds = await fsp.stat(dir).catch((e) => fail(err(e) === 'ENOENT'
+    ? `the directory '${dir}' does not exist` : (e as Error).message));
   if (!ds.isDirectory()) fail(`'${dir}' is not a directory`);
   const probe = tempName(file);
   try {
@@ -104,7 +106,8 @@ export async function writeFileAtomic(file: string, data: Uint8Array, fs: Atomic
   } catch (e) {
     if (fh) await fh.close().catch(() => {});
     await fs.unlink(tmp).catch(() => {});
-    throw new CheckpointError(`writing '${file}' failed (${(e as Error).message}); the previous file, if any, is untouched`);
+    throw new CheckpointError(`writing '${file}' failed (${(e as Error).message}); the previous file, if any, is ` +
+      `untouched`);
   } finally {
     writing.delete(tmp);
   }
@@ -119,7 +122,8 @@ export async function readCheckpointFile(file: string, max = MAX_CHECKPOINT_BYTE
   try {
     st = await fsp.stat(file);
   } catch (e) {
-    throw new CheckpointError(`cannot read checkpoint '${file}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new CheckpointError(`cannot read checkpoint '${file}': ` +
+      `${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   if (!st.isFile()) throw new CheckpointError(`checkpoint '${file}' is not a file`);
   if (st.size > max) throw new CheckpointError(`checkpoint '${file}' has ${st.size} bytes, above the limit of ${max}`);

@@ -10,7 +10,8 @@ import { SlopeError } from '../errors.js';
 import { JsonNonInteger, parseStrictJson } from './json.js';
 
 /** A header value as written: a number written '16.0' shows as 16.0, not 16. */
-const shown = (v: unknown): string => (Array.isArray(v) ? `[${v.map(shown).join(', ')}]` : v instanceof JsonNonInteger ? v.text : String(JSON.stringify(v)));
+const shown = (v: unknown): string => (Array.isArray(v) ? `[${v.map(shown).join(', ')}]` : v instanceof JsonNonInteger
+  ? v.text : String(JSON.stringify(v)));
 
 export type SafetensorsErrorKind =
   | 'HeaderTooSmall' | 'InvalidHeaderLength' | 'HeaderTooLarge' | 'InvalidHeader' | 'InvalidHeaderStart'
@@ -27,13 +28,16 @@ export class SafetensorsError extends SlopeError {
 
 /** Element sizes of the safetensors dtypes. */
 export const DTYPE_BYTES: Record<string, number> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E4M3: 1, F8_E5M2: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, I64: 8, U64: 8, F64: 8,
+  BOOL: 1, U8: 1, I8: 1, F8_E4M3: 1, F8_E5M2: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, I64: 8,
+    U64: 8, F64: 8,
 };
 
 /** Header cap (as upstream): 100 MB. */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-export type TensorData = Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array | BigInt64Array;
+export type TensorData =
+  | Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array
+  | BigInt64Array;
 
 export interface TensorEntry {
   dtype: string;
@@ -61,19 +65,25 @@ export interface TensorToWrite {
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Serialize tensors (in the given order) and string metadata. */
-export function encodeSafetensors(tensors: readonly TensorToWrite[], metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(tensors: readonly TensorToWrite[], metadata: Record<string,
+  string> = {}): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) {
-    for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') throw new SafetensorsError('InvalidMetadata', `metadata '${k}' must be a string`);
+    for (const [k,
+      v] of Object.entries(metadata)) if (typeof v !== 'string') throw new SafetensorsError('InvalidMetadata',
+        `metadata '${k}' must be a string`);
     header.__metadata__ = metadata;
   }
   let offset = 0;
   for (const t of tensors) {
     const dtype = DTYPE_OF.get(t.data.constructor);
-    if (!dtype) throw new SafetensorsError('UnknownDtype', `tensor '${t.name}': unsupported array type ${t.data.constructor.name}`);
-    if (t.name === '__metadata__' || t.name in header) throw new SafetensorsError('DuplicateName', `tensor name '${t.name}' is used twice (or is reserved)`);
+    if (!dtype) throw new SafetensorsError('UnknownDtype',
+      `tensor '${t.name}': unsupported array type ${t.data.constructor.name}`);
+    if (t.name === '__metadata__' || t.name in header) throw new SafetensorsError('DuplicateName',
+      `tensor name '${t.name}' is used twice (or is reserved)`);
     const n = t.shape.reduce((a, d) => a * d, 1);
-    if (n !== t.data.length) throw new SafetensorsError('TensorInvalidInfo', `tensor '${t.name}': ${t.data.length} values for shape [${t.shape}]`);
+    if (n !== t.data.length) throw new SafetensorsError('TensorInvalidInfo',
+      `tensor '${t.name}': ${t.data.length} values for shape [${t.shape}]`);
     header[t.name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + t.data.byteLength] };
     offset += t.data.byteLength;
   }
@@ -107,11 +117,13 @@ function littleEndianBytes(a: TensorData): Uint8Array {
 /** Parse and validate a safetensors file. */
 export function decodeSafetensors(bytes: Uint8Array, opts: { maxHeaderBytes?: number } = {}): SafetensorsFile {
   refuseOtherFormats(bytes);
-  if (bytes.length < 8) throw new SafetensorsError('HeaderTooSmall', `the file has ${bytes.length} bytes; the header length alone needs 8`);
+  if (bytes.length < 8) throw new SafetensorsError('HeaderTooSmall',
+    `the file has ${bytes.length} bytes; the header length alone needs 8`);
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   const max = BigInt(opts.maxHeaderBytes ?? MAX_HEADER_BYTES);
   if (n > max) throw new SafetensorsError('HeaderTooLarge', `the header claims ${n} bytes, above the limit of ${max}`);
-  if (8n + n > BigInt(bytes.length)) throw new SafetensorsError('InvalidHeaderLength', `the header claims ${n} bytes but the file has only ${bytes.length - 8} after the length`);
+  if (8n + n > BigInt(bytes.length)) throw new SafetensorsError('InvalidHeaderLength',
+    `the header claims ${n} bytes but the file has only ${bytes.length - 8} after the length`);
   const hn = Number(n);
   const headerBytes = bytes.subarray(8, 8 + hn);
   if (headerBytes[0] !== 0x7b) throw new SafetensorsError('InvalidHeaderStart', `the header must start with '{'`);
@@ -126,9 +138,11 @@ export function decodeSafetensors(bytes: Uint8Array, opts: { maxHeaderBytes?: nu
     header = parseStrictJson(text.replace(/ +$/, ''), { integersOnly: true });
   } catch (e) {
     const m = (e as Error).message;
-    throw new SafetensorsError(/duplicate key/.test(m) ? 'DuplicateName' : 'InvalidHeader', `the header is not valid JSON: ${m}`);
+    throw new SafetensorsError(/duplicate key/.test(m) ? 'DuplicateName' : 'InvalidHeader',
+      `the header is not valid JSON: ${m}`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new SafetensorsError('InvalidHeader', 'the header must be a JSON object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new SafetensorsError('InvalidHeader', 'the header must be a JSON object');
   const buffer = bytes.subarray(8 + hn);
   const { entries, metadata } = readEntries(header as Record<string, unknown>);
   return { tensors: checkLayout(entries, buffer), metadata };
@@ -148,7 +162,9 @@ function refuseOtherFormats(b: Uint8Array): void {
   const pickle = b.length >= 2 && b[0] === 0x80 && b[1] >= 2 && b[1] <= 5;
   const zip = b.length >= 2 && b[0] === 0x50 && b[1] === 0x4b;
   if (pickle || zip) {
-    throw new SafetensorsError('UnsupportedFormat', `this is a ${pickle ? 'pickle' : 'zip (PyTorch .pt)'} file: pickle/PyTorch .pt files are not loaded because they can execute code; convert to safetensors`);
+    throw new SafetensorsError('UnsupportedFormat',
+      `this is a ${pickle ? 'pickle' : 'zip (PyTorch .pt)'} file: pickle/PyTorch .pt files are not loaded because ` +
+        `they can execute code; convert to safetensors`);
   }
 }
 
@@ -165,21 +181,28 @@ function readEntries(header: Record<string, unknown>): { entries: RawEntry[]; me
   const entries: RawEntry[] = [];
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') {
-      if (typeof info !== 'object' || info === null || Array.isArray(info)) throw new SafetensorsError('InvalidMetadata', '__metadata__ must be an object of strings');
+      if (typeof info !== 'object' || info === null || Array.isArray(info))
+        throw new SafetensorsError('InvalidMetadata', '__metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(info)) {
-        if (typeof v !== 'string') throw new SafetensorsError('InvalidMetadata', `__metadata__ '${k}' must be a string, got ${shown(v)}`);
+        if (typeof v !== 'string') throw new SafetensorsError('InvalidMetadata',
+          `__metadata__ '${k}' must be a string, got ${shown(v)}`);
         metadata[k] = v;
       }
       continue;
     }
-    const bad = (why: string): never => { throw new SafetensorsError('InvalidHeader', `tensor ${JSON.stringify(name)}: ${why}`); };
+    const bad = (why: string): never => { throw new SafetensorsError('InvalidHeader',
+      `tensor ${JSON.stringify(name)}: ${why}`); };
     if (typeof info !== 'object' || info === null) bad('must be an object with dtype, shape and data_offsets');
     const { dtype, shape, data_offsets: off } = info as Record<string, unknown>;
     if (typeof dtype !== 'string') bad('dtype must be a string');
-    if (!((dtype as string) in DTYPE_BYTES)) throw new SafetensorsError('UnknownDtype', `tensor ${JSON.stringify(name)}: unknown dtype ${JSON.stringify(dtype)}`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`shape must be a list of non-negative integers, got ${shown(shape)}`);
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`data_offsets must be two non-negative integers, got ${shown(off)}`);
-    entries.push({ name, dtype: dtype as string, shape: shape as number[], begin: (off as number[])[0], end: (off as number[])[1] });
+    if (!((dtype as string) in DTYPE_BYTES)) throw new SafetensorsError('UnknownDtype',
+      `tensor ${JSON.stringify(name)}: unknown dtype ${JSON.stringify(dtype)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d)
+      && d >= 0)) bad(`shape must be a list of non-negative integers, got ${shown(shape)}`);
+    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d)
+      && d >= 0)) bad(`data_offsets must be two non-negative integers, got ${shown(off)}`);
+    entries.push({ name, dtype: dtype as string, shape: shape as number[], begin: (off as number[])[0],
+      end: (off as number[])[1] });
   }
   return { entries, metadata };
 }
@@ -192,27 +215,35 @@ function checkLayout(entries: RawEntry[], buffer: Uint8Array): Map<string, Tenso
   for (const e of sorted) {
     const q = JSON.stringify(e.name);
     if (e.begin !== at) {
-      throw new SafetensorsError('InvalidOffset', `tensor ${q} starts at byte ${e.begin}, but the previous tensor ends at ${at} (${e.begin < at ? 'overlap' : at === 0 ? 'the buffer must start at 0' : 'gap'})`);
+      throw new SafetensorsError('InvalidOffset',
+        `tensor ${q} starts at byte ${e.begin}, but the previous tensor ends at ${at} ` +
+          `(${e.begin < at ? 'overlap' : at === 0 ? 'the buffer must start at 0' : 'gap'})`);
     }
-    if (e.end < e.begin) throw new SafetensorsError('InvalidOffset', `tensor ${q} ends (${e.end}) before it starts (${e.begin})`);
+    if (e.end < e.begin) throw new SafetensorsError('InvalidOffset',
+      `tensor ${q} ends (${e.end}) before it starts (${e.begin})`);
     let elems = 1;
     for (const d of e.shape) {
       elems *= d;
-      if (!Number.isSafeInteger(elems)) throw new SafetensorsError('ValidationOverflow', `tensor ${q}: the element count of shape [${e.shape}] overflows`);
+      if (!Number.isSafeInteger(elems)) throw new SafetensorsError('ValidationOverflow',
+        `tensor ${q}: the element count of shape [${e.shape}] overflows`);
     }
     const need = elems * DTYPE_BYTES[e.dtype];
-    if (!Number.isSafeInteger(need)) throw new SafetensorsError('ValidationOverflow', `tensor ${q}: the byte size of shape [${e.shape}] overflows`);
+    if (!Number.isSafeInteger(need)) throw new SafetensorsError('ValidationOverflow',
+      `tensor ${q}: the byte size of shape [${e.shape}] overflows`);
     if (need !== e.end - e.begin) {
-      throw new SafetensorsError('TensorInvalidInfo', `tensor ${q}: shape [${e.shape}] of ${e.dtype} needs ${need} bytes, its offsets cover ${e.end - e.begin}`);
+      throw new SafetensorsError('TensorInvalidInfo',
+        `tensor ${q}: shape [${e.shape}] of ${e.dtype} needs ${need} bytes, its offsets cover ${e.end - e.begin}`);
     }
     if (e.end > buffer.length) {
-      throw new SafetensorsError('MetadataIncompleteBuffer', `tensor ${q} ends at byte ${e.end}, past the ${buffer.length}-byte buffer (missing bytes)`);
+      throw new SafetensorsError('MetadataIncompleteBuffer',
+        `tensor ${q} ends at byte ${e.end}, past the ${buffer.length}-byte buffer (missing bytes)`);
     }
     at = e.end;
     out.set(e.name, { dtype: e.dtype, shape: e.shape, bytes: data.subarray(e.begin, e.end) });
   }
   if (at !== buffer.length) {
-    throw new SafetensorsError('MetadataIncompleteBuffer', `the tensors cover ${at} bytes, the buffer holds ${buffer.length} (${buffer.length - at} bytes not indexed)`);
+    throw new SafetensorsError('MetadataIncompleteBuffer',
+      `the tensors cover ${at} bytes, the buffer holds ${buffer.length} (${buffer.length - at} bytes not indexed)`);
   }
   return out;
 }

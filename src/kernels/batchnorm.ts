@@ -1,15 +1,20 @@
-/** Lowerings of the batch-norm state ops (running statistics, counter, both in place, renorm r/d) onto shaders/batchnorm.wgsl. */
+/** Lowerings of the batch-norm state ops (running statistics, counter, both in place, renorm r/d) onto
+ * shaders/batchnorm.wgsl. */
 import source from '../../shaders/batchnorm.wgsl';
 import { groups, kernel, type LoweringTable } from './spec.js';
 
 const WG = 64;
 
 const BATCHNORM = {
-  running: kernel('batchnorm', source, 'bn_running', ['read', 'read', 'read', 'read_write'], [['C', 'u32'], ['momentum', 'f32'], ['unbias', 'f32'], ['pad', 'u32']]),
-  update: kernel('batchnorm', source, 'bn_update', ['read', 'read_write', 'read_write', 'read_write'], [['C', 'u32'], ['momentum', 'f32'], ['unbias', 'f32'], ['pad', 'u32']]),
-  count: kernel('batchnorm', source, 'bn_count', ['read', 'read_write'], [['n', 'u32'], ['pad0', 'u32'], ['pad1', 'u32'], ['pad2', 'u32']]),
+  running: kernel('batchnorm', source, 'bn_running', ['read', 'read', 'read', 'read_write'],
+    [['C', 'u32'], ['momentum', 'f32'], ['unbias', 'f32'], ['pad', 'u32']]),
+  update: kernel('batchnorm', source, 'bn_update', ['read', 'read_write', 'read_write', 'read_write'],
+    [['C', 'u32'], ['momentum', 'f32'], ['unbias', 'f32'], ['pad', 'u32']]),
+  count: kernel('batchnorm', source, 'bn_count', ['read', 'read_write'],
+    [['n', 'u32'], ['pad0', 'u32'], ['pad1', 'u32'], ['pad2', 'u32']]),
   renorm: kernel('batchnorm', source, 'bn_renorm', ['read', 'read', 'read', 'read', 'read_write'], [
-    ['C', 'u32'], ['eps', 'f32'], ['rmax', 'f32'], ['dmax', 'f32'], ['warmup', 'f32'], ['rmax_steps', 'f32'], ['dmax_steps', 'f32'], ['pad', 'u32'],
+    ['C', 'u32'], ['eps', 'f32'], ['rmax', 'f32'], ['dmax', 'f32'], ['warmup', 'f32'], ['rmax_steps', 'f32'],
+      ['dmax_steps', 'f32'], ['pad', 'u32'],
   ]),
 };
 
@@ -35,7 +40,8 @@ export const BATCHNORM_LOWERINGS = {
     }];
   },
   bn_count: (c) => [{
-    kernel: BATCHNORM.count, buffers: [c.inputs[0], c.outputs[0]], params: { n: c.outputs[0].length, pad0: 0, pad1: 0, pad2: 0 },
+    kernel: BATCHNORM.count, buffers: [c.inputs[0], c.outputs[0]],
+      params: { n: c.outputs[0].length, pad0: 0, pad1: 0, pad2: 0 },
     overrides: { WG }, workgroups: groups(c.outputs[0].length, WG),
   }],
   bn_renorm(c) {

@@ -59,7 +59,8 @@ export const CROSS_ENTROPY_LOWERINGS = {
     const red = call.attrs.reduction;
     const sq = red === 'none' ? out : ctx.scratch(n, 'squared errors');
     const launches: Launch[] = [{
-      kernel: CROSS_ENTROPY.mseSq, buffers: [...call.inputs, sq], params: { N: 0, C: 0, eps: 0, n }, overrides: { WG }, workgroups: groups(n, WG),
+      kernel: CROSS_ENTROPY.mseSq, buffers: [...call.inputs, sq], params: { N: 0, C: 0, eps: 0, n }, overrides: { WG },
+        workgroups: groups(n, WG),
     }];
     if (red !== 'none') launches.push(reduceLaunch(ctx, sq, out, red === 'mean' ? 'mean' : 'sum', 1, n, 1));
     return launches;

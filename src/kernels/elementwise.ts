@@ -6,14 +6,16 @@
 import familySource from '../../shaders/elementwise.wgsl';
 import activation from '../../shaders/activation.wgsl';
 import { ACTIVATIONS, BINARY_KINDS } from '../ops/index.js';
-import { forcedVariant, groups, kernel, withCommon, type Launch, type LowerContext, type LoweringTable } from './spec.js';
+import { forcedVariant, groups, kernel, withCommon, type Launch, type LowerContext,
+  type LoweringTable } from './spec.js';
 import type { OpCall } from '../backend/types.js';
 
 const source = withCommon(familySource, activation);
 const WG = 256;
 const P = [['n', 'u32'], ['alpha', 'f32'], ['beta', 'f32'], ['pad', 'u32']] as const;
 const CP = [['n', 'u32'], ['pad0', 'u32'], ['pad1', 'u32'], ['pad2', 'u32']] as const;
-const BP = ['n', 'd1', 'd2', 'd3', 'sa0', 'sa1', 'sa2', 'sa3', 'sb0', 'sb1', 'sb2', 'sb3'].map((k) => [k, 'u32'] as const);
+const BP = ['n', 'd1', 'd2', 'd3', 'sa0', 'sa1', 'sa2', 'sa3', 'sb0', 'sb1', 'sb2',
+  'sb3'].map((k) => [k, 'u32'] as const);
 
 export const ELEMENTWISE = {
   unary: kernel('elementwise', source, 'unary', ['read', 'read_write'], P),
@@ -25,11 +27,13 @@ export const ELEMENTWISE = {
   binarySame: kernel('elementwise', source, 'binary_same', ['read', 'read', 'read_write'], P),
   binary: kernel('elementwise', source, 'binary', ['read', 'read', 'read_write'], BP),
   broadcast: kernel('elementwise', source, 'broadcast', ['read', 'read_write'], BP),
-  oneHot: kernel('elementwise', source, 'one_hot', ['read', 'read_write'], [['n', 'u32'], ['classes', 'u32'], ['pad0', 'u32'], ['pad1', 'u32']]),
+  oneHot: kernel('elementwise', source, 'one_hot', ['read', 'read_write'],
+    [['n', 'u32'], ['classes', 'u32'], ['pad0', 'u32'], ['pad1', 'u32']]),
 };
 
 /** Broadcast strides of `shape` inside the 4-d padded output shape (0 on broadcast dims). */
-function broadcastParams(shape: readonly number[], out: readonly number[], prefix: 'sa' | 'sb'): Record<string, number> {
+function broadcastParams(shape: readonly number[], out: readonly number[], prefix: 'sa' | 'sb'): Record<string,
+  number> {
   const o4 = [...Array(4 - out.length).fill(1), ...out];
   const s4 = [...Array(4 - shape.length).fill(1), ...shape];
   const st = [0, 0, 0, 0];
@@ -63,7 +67,8 @@ function elementsPerThread(ctx: LowerContext): number {
 type K = (typeof ELEMENTWISE)[keyof typeof ELEMENTWISE];
 
 /** One launch over the output's elements (inputs, then outputs, bound in order). */
-export function flat(call: OpCall, ctx: LowerContext, k: K, params: Record<string, number>, overrides: Record<string, number> = {}): Launch[] {
+export function flat(call: OpCall, ctx: LowerContext, k: K, params: Record<string, number>, overrides: Record<string,
+  number> = {}): Launch[] {
   const n = call.outputs[0].length;
   if (!n) return [];
   const ept = elementsPerThread(ctx);
@@ -76,9 +81,12 @@ export function flat(call: OpCall, ctx: LowerContext, k: K, params: Record<strin
 const noPad = { pad0: 0, pad1: 0, pad2: 0 };
 
 export const ELEMENTWISE_LOWERINGS = {
-  unary: (c, ctx) => flat(c, ctx, ELEMENTWISE.unary, { alpha: c.attrs.alpha, beta: c.attrs.beta }, { OP: ACTIVATIONS[c.attrs.kind].code }),
-  unary_grad: (c, ctx) => flat(c, ctx, ELEMENTWISE.unaryGrad, { alpha: c.attrs.alpha, beta: c.attrs.beta }, { OP: ACTIVATIONS[c.attrs.kind].code }),
-  unary_deriv2: (c, ctx) => flat(c, ctx, ELEMENTWISE.unaryDeriv2, { alpha: c.attrs.alpha, beta: c.attrs.beta }, { OP: ACTIVATIONS[c.attrs.kind].code }),
+  unary: (c, ctx) => flat(c, ctx, ELEMENTWISE.unary, { alpha: c.attrs.alpha, beta: c.attrs.beta },
+    { OP: ACTIVATIONS[c.attrs.kind].code }),
+  unary_grad: (c, ctx) => flat(c, ctx, ELEMENTWISE.unaryGrad, { alpha: c.attrs.alpha, beta: c.attrs.beta },
+    { OP: ACTIVATIONS[c.attrs.kind].code }),
+  unary_deriv2: (c, ctx) => flat(c, ctx, ELEMENTWISE.unaryDeriv2, { alpha: c.attrs.alpha, beta: c.attrs.beta },
+    { OP: ACTIVATIONS[c.attrs.kind].code }),
   scale: (c, ctx) => flat(c, ctx, ELEMENTWISE.scale, { alpha: c.attrs.alpha, beta: c.attrs.beta }),
   copy: (c, ctx) => flat(c, ctx, ELEMENTWISE.copy, noPad),
   detach: (c, ctx) => flat(c, ctx, ELEMENTWISE.copy, noPad),

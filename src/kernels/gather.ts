@@ -4,7 +4,8 @@ import { groups, kernel, type Launch, type LoweringTable } from './spec.js';
 import type { OpCall } from '../backend/types.js';
 
 const WG = 256;
-const P = [['n', 'u32'], ['N', 'u32'], ['D', 'u32'], ['words', 'u32'], ['H', 'u32'], ['W', 'u32'], ['scale', 'f32'], ['offset', 'f32']] as const;
+const P = [['n', 'u32'], ['N', 'u32'], ['D', 'u32'], ['words', 'u32'], ['H', 'u32'], ['W', 'u32'], ['scale', 'f32'],
+  ['offset', 'f32']] as const;
 
 const GATHER = {
   rows: kernel('gather', source, 'gather_rows', ['read', 'read', 'read_write'], P),

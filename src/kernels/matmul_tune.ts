@@ -45,7 +45,8 @@ export interface HasBackend {
 export async function tuneMatmul(engine: HasBackend, opts: MatmulTuneOptions = {}): Promise<MatmulTuneResult> {
   const backend = engine.backend;
   const adapter = backend.adapter;
-  if (backend.name !== 'webgpu') throw new ArgumentError('tuneMatmul: the cpu backend has no matmul variants to choose from');
+  if (backend.name !== 'webgpu')
+    throw new ArgumentError('tuneMatmul: the cpu backend has no matmul variants to choose from');
   const key = `slope.matmul.${adapter}`;
   const hit = opts.cache?.get(key);
   const profile = backend.profile;
@@ -54,7 +55,8 @@ export async function tuneMatmul(engine: HasBackend, opts: MatmulTuneOptions = {
     return { adapter, variant: hit as MatmulVariant, seconds: {}, cached: true };
   }
   const limits = (backend as unknown as { gpu?: { limits: DeviceLimits } }).gpu?.limits;
-  const candidates = (opts.variants ?? MATMUL_VARIANTS.filter((v) => v !== 'naive')).filter((v) => !limits || matmulVariantSupported(v, limits));
+  const candidates = (opts.variants ?? MATMUL_VARIANTS.filter((v) => v !== 'naive')).filter((v) => !limits
+    || matmulVariantSupported(v, limits));
   const seconds: Partial<Record<MatmulVariant, number>> = {};
   for (const [M, K, N, transB] of opts.shapes ?? DEFAULT_SHAPES) {
     const ops = await operands(backend, M, K, N, transB);
@@ -76,7 +78,8 @@ export async function tuneMatmul(engine: HasBackend, opts: MatmulTuneOptions = {
   return { adapter, variant: best, seconds, cached: false };
 }
 
-async function operands(backend: Backend, M: number, K: number, N: number, transB: boolean): Promise<{ a: View; b: View; c: View }> {
+async function operands(backend: Backend, M: number, K: number, N: number, transB: boolean): Promise<{ a: View; b: View;
+  c: View }> {
   const fill = (n: number) => Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
   const a = view(await backend.alloc('tune A', M * K), 0, [M, K], 'f32', 'tune A');
   const b = view(await backend.alloc('tune B', K * N), 0, transB ? [N, K] : [K, N], 'f32', 'tune B');

@@ -18,7 +18,8 @@ const METRICS = {
 function rows(call: OpCall<'argmax' | 'correct'>, k: KernelSpec): Launch[] {
   const [N, C] = call.inputs[0].shape;
   if (!N) return [];
-  return [{ kernel: k, buffers: [...call.inputs, ...call.outputs], params: { N, C, pad0: 0, pad1: 0 }, overrides: { WG }, workgroups: groups(N, WG) }];
+  return [{ kernel: k, buffers: [...call.inputs, ...call.outputs], params: { N, C, pad0: 0, pad1: 0 },
+    overrides: { WG }, workgroups: groups(N, WG) }];
 }
 
 export const METRICS_LOWERINGS = {

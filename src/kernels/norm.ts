@@ -12,15 +12,19 @@ import type { OpCall, View } from '../backend/types.js';
 import { geomOf, type NormGeom } from '../ops/index.js';
 
 const WG = 256;
-const P = [['A', 'u32'], ['C', 'u32'], ['S', 'u32'], ['P', 'u32'], ['Q', 'u32'], ['T', 'u32'], ['n', 'u32'], ['eps', 'f32']] as const;
+const P = [['A', 'u32'], ['C', 'u32'], ['S', 'u32'], ['P', 'u32'], ['Q', 'u32'], ['T', 'u32'], ['n', 'u32'],
+  ['eps', 'f32']] as const;
 const RP = [['C', 'u32'], ['row', 'i32'], ['R', 'u32'], ['n', 'u32']] as const;
 
 export const NORM = {
   forward: kernel('norm', source, 'norm_forward', ['read', 'read', 'read', 'read_write', 'read_write'], P),
   apply: kernel('norm', source, 'norm_apply', ['read', 'read', 'read', 'read', 'read_write'], P),
-  backwardNaive: kernel('norm', source, 'norm_backward_naive', ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'read_write'], P),
-  backwardWg: kernel('norm', source, 'norm_backward_wg', ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'read_write'], P),
-  affineNaive: kernel('norm', source, 'norm_affine_grad_naive', ['read', 'read', 'read', 'read_write', 'read_write'], P),
+  backwardNaive: kernel('norm', source, 'norm_backward_naive',
+    ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'read_write'], P),
+  backwardWg: kernel('norm', source, 'norm_backward_wg',
+    ['read', 'read', 'read', 'read', 'read_write', 'read_write', 'read_write'], P),
+  affineNaive: kernel('norm', source, 'norm_affine_grad_naive', ['read', 'read', 'read', 'read_write', 'read_write'],
+    P),
   affineWg: kernel('norm', source, 'norm_affine_grad_wg', ['read', 'read', 'read', 'read_write', 'read_write'], P),
   row: kernel('norm', source, 'norm_row', ['read', 'read_write'], RP),
   stack: kernel('norm', source, 'norm_stack', ['read', 'read', 'read', 'read_write'], RP),
@@ -110,7 +114,8 @@ function affineInputs(c: { inputs: readonly View[]; attrs: AffineFlags }) {
  * planner makes of a BatchNorm's norm_backward and its norm_affine_grad ops — dx with dγ and/or
  * dβ (outputs [dx, dw?, db?], attrs dw / db say which) from the same sums.
  */
-function backwardLaunch(c: OpCall<'norm_backward' | 'norm_backward_affine' | 'norm_group_sums'>, ctx: LowerContext, sums: boolean): Launch[] {
+function backwardLaunch(c: OpCall<'norm_backward' | 'norm_backward_affine' | 'norm_group_sums'>, ctx: LowerContext,
+  sums: boolean): Launch[] {
   const g = geomOf(c.attrs);
   if (!c.outputs[0].length || !g.C) return [];
   const { x, stats, w, rest } = affineInputs(c);
@@ -135,7 +140,8 @@ function affineGradLaunch(c: OpCall<'norm_affine_grad' | 'norm_affine_grads'>, c
   const both = !('which' in c.attrs);
   const bias = 'which' in c.attrs && c.attrs.which === 'bias';
   return [{
-    kernel: wg ? NORM.affineWg : NORM.affineNaive, buffers: [...c.inputs, c.outputs[0], both ? c.outputs[1] : ctx.scratch(1, 'unused second gradient')],
+    kernel: wg ? NORM.affineWg : NORM.affineNaive,
+      buffers: [...c.inputs, c.outputs[0], both ? c.outputs[1] : ctx.scratch(1, 'unused second gradient')],
     params: params(g, c.inputs[0].length, c.attrs.eps), overrides: { WG, BIAS: Number(bias), BOTH: Number(both) },
     workgroups: wg ? g.Q : groups(g.Q, WG),
   }];
@@ -162,7 +168,8 @@ export const NORM_LOWERINGS = {
     const C = c.outputs[0].length;
     if (!C) return [];
     const params = { C, row: c.attrs.row, R: c.inputs[0].shape[0], n: C };
-    return [{ kernel: NORM.row, buffers: [c.inputs[0], c.outputs[0]], params, overrides: { WG }, workgroups: groups(C, WG) }];
+    return [{ kernel: NORM.row, buffers: [c.inputs[0], c.outputs[0]], params, overrides: { WG },
+      workgroups: groups(C, WG) }];
   },
   norm_stack(c) {
     const n = c.outputs[0].length;
@@ -170,6 +177,7 @@ export const NORM_LOWERINGS = {
     const [r0, r1 = r0, r2 = r0] = c.inputs;
     const C = c.inputs[0].length;
     const params = { C, row: 0, R: c.inputs.length, n };
-    return [{ kernel: NORM.stack, buffers: [r0, r1, r2, c.outputs[0]], params, overrides: { WG }, workgroups: groups(n, WG) }];
+    return [{ kernel: NORM.stack, buffers: [r0, r1, r2, c.outputs[0]], params, overrides: { WG },
+      workgroups: groups(n, WG) }];
   },
 } satisfies Partial<LoweringTable>;

@@ -15,7 +15,8 @@ const WG_FINAL = 256;
 /** The family's source with shaders/common.wgsl (finalize's workgroup sum). */
 const source = withCommon(optimSource);
 
-const P = [['total', 'u32'], ['nseg', 'u32'], ['L', 'u32'], ['pa', 'u32'], ['pb', 'u32'], ['pc', 'u32'], ['base', 'u32'], ['flag', 'u32']] as const;
+const P = [['total', 'u32'], ['nseg', 'u32'], ['L', 'u32'], ['pa', 'u32'], ['pb', 'u32'], ['pc', 'u32'],
+  ['base', 'u32'], ['flag', 'u32']] as const;
 const UPDATE = ['read', 'read', 'read', 'read', 'read_write', 'read_write'] as const;
 
 const OPTIM = {
@@ -30,7 +31,9 @@ const OPTIM = {
 /** vec4 access needs every block to start at a multiple of 4 elements (WebGPU aligns to ≥ 32 bytes). */
 function checkAlign(ctx: LowerContext): void {
   const a = ctx.limits.minStorageBufferOffsetAlignment;
-  if (a % 16) throw new Error(`internal: optimizer kernels need a storage offset alignment that is a multiple of 16 bytes (got ${a})`);
+  if (a % 16)
+    throw new Error(`internal: optimizer kernels need a storage offset alignment that is a multiple of 16 bytes (got ` +
+      `${a})`);
 }
 
 const ZERO = { total: 0, nseg: 0, L: 0, pa: 0, pb: 0, pc: 0, base: 0, flag: 0 };
@@ -43,7 +46,8 @@ function update(kind: OptimKind): Lowering<`optim.${OptimKind}`> {
     // Inputs read once, parameters and state read and written in place.
     const len = (vs: readonly { length: number }[]) => vs.reduce((a, v) => a + v.length, 0);
     const cost = { bytes: 4 * (len(call.inputs) + 2 * len(call.outputs)), flops: 0 };
-    return [{ kernel: OPTIM[kind], buffers: [...call.inputs, ...call.outputs], params: p, overrides: { WG: OPTIM_WG }, workgroups: p.nseg, cost }];
+    return [{ kernel: OPTIM[kind], buffers: [...call.inputs, ...call.outputs], params: p, overrides: { WG: OPTIM_WG },
+      workgroups: p.nseg, cost }];
   };
 }
 
@@ -59,11 +63,13 @@ export const OPTIM_LOWERINGS = {
     checkAlign(ctx);
     const { total, nseg, base, parts } = call.attrs;
     const p = { ...ZERO, total, nseg, base, flag: NAN_BITS };
-    return [{ kernel: OPTIM.sumsq, buffers: [...call.inputs, ...call.outputs], params: p, overrides: { WG: OPTIM_WG }, workgroups: parts / OPTIM_WG }];
+    return [{ kernel: OPTIM.sumsq, buffers: [...call.inputs, ...call.outputs], params: p, overrides: { WG: OPTIM_WG },
+      workgroups: parts / OPTIM_WG }];
   },
   'optim.finalize'(call) {
     const p = { ...ZERO, total: call.attrs.total, flag: call.attrs.hasLoss };
-    return [{ kernel: OPTIM.finalize, buffers: [...call.inputs, ...call.outputs], params: p, overrides: { WG: WG_FINAL }, workgroups: 1 }];
+    return [{ kernel: OPTIM.finalize, buffers: [...call.inputs, ...call.outputs], params: p,
+      overrides: { WG: WG_FINAL }, workgroups: 1 }];
   },
 } satisfies Partial<LoweringTable>;
 

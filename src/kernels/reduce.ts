@@ -15,7 +15,8 @@ export const REDUCE_VARIANTS = ['naive', 'wg'] as const;
 const CODES = { sum: 0, mean: 1, max: 2 } as const;
 
 /** Launch reducing x viewed as (outer, R, inner) into out (outer, inner). */
-export function reduceLaunch(ctx: LowerContext, x: View, out: View, kind: keyof typeof CODES, outer: number, R: number, inner: number): Launch {
+export function reduceLaunch(ctx: LowerContext, x: View, out: View, kind: keyof typeof CODES, outer: number, R: number,
+  inner: number): Launch {
   const nOut = outer * inner;
   const forced = forcedVariant(ctx, 'reduce');
   const useWg = forced ? forced === 'wg' : R >= 256 && nOut < 4096;
@@ -23,7 +24,8 @@ export function reduceLaunch(ctx: LowerContext, x: View, out: View, kind: keyof 
   const cost = { bytes: 4 * (x.length + nOut), flops: x.length };
   return useWg
     ? { kernel: REDUCE.wg, buffers: [x, out], params, overrides: { OP: CODES[kind], WG }, workgroups: nOut, cost }
-    : { kernel: REDUCE.naive, buffers: [x, out], params, overrides: { OP: CODES[kind], WG }, workgroups: groups(nOut, WG), cost };
+    : { kernel: REDUCE.naive, buffers: [x, out], params, overrides: { OP: CODES[kind], WG },
+      workgroups: groups(nOut, WG), cost };
 }
 
 export const REDUCE_LOWERINGS = {

@@ -1,6 +1,7 @@
 /** Lowerings of softmax, log-softmax and their backward ops onto shaders/softmax.wgsl. */
 import familySource from '../../shaders/softmax.wgsl';
-import { forcedVariant, groups, kernel, withCommon, type Launch, type LowerContext, type LoweringTable } from './spec.js';
+import { forcedVariant, groups, kernel, withCommon, type Launch, type LowerContext,
+  type LoweringTable } from './spec.js';
 import type { OpCall } from '../backend/types.js';
 
 const source = withCommon(familySource);
@@ -29,7 +30,8 @@ function lower(call: OpCall, ctx: LowerContext, backward: boolean, log: boolean)
   const rows = C ? call.inputs[0].length / C : 0;
   if (!rows || !C) return [];
   const v = rowVariant(ctx, 'softmax', C, rows);
-  const k = backward ? (v === 'wg' ? SOFTMAX.backwardWg : SOFTMAX.backwardNaive) : v === 'wg' ? SOFTMAX.wg : SOFTMAX.naive;
+  const k = backward ? (v === 'wg' ? SOFTMAX.backwardWg : SOFTMAX.backwardNaive) : v === 'wg'
+    ? SOFTMAX.wg : SOFTMAX.naive;
   return [{
     kernel: k,
     buffers: [...call.inputs, ...call.outputs],

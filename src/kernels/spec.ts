@@ -61,7 +61,8 @@ export function forcedVariant(ctx: LowerContext, family: string): string | undef
 }
 
 /** A spec with the family's common pieces filled in. */
-export function kernel(family: string, source: string, entry: string, bindings: KernelSpec['bindings'], params: KernelSpec['params'], overrides?: Record<string, number>): KernelSpec {
+export function kernel(family: string, source: string, entry: string, bindings: KernelSpec['bindings'],
+  params: KernelSpec['params'], overrides?: Record<string, number>): KernelSpec {
   return { name: `${family}.${entry}`, source, entry, bindings, params, overrides };
 }
 

@@ -41,7 +41,8 @@ function matmulProxy(call: OpCall): number[][] | null {
 /** The tuned families, by op family (conv joins here with its tile variants). */
 export const TUNABLE: Readonly<Record<string, Tunable>> = {
   // The naive matmul stays a reference: it is never the fastest.
-  matmul: { candidates: (l) => MATMUL_VARIANTS.filter((v) => v !== 'naive' && matmulVariantSupported(v, l)), proxy: matmulProxy },
+  matmul: { candidates: (l) => MATMUL_VARIANTS.filter((v) => v !== 'naive' && matmulVariantSupported(v, l)),
+    proxy: matmulProxy },
   reduce: { candidates: () => REDUCE_VARIANTS },
   softmax: { candidates: () => SOFTMAX_VARIANTS },
   norm: { candidates: () => NORM_VARIANTS },

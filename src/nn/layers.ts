@@ -24,16 +24,21 @@ export class Linear extends Module {
   constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LinearOptions = {}) {
     super();
     for (const [k, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      if (!Number.isSafeInteger(v) || v < 1) throw new ArgumentError(`Linear: ${k} must be a positive integer, got ${v}`);
+      if (!Number.isSafeInteger(v) || v < 1)
+        throw new ArgumentError(`Linear: ${k} must be a positive integer, got ${v}`);
     }
     const gen = opts.generator ?? defaultGenerator;
     const name = opts.name ?? `linear${linearCount++}`;
-    this.weight = this.registerParameter('weight', new Parameter(`${name}.weight`, [outFeatures, inFeatures], linearInit(inFeatures, outFeatures * inFeatures, gen)));
-    this.bias = opts.bias === false ? null : this.registerParameter('bias', new Parameter(`${name}.bias`, [outFeatures], linearInit(inFeatures, outFeatures, gen)));
+    this.weight = this.registerParameter('weight',
+      new Parameter(`${name}.weight`, [outFeatures, inFeatures],
+        linearInit(inFeatures, outFeatures * inFeatures, gen)));
+    this.bias = opts.bias === false ? null : this.registerParameter('bias',
+      new Parameter(`${name}.bias`, [outFeatures], linearInit(inFeatures, outFeatures, gen)));
   }
   forward(x: Tensor): Tensor {
     if (x.shape[x.rank - 1] !== this.inFeatures) {
-      throw new ArgumentError(`Linear(${this.inFeatures}, ${this.outFeatures}): input ${x} has ${x.shape[x.rank - 1]} features, expected ${this.inFeatures}`);
+      throw new ArgumentError(`Linear(${this.inFeatures}, ${this.outFeatures}): input ${x} has ` +
+        `${x.shape[x.rank - 1]} features, expected ${this.inFeatures}`);
     }
     const g = x.graph;
     return linear(x, g.param(this.weight), this.bias ? g.param(this.bias) : null);

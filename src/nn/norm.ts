@@ -23,7 +23,8 @@ function positiveInt(op: string, what: string, v: number): number {
 }
 
 function checkEps(op: string, eps: number): number {
-  if (!(Number.isFinite(eps) && eps >= 0)) throw new ArgumentError(`${op}: eps must be a finite number ≥ 0, got ${eps}`);
+  if (!(Number.isFinite(eps) && eps >= 0))
+    throw new ArgumentError(`${op}: eps must be a finite number ≥ 0, got ${eps}`);
   return eps;
 }
 
@@ -50,7 +51,8 @@ export abstract class BatchNormBase extends Module {
   readonly eps: number;
   readonly momentum: number | null;
 
-  constructor(readonly numFeatures: number, opts: BatchNormOptions, protected kind: string, private ranks: readonly number[]) {
+  constructor(readonly numFeatures: number, opts: BatchNormOptions, protected kind: string,
+    private ranks: readonly number[]) {
     super();
     positiveInt(kind, 'numFeatures', numFeatures);
     this.eps = checkEps(kind, opts.eps ?? 1e-5);
@@ -64,26 +66,33 @@ export abstract class BatchNormBase extends Module {
     this.weight = affine ? this.registerParameter('weight', new Parameter(`${n}.weight`, [C], 1)) : null;
     this.bias = affine ? this.registerParameter('bias', new Parameter(`${n}.bias`, [C], 0)) : null;
     const track = opts.trackRunningStats ?? true;
-    this.runningMean = track ? this.registerBuffer('running_mean', new Variable(`${n}.running_mean`, [C], 'f32', 0)) : null;
-    this.runningVar = track ? this.registerBuffer('running_var', new Variable(`${n}.running_var`, [C], 'f32', 1)) : null;
-    this.numBatchesTracked = track ? this.registerBuffer('num_batches_tracked', new Variable(`${n}.num_batches_tracked`, [], 'i32', 0)) : null;
+    this.runningMean = track ? this.registerBuffer('running_mean',
+      new Variable(`${n}.running_mean`, [C], 'f32', 0)) : null;
+    this.runningVar = track ? this.registerBuffer('running_var',
+      new Variable(`${n}.running_var`, [C], 'f32', 1)) : null;
+    this.numBatchesTracked = track ? this.registerBuffer('num_batches_tracked',
+      new Variable(`${n}.num_batches_tracked`, [], 'i32', 0)) : null;
   }
 
   forward(x: Tensor): Tensor {
-    if (!this.ranks.includes(x.rank)) throw new ShapeError(`${this.kind}: expected ${this.ranks.join('D or ')}D input (got ${x.rank}D input ${x})`);
+    if (!this.ranks.includes(x.rank))
+      throw new ShapeError(`${this.kind}: expected ${this.ranks.join('D or ')}D input (got ${x.rank}D input ${x})`);
     if (x.shape[1] !== this.numFeatures) {
-      throw new ShapeError(`${this.kind}(${this.numFeatures}): input ${x} has ${x.shape[1]} channels (dimension 1), expected ${this.numFeatures}`);
+      throw new ShapeError(`${this.kind}(${this.numFeatures}): input ${x} has ${x.shape[1]} channels (dimension 1), ` +
+        `expected ${this.numFeatures}`);
     }
     const geom = channelGeom(x.shape);
     const g = x.graph;
     const w = this.weight ? g.param(this.weight) : null;
     const b = this.bias ? g.param(this.bias) : null;
     if (!this.training && this.runningMean && this.runningVar) {
-      const stats = normStack([g.variable(this.runningMean), g.fill([this.numFeatures], 0), g.variable(this.runningVar)]);
+      const stats = normStack([g.variable(this.runningMean), g.fill([this.numFeatures], 0),
+        g.variable(this.runningVar)]);
       return normApply(x, stats, geom, { eps: this.eps, weight: w, bias: b });
     }
     if (this.training && geom.A * geom.S === 1) {
-      throw new ArgumentError(`Expected more than 1 value per channel when training, got input size ${fmtShape(x.shape)} (${this.kind}); use a batch of 2 or more, or call eval()`);
+      throw new ArgumentError(`Expected more than 1 value per channel when training, got input size ` +
+        `${fmtShape(x.shape)} (${this.kind}); use a batch of 2 or more, or call eval()`);
     }
     const stats = normStats(x, geom);
     const affine = this.training ? this.trainingAffine(x, stats, w, b) : { w, b };
@@ -92,7 +101,8 @@ export abstract class BatchNormBase extends Module {
   }
 
   /** The affine terms used in training (batch renorm folds r and d into them). */
-  protected trainingAffine(_x: Tensor, _stats: Tensor, w: Tensor | null, b: Tensor | null): { w: Tensor | null; b: Tensor | null } {
+  protected trainingAffine(_x: Tensor, _stats: Tensor, w: Tensor | null, b: Tensor | null): { w: Tensor | null;
+    b: Tensor | null } {
     return { w, b };
   }
 
@@ -100,7 +110,8 @@ export abstract class BatchNormBase extends Module {
     if (!this.runningMean || !this.runningVar || !this.numBatchesTracked) return;
     const g = x.graph;
     if (g.assigns.some((a) => a.variable === this.runningMean)) {
-      throw new ArgumentError(`${this.kind} '${this.runningMean.name}' is applied twice in one training graph; its running statistics would be updated twice`);
+      throw new ArgumentError(`${this.kind} '${this.runningMean.name}' is applied twice in one training graph; its ` +
+        `running statistics would be updated twice`);
     }
     const t = g.variable(this.numBatchesTracked);
     const n = geom.A * geom.S;
@@ -131,15 +142,18 @@ export interface BatchRenormOptions extends BatchNormOptions, Partial<RenormLimi
 abstract class BatchRenormBase extends BatchNormBase {
   readonly limits: RenormLimits;
   constructor(numFeatures: number, opts: BatchRenormOptions, kind: string, ranks: readonly number[]) {
-    if (opts.trackRunningStats === false) throw new ArgumentError(`${kind}: batch renormalization needs running statistics (trackRunningStats: true)`);
+    if (opts.trackRunningStats === false)
+      throw new ArgumentError(`${kind}: batch renormalization needs running statistics (trackRunningStats: true)`);
     super(numFeatures, opts, kind, ranks);
     this.limits = {
-      rmax: opts.rmax ?? 3, dmax: opts.dmax ?? 5, warmup: opts.warmup ?? 5000, rmaxSteps: opts.rmaxSteps ?? 40000, dmaxSteps: opts.dmaxSteps ?? 25000,
+      rmax: opts.rmax ?? 3, dmax: opts.dmax ?? 5, warmup: opts.warmup ?? 5000, rmaxSteps: opts.rmaxSteps ?? 40000,
+        dmaxSteps: opts.dmaxSteps ?? 25000,
     };
   }
   protected override trainingAffine(x: Tensor, stats: Tensor, w: Tensor | null, b: Tensor | null) {
     const g = x.graph;
-    const rm = g.variable(this.runningMean!), rv = g.variable(this.runningVar!), t = g.variable(this.numBatchesTracked!);
+    const rm = g.variable(this.runningMean!), rv = g.variable(this.runningVar!),
+      t = g.variable(this.numBatchesTracked!);
     const r = bnRenorm(stats, rm, rv, t, 'r', this.eps, this.limits);
     const d = bnRenorm(stats, rm, rv, t, 'd', this.eps, this.limits);
     const wd = w ? mul(w, d) : d;
@@ -178,8 +192,10 @@ export class LayerNorm extends Module {
     this.eps = checkEps('LayerNorm', opts.eps ?? 1e-5);
     const n = uniqueName('layernorm', opts.name);
     const affine = opts.elementwiseAffine ?? true;
-    this.weight = affine ? this.registerParameter('weight', new Parameter(`${n}.weight`, this.normalizedShape, 1)) : null;
-    this.bias = affine && opts.bias !== false ? this.registerParameter('bias', new Parameter(`${n}.bias`, this.normalizedShape, 0)) : null;
+    this.weight = affine ? this.registerParameter('weight',
+      new Parameter(`${n}.weight`, this.normalizedShape, 1)) : null;
+    this.bias = affine && opts.bias !== false ? this.registerParameter('bias',
+      new Parameter(`${n}.bias`, this.normalizedShape, 0)) : null;
   }
   forward(x: Tensor): Tensor {
     const k = this.normalizedShape.length;
@@ -206,11 +222,13 @@ export class GroupNorm extends Module {
   readonly weight: Parameter | null;
   readonly bias: Parameter | null;
   readonly eps: number;
-  constructor(readonly numGroups: number, readonly numChannels: number, opts: GroupNormOptions = {}, protected kind = 'GroupNorm') {
+  constructor(readonly numGroups: number, readonly numChannels: number, opts: GroupNormOptions = {},
+    protected kind = 'GroupNorm') {
     super();
     positiveInt(kind, 'numGroups', numGroups);
     positiveInt(kind, 'numChannels', numChannels);
-    if (numChannels % numGroups) throw new ArgumentError(`${kind}: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
+    if (numChannels % numGroups)
+      throw new ArgumentError(`${kind}: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
     this.eps = checkEps(kind, opts.eps ?? 1e-5);
     const n = uniqueName(kind.toLowerCase(), opts.name);
     const affine = opts.affine ?? true;
@@ -241,11 +259,14 @@ export interface InstanceNormOptions {
 /** InstanceNorm: statistics per sample and channel over the spatial dimensions (GroupNorm, G = C). */
 abstract class InstanceNormBase extends GroupNorm {
   constructor(numFeatures: number, opts: InstanceNormOptions, kind: string, private rank: number) {
-    if (opts.trackRunningStats) throw new ArgumentError(`${kind}: trackRunningStats is not supported; instance statistics are used in train and eval mode`);
+    if (opts.trackRunningStats)
+      throw new ArgumentError(`${kind}: trackRunningStats is not supported; instance statistics are used in train ` +
+        `and eval mode`);
     super(numFeatures, numFeatures, { eps: opts.eps, affine: opts.affine ?? false, name: opts.name }, kind);
   }
   override forward(x: Tensor): Tensor {
-    if (x.rank !== this.rank) throw new ShapeError(`${this.kind}: expected ${this.rank}D input (got ${x.rank}D input ${x})`);
+    if (x.rank !== this.rank)
+      throw new ShapeError(`${this.kind}: expected ${this.rank}D input (got ${x.rank}D input ${x})`);
     return super.forward(x);
   }
 }

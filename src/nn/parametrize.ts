@@ -34,7 +34,8 @@ export abstract class ParametrizedLinear extends Module {
   abstract weight(g: Graph): Tensor;
   forward(x: Tensor): Tensor {
     if (x.shape[x.rank - 1] !== this.inFeatures) {
-      throw new ArgumentError(`${this.constructor.name}(${this.inFeatures}, ${this.outFeatures}): input ${x} has ${x.shape[x.rank - 1]} features`);
+      throw new ArgumentError(`${this.constructor.name}(${this.inFeatures}, ${this.outFeatures}): input ${x} has ` +
+        `${x.shape[x.rank - 1]} features`);
     }
     const g = x.graph;
     return linear(x, this.weight(g), this.bias ? g.param(this.bias) : null);
@@ -44,7 +45,8 @@ export abstract class ParametrizedLinear extends Module {
 function l2(v: Float32Array, rows: number, cols: number, dim: 0 | 1 | null): Float32Array {
   const n = dim === 0 ? rows : dim === 1 ? cols : 1;
   const out = new Float64Array(n);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[dim === 0 ? i : dim === 1 ? j : 0] += v[i * cols + j] ** 2;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols;
+    j++) out[dim === 0 ? i : dim === 1 ? j : 0] += v[i * cols + j] ** 2;
   return Float32Array.from(out, Math.sqrt);
 }
 
@@ -54,12 +56,15 @@ export class WeightNormLinear extends ParametrizedLinear {
   readonly v: Parameter;
   constructor(inner: Linear, readonly dim: 0 | 1 | null = 0) {
     super(inner);
-    if (dim !== 0 && dim !== 1 && dim !== null) throw new ArgumentError(`weightNorm: dim must be 0, 1 or null for a Linear weight, got ${dim}`);
+    if (dim !== 0 && dim !== 1 && dim !== null)
+      throw new ArgumentError(`weightNorm: dim must be 0, 1 or null for a Linear weight, got ${dim}`);
     const [O, I] = inner.weight.shape;
     const gShape = dim === 0 ? [O, 1] : dim === 1 ? [1, I] : [];
     const w = inner.weight.data;
-    this.g = this.registerParameter('parametrizations.weight.original0', new Parameter(`${this.base}.parametrizations.weight.original0`, gShape, l2(w, O, I, dim)));
-    this.v = this.registerParameter('parametrizations.weight.original1', new Parameter(`${this.base}.parametrizations.weight.original1`, [O, I], Float32Array.from(w)));
+    this.g = this.registerParameter('parametrizations.weight.original0',
+      new Parameter(`${this.base}.parametrizations.weight.original0`, gShape, l2(w, O, I, dim)));
+    this.v = this.registerParameter('parametrizations.weight.original1',
+      new Parameter(`${this.base}.parametrizations.weight.original1`, [O, I], Float32Array.from(w)));
   }
   weight(gr: Graph): Tensor {
     const v = gr.param(this.v);
@@ -90,20 +95,25 @@ export class SpectralNormLinear extends ParametrizedLinear {
     this.nPowerIterations = opts.nPowerIterations ?? 1;
     this.eps = opts.eps ?? 1e-12;
     if (!Number.isSafeInteger(this.nPowerIterations) || this.nPowerIterations < 1) {
-      throw new ArgumentError(`spectralNorm: nPowerIterations must be a positive integer, got ${this.nPowerIterations}`);
+      throw new ArgumentError(`spectralNorm: nPowerIterations must be a positive integer, got ` +
+        `${this.nPowerIterations}`);
     }
     if (!(this.eps > 0)) throw new ArgumentError(`spectralNorm: eps must be positive, got ${this.eps}`);
     const [O, I] = inner.weight.shape;
-    this.original = this.registerParameter('parametrizations.weight.original', new Parameter(`${this.base}.parametrizations.weight.original`, [O, I], Float32Array.from(inner.weight.data)));
+    this.original = this.registerParameter('parametrizations.weight.original',
+      new Parameter(`${this.base}.parametrizations.weight.original`, [O, I], Float32Array.from(inner.weight.data)));
     const [u, v] = initPowerVectors(inner.weight.data, O, I, this.eps, opts.generator ?? defaultGenerator);
-    this.u = this.registerBuffer('parametrizations.weight._u', new Variable(`${this.base}.parametrizations.weight._u`, [O], 'f32', u));
-    this.v = this.registerBuffer('parametrizations.weight._v', new Variable(`${this.base}.parametrizations.weight._v`, [I], 'f32', v));
+    this.u = this.registerBuffer('parametrizations.weight._u',
+      new Variable(`${this.base}.parametrizations.weight._u`, [O], 'f32', u));
+    this.v = this.registerBuffer('parametrizations.weight._v',
+      new Variable(`${this.base}.parametrizations.weight._v`, [I], 'f32', v));
   }
   weight(g: Graph): Tensor {
     const W = g.param(this.original);
     let u = g.variable(this.u), v = g.variable(this.v);
     if (this.training) {
-      if (g.assigns.some((a) => a.variable === this.u)) throw new ArgumentError(`spectralNorm '${this.base}' is applied twice in one training graph`);
+      if (g.assigns.some((a) => a.variable === this.u))
+        throw new ArgumentError(`spectralNorm '${this.base}' is applied twice in one training graph`);
       for (let k = 0; k < this.nPowerIterations; k++) {
         u = normalize(matvec(W, v, false), this.eps);
         v = normalize(matvec(W, u, true), this.eps);
@@ -128,7 +138,8 @@ function normalize(x: Tensor, eps: number): Tensor {
 }
 
 /** PyTorch's start: u, v normalized Gaussian vectors, then 15 power iterations (float64). */
-function initPowerVectors(w: Float32Array, O: number, I: number, eps: number, gen: Generator): [Float32Array, Float32Array] {
+function initPowerVectors(w: Float32Array, O: number, I: number, eps: number, gen: Generator): [Float32Array,
+  Float32Array] {
   const norm = (a: Float64Array) => {
     const n = Math.max(Math.sqrt(a.reduce((s, x) => s + x * x, 0)), eps);
     return a.map((x) => x / n);

@@ -22,22 +22,27 @@ export interface StandardizeOptions {
 type Data = Float32Array | Float64Array | readonly number[];
 
 function checkData(op: string, data: Data, dims: number): number {
-  if (!Number.isSafeInteger(dims) || dims < 1) throw new ArgumentError(`${op}: dims must be a positive integer, got ${dims}`);
-  if (!data.length || data.length % dims) throw new ArgumentError(`${op}: data has ${data.length} values, not a positive multiple of dims = ${dims}`);
+  if (!Number.isSafeInteger(dims) || dims < 1)
+    throw new ArgumentError(`${op}: dims must be a positive integer, got ${dims}`);
+  if (!data.length || data.length % dims)
+    throw new ArgumentError(`${op}: data has ${data.length} values, not a positive multiple of dims = ${dims}`);
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new NonFiniteError(`${op}: value ${data[i]} at row ${Math.floor(i / dims)}, dimension ${i % dims}`);
+    if (!Number.isFinite(data[i]))
+      throw new NonFiniteError(`${op}: value ${data[i]} at row ${Math.floor(i / dims)}, dimension ${i % dims}`);
   }
   return data.length / dims;
 }
 
 function chunkRows(op: string, rows: number, dims: number, opts: StandardizeOptions): number {
   const c = opts.chunkRows ?? Math.max(1, Math.floor((16 << 20) / (4 * dims)));
-  if (!Number.isSafeInteger(c) || c < 1) throw new ArgumentError(`${op}: chunkRows must be a positive integer, got ${c}`);
+  if (!Number.isSafeInteger(c) || c < 1)
+    throw new ArgumentError(`${op}: chunkRows must be a positive integer, got ${c}`);
   return Math.min(c, rows);
 }
 
 /** Runs `body` over row chunks with one compiled program per distinct chunk size. */
-async function overChunks(engine: Engine, rows: number, per: number, build: (n: number) => Promise<Program>, body: (p: Program, start: number, n: number) => Promise<void>) {
+async function overChunks(engine: Engine, rows: number, per: number, build: (n: number) => Promise<Program>,
+  body: (p: Program, start: number, n: number) => Promise<void>) {
   const progs = new Map<number, Program>();
   try {
     for (let start = 0; start < rows; start += per) {
@@ -99,7 +104,8 @@ function slice(data: Data, a: number, b: number): Float32Array | Float64Array | 
  * Fit a Standardizer to `data` (rows of `dims` values, row-major): per-dimension mean and
  * population standard deviation, computed on the engine's backend.
  */
-export async function fitStandardizer(engine: Engine, data: Data, dims: number, opts: StandardizeOptions = {}): Promise<Standardizer> {
+export async function fitStandardizer(engine: Engine, data: Data, dims: number,
+  opts: StandardizeOptions = {}): Promise<Standardizer> {
   const D = dims;
   const rows = checkData('fitStandardizer', data, D);
   const mean = new Float64Array(D), m2 = new Float64Array(D);

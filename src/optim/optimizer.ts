@@ -17,7 +17,8 @@ import type { HookContext, StepHook } from '../graph/program.js';
 import type { ParamChunk, ParamStore } from '../graph/store.js';
 import type { Parameter } from '../graph/tensor.js';
 import { HYP, OPS, SUMSQ_THREADS } from '../ops/index.js';
-import { commonOptions, lrSpec, resolveGroups, resolveOptions, type OptionSpec, type Options, type ParamsArg } from './options.js';
+import { commonOptions, lrSpec, resolveGroups, resolveOptions, type OptionSpec, type Options,
+  type ParamsArg } from './options.js';
 import { exportState, importState, type OptimizerStateDict } from './state.js';
 
 export type { OptimizerStateDict } from './state.js';
@@ -38,7 +39,8 @@ interface Segment { start: number; len: number; group: number }
 function blocks(segs: readonly Segment[], size: number): Segment[] {
   const out: Segment[] = [];
   for (const s of segs) {
-    for (let k = 0; k < s.len; k += size) out.push({ start: s.start + k, len: Math.min(size, s.len - k), group: s.group });
+    for (let k = 0; k < s.len;
+      k += size) out.push({ start: s.start + k, len: Math.min(size, s.len - k), group: s.group });
   }
   return out;
 }
@@ -61,8 +63,10 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
   private status: Storage | null = null;
   private prepared: Prepared[] = [];
 
-  protected constructor(readonly name: string, params: ParamsArg<O>, defaults: Record<string, unknown>, readonly specs: readonly OptionSpec[]) {
-    if (!defaults || typeof defaults !== 'object') throw new ArgumentError(`${name}: options must be an object, e.g. new ${name}(params, { lr: 0.01 })`);
+  protected constructor(readonly name: string, params: ParamsArg<O>, defaults: Record<string, unknown>,
+    readonly specs: readonly OptionSpec[]) {
+    if (!defaults || typeof defaults !== 'object')
+      throw new ArgumentError(`${name}: options must be an object, e.g. new ${name}(params, { lr: 0.01 })`);
     const common = commonOptions(name, defaults);
     this.clipGradNorm = common.clipGradNorm;
     this.clipGradValue = common.clipGradValue;
@@ -119,7 +123,8 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
 
   async prepare(ctx: HookContext): Promise<void> {
     if (this.backend && this.backend !== ctx.backend) {
-      throw new ArgumentError(`${this.name}: this optimizer already runs on another engine; create one optimizer per engine`);
+      throw new ArgumentError(`${this.name}: this optimizer already runs on another engine; create one optimizer per ` +
+        `engine`);
     }
     this.backend = ctx.backend;
     this.store = ctx.store;
@@ -158,7 +163,8 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
     for (const pl of plans) {
       const L = pl.chunk.length;
       const planeOf = (k: number) => Math.max(0, pl.st.planes.indexOf(this.slots[k] ?? ''));
-      const stateView = view(pl.st.storage, 0, [Math.max(4, pl.st.planes.length * L)], 'f32', `${this.name} state[${pl.chunk.id}]`);
+      const stateView = view(pl.st.storage, 0, [Math.max(4, pl.st.planes.length * L)], 'f32',
+        `${this.name} state[${pl.chunk.id}]`);
       ops.push(await ctx.backend.prepare({
         op: OPS[`optim.${this.kind}`],
         inputs: [ctx.store.chunkView(pl.chunk, 'grads'), pl.segView, this.hyperView(), this.statusView()],
@@ -169,9 +175,12 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
     this.prepared = ops;
   }
 
-  private async prepareNorm(ctx: HookContext, plans: { chunk: ParamChunk; segView: View; nseg: number; total: number; base: number; parts: number }[], parts: number): Promise<Prepared[]> {
+  private async prepareNorm(ctx: HookContext,
+    plans: { chunk: ParamChunk; segView: View; nseg: number; total: number; base: number; parts: number }[],
+      parts: number): Promise<Prepared[]> {
     const b = ctx.backend;
-    const partials = view(await b.alloc(`${this.name} norm partials`, parts), 0, [parts], 'f32', `${this.name} norm partials`);
+    const partials = view(await b.alloc(`${this.name} norm partials`, parts), 0, [parts], 'f32',
+      `${this.name} norm partials`);
     const ops: Prepared[] = [];
     for (const pl of plans) {
       ops.push(await b.prepare({
@@ -193,7 +202,9 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
     if (!this.hyper) return;
     if (this.schedule) {
       const lr = this.schedule(this.t);
-      if (!(Number.isFinite(lr) && lr >= 0)) throw new ArgumentError(`${this.name}: the schedule gave learning rate ${lr} at step ${this.t}; a schedule must return a finite number ≥ 0`);
+      if (!(Number.isFinite(lr) && lr >= 0))
+        throw new ArgumentError(`${this.name}: the schedule gave learning rate ${lr} at step ${this.t}; a schedule ` +
+          `must return a finite number ≥ 0`);
       this.lr = lr;
     }
     this.validate();
@@ -204,7 +215,8 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
   /** Re-check every group's options (they may have been changed through paramGroups). */
   private validate(): void {
     this.paramGroups.forEach((g, gi) => {
-      const o = resolveOptions(this.name, this.specs, {}, g as unknown as Record<string, unknown>, ` in parameter group ${gi}`);
+      const o = resolveOptions(this.name, this.specs, {}, g as unknown as Record<string, unknown>,
+        ` in parameter group ${gi}`);
       this.checkGroup(o as unknown as O, gi);
       this.checkPlanes(g, gi);
     });
@@ -215,7 +227,9 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
     for (const st of this.chunkStates.values()) {
       for (const k of this.stateKeys(o)) {
         if (!st.planes.includes(k)) {
-          throw new ArgumentError(`${this.name}: parameter group ${gi} now needs state '${k}', which was not allocated when the program was compiled; set the option that needs it (e.g. momentum, amsgrad, centered) before compiling`);
+          throw new ArgumentError(`${this.name}: parameter group ${gi} now needs state '${k}', which was not ` +
+            `allocated when the program was compiled; set the option that needs it (e.g. momentum, amsgrad, ` +
+              `centered) before compiling`);
         }
       }
     }
@@ -267,7 +281,8 @@ export abstract class Optimizer<O extends object = object> implements StepHook {
     if (st) return st;
     const used = new Set(this.paramGroups.flatMap((g) => this.stateKeys(g)));
     const planes = this.slots.filter((k) => used.has(k));
-    const storage = await this.backend!.alloc(`${this.name} state[${chunk.id}]`, Math.max(4, planes.length * chunk.length));
+    const storage = await this.backend!.alloc(`${this.name} state[${chunk.id}]`,
+      Math.max(4, planes.length * chunk.length));
     st = { chunk, storage, planes };
     this.chunkStates.set(chunk, st);
     this.fillChunk(st, this.pending);

@@ -15,11 +15,13 @@ import { Optimizer, type OptimizerKind } from './optimizer.js';
 type Row = Partial<Record<keyof typeof HYP, number>>;
 const bit = (b: boolean) => (b ? 1 : 0);
 
-export interface SGDGroupOptions { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean }
+export interface SGDGroupOptions { lr: number; momentum: number; dampening: number; weightDecay: number;
+  nesterov: boolean }
 export type SGDOptions = Partial<SGDGroupOptions> & CommonOptions;
 
 const SGD_SPECS: OptionSpec[] = [
-  lrSpec(1e-3), momentumSpec(0), range('dampening', 'Invalid dampening value', 0, 1)(0), weightDecaySpec(0), flagSpec('nesterov', false),
+  lrSpec(1e-3), momentumSpec(0), range('dampening', 'Invalid dampening value', 0, 1)(0), weightDecaySpec(0),
+    flagSpec('nesterov', false),
 ];
 
 /** Stochastic gradient descent, optionally with momentum (PyTorch's form) and Nesterov. */
@@ -31,7 +33,8 @@ export class SGD extends Optimizer<SGDGroupOptions> {
   }
   protected override checkGroup(o: SGDGroupOptions, gi: number): void {
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
-      throw new ArgumentError(`Nesterov momentum requires a momentum and zero dampening (SGD parameter group ${gi}: momentum ${o.momentum}, dampening ${o.dampening})`);
+      throw new ArgumentError(`Nesterov momentum requires a momentum and zero dampening (SGD parameter group ${gi}: ` +
+        `momentum ${o.momentum}, dampening ${o.dampening})`);
     }
   }
   stateKeys(o: SGDGroupOptions): string[] {
@@ -43,7 +46,8 @@ export class SGD extends Optimizer<SGDGroupOptions> {
   }
 }
 
-export interface AdagradGroupOptions { lr: number; lrDecay: number; weightDecay: number; initialAccumulatorValue: number; eps: number }
+export interface AdagradGroupOptions { lr: number; lrDecay: number; weightDecay: number;
+  initialAccumulatorValue: number; eps: number }
 export type AdagradOptions = Partial<AdagradGroupOptions> & CommonOptions;
 
 const ADAGRAD_SPECS: OptionSpec[] = [
@@ -69,11 +73,13 @@ export class Adagrad extends Optimizer<AdagradGroupOptions> {
   }
 }
 
-export interface RMSpropGroupOptions { lr: number; alpha: number; eps: number; weightDecay: number; momentum: number; centered: boolean }
+export interface RMSpropGroupOptions { lr: number; alpha: number; eps: number; weightDecay: number; momentum: number;
+  centered: boolean }
 export type RMSpropOptions = Partial<RMSpropGroupOptions> & CommonOptions;
 
 const RMSPROP_SPECS: OptionSpec[] = [
-  lrSpec(0.01), range('alpha', 'Invalid alpha value', 0, 1)(0.99), epsSpec(1e-8), weightDecaySpec(0), momentumSpec(0), flagSpec('centered', false),
+  lrSpec(0.01), range('alpha', 'Invalid alpha value', 0, 1)(0.99), epsSpec(1e-8), weightDecaySpec(0), momentumSpec(0),
+    flagSpec('centered', false),
 ];
 
 /** RMSprop: steps divided by the root of a moving average of squared gradients. */
@@ -91,10 +97,12 @@ export class RMSprop extends Optimizer<RMSpropGroupOptions> {
   }
 }
 
-export interface AdamGroupOptions { lr: number; betas: readonly [number, number]; eps: number; weightDecay: number; amsgrad: boolean }
+export interface AdamGroupOptions { lr: number; betas: readonly [number, number]; eps: number; weightDecay: number;
+  amsgrad: boolean }
 export type AdamOptions = Partial<AdamGroupOptions> & CommonOptions;
 
-const adamSpecs = (wd: number): OptionSpec[] => [lrSpec(1e-3), betasSpec([0.9, 0.999]), epsSpec(1e-8), weightDecaySpec(wd), flagSpec('amsgrad', false)];
+const adamSpecs = (wd: number): OptionSpec[] => [lrSpec(1e-3), betasSpec([0.9, 0.999]), epsSpec(1e-8),
+  weightDecaySpec(wd), flagSpec('amsgrad', false)];
 
 /** Adam (with L2 weight decay folded into the gradient) and, with `decoupled`, AdamW. */
 export class Adam extends Optimizer<AdamGroupOptions> {

@@ -43,7 +43,8 @@ export function py(v: unknown): string {
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** A finite number within [lo, hi] (hi exclusive when `open`). */
-export function range(name: string, prose: string, lo: number, hi = Infinity, open = false): (d: OptionValue | undefined) => OptionSpec {
+export function range(name: string, prose: string, lo: number, hi = Infinity,
+  open = false): (d: OptionValue | undefined) => OptionSpec {
   const rule = hi === Infinity ? `≥ ${lo}` : `in [${lo}, ${hi}${open ? ')' : ']'}`;
   return (def) => ({
     name, default: def,
@@ -63,7 +64,8 @@ export function flagSpec(name: string, def: boolean): OptionSpec {
   return {
     name, default: def,
     check(v, owner) {
-      if (typeof v !== 'boolean') throw new ArgumentError(`${owner} option ${name} must be true or false, got ${py(v)}`);
+      if (typeof v !== 'boolean')
+        throw new ArgumentError(`${owner} option ${name} must be true or false, got ${py(v)}`);
     },
   };
 }
@@ -72,10 +74,12 @@ export function betasSpec(def: readonly [number, number]): OptionSpec {
   return {
     name: 'betas', default: def,
     check(v, owner) {
-      if (!Array.isArray(v) || v.length !== 2) throw new ArgumentError(`${owner} option betas must be a pair [beta1, beta2], got ${py(v)}`);
+      if (!Array.isArray(v) || v.length !== 2)
+        throw new ArgumentError(`${owner} option betas must be a pair [beta1, beta2], got ${py(v)}`);
       v.forEach((b, i) => {
         if (!(isNum(b) && b >= 0 && b < 1)) {
-          throw new ArgumentError(`Invalid beta parameter at index ${i}: ${py(b)} (${owner} option betas[${i}] must be in [0, 1))`);
+          throw new ArgumentError(`Invalid beta parameter at index ${i}: ${py(b)} (${owner} option betas[${i}] must ` +
+            `be in [0, 1))`);
         }
       });
     },
@@ -85,7 +89,8 @@ export function betasSpec(def: readonly [number, number]): OptionSpec {
 function positive(name: string): OptionSpec {
   return range(name, `Invalid ${name} value`, Number.MIN_VALUE)(undefined);
 }
-const COMMON: Record<string, OptionSpec> = { clipGradNorm: positive('clipGradNorm'), clipGradValue: positive('clipGradValue') };
+const COMMON: Record<string,
+  OptionSpec> = { clipGradNorm: positive('clipGradNorm'), clipGradValue: positive('clipGradValue') };
 
 /** The optimizer's own options (clipping): checked, unknown names rejected. */
 export function commonOptions(owner: string, defaults: Record<string, unknown>): CommonOptions {
@@ -99,7 +104,8 @@ export function commonOptions(owner: string, defaults: Record<string, unknown>):
   return out;
 }
 
-function checkKnown(owner: string, specs: readonly OptionSpec[], o: Record<string, unknown>, where: string, extra: string[]): void {
+function checkKnown(owner: string, specs: readonly OptionSpec[], o: Record<string, unknown>, where: string,
+  extra: string[]): void {
   const known = new Set([...specs.map((s) => s.name), ...extra]);
   for (const k of Object.keys(o)) {
     if (!known.has(k)) {
@@ -110,12 +116,16 @@ function checkKnown(owner: string, specs: readonly OptionSpec[], o: Record<strin
 }
 
 /** Fill a group's options from the defaults and check every one. */
-export function resolveOptions(owner: string, specs: readonly OptionSpec[], defaults: Record<string, unknown>, group: Record<string, unknown>, where: string): Options {
+export function resolveOptions(owner: string, specs: readonly OptionSpec[], defaults: Record<string, unknown>,
+  group: Record<string, unknown>, where: string): Options {
   checkKnown(owner, specs, group, where, ['params']);
   const out: Options = {};
   for (const s of specs) {
-    const v = group[s.name] !== undefined ? group[s.name] : defaults[s.name] !== undefined ? defaults[s.name] : s.default;
-    if (v === undefined) throw new ArgumentError(`${owner}: option ${s.name} is required${where} (e.g. new ${owner}(params, { ${s.name}: 0.01 }))`);
+    const v = group[s.name] !== undefined ? group[s.name] : defaults[s.name] !== undefined
+      ? defaults[s.name] : s.default;
+    if (v === undefined)
+      throw new ArgumentError(`${owner}: option ${s.name} is required${where} (e.g. new ${owner}(params, { ` +
+        `${s.name}: 0.01 }))`);
     s.check(v, owner);
     out[s.name] = Array.isArray(v) ? ([v[0], v[1]] as const) : (v as OptionValue);
   }
@@ -128,10 +138,12 @@ export interface ResolvedGroup {
 }
 
 /** Turn the params argument (parameters, or groups of them) into checked groups. */
-export function resolveGroups<O>(owner: string, specs: readonly OptionSpec[], params: ParamsArg<O>, defaults: Record<string, unknown>): ResolvedGroup[] {
+export function resolveGroups<O>(owner: string, specs: readonly OptionSpec[], params: ParamsArg<O>,
+  defaults: Record<string, unknown>): ResolvedGroup[] {
   checkKnown(owner, specs, defaults, '', Object.keys(COMMON));
   if (!Array.isArray(params) || params.length === 0) {
-    throw new ArgumentError(`${owner}: got an empty parameter list (pass model.parameters() or a list of parameter groups)`);
+    throw new ArgumentError(`${owner}: got an empty parameter list (pass model.parameters() or a list of parameter ` +
+      `groups)`);
   }
   const specsList: ParamGroupSpec<O>[] = params.every((p) => p instanceof Parameter)
     ? [{ params: params as Parameter[] } as unknown as ParamGroupSpec<O>]
@@ -139,14 +151,20 @@ export function resolveGroups<O>(owner: string, specs: readonly OptionSpec[], pa
   const seen = new Set<Parameter>();
   return specsList.map((g, gi) => {
     if (!g || typeof g !== 'object' || !Array.isArray(g.params)) {
-      throw new ArgumentError(`${owner}: parameter group ${gi} must be an object { params: Parameter[], ...options }, or pass a plain Parameter[]`);
+      throw new ArgumentError(`${owner}: parameter group ${gi} must be an object { params: Parameter[], ...options ` +
+        `}, or pass a plain Parameter[]`);
     }
     for (const k of Object.keys(COMMON)) {
-      if (k in g) throw new ArgumentError(`${owner}: ${k} is an option of the whole optimizer, not of parameter group ${gi}; pass it with the defaults`);
+      if (k in g)
+        throw new ArgumentError(`${owner}: ${k} is an option of the whole optimizer, not of parameter group ${gi}; ` +
+          `pass it with the defaults`);
     }
     g.params.forEach((p, i) => {
-      if (!(p instanceof Parameter)) throw new ArgumentError(`${owner}: parameter group ${gi} entry ${i} is not a Parameter (got ${py(p)})`);
-      if (seen.has(p)) throw new ArgumentError(`${owner}: parameter '${p.name}' appears more than once (some parameters appear in more than one parameter group)`);
+      if (!(p instanceof Parameter))
+        throw new ArgumentError(`${owner}: parameter group ${gi} entry ${i} is not a Parameter (got ${py(p)})`);
+      if (seen.has(p))
+        throw new ArgumentError(`${owner}: parameter '${p.name}' appears more than once (some parameters appear in ` +
+          `more than one parameter group)`);
       seen.add(p);
     });
     const options = resolveOptions(owner, specs, defaults, g as Record<string, unknown>, ` in parameter group ${gi}`);

@@ -17,7 +17,8 @@ function num(name: string, v: unknown, lo = 0, strict = false): number {
   return v;
 }
 function count(name: string, v: unknown, min = 1): number {
-  if (!Number.isSafeInteger(v) || (v as number) < min) throw new ArgumentError(`schedule: ${name} must be an integer ≥ ${min}, got ${String(v)}`);
+  if (!Number.isSafeInteger(v) || (v as number) < min)
+    throw new ArgumentError(`schedule: ${name} must be an integer ≥ ${min}, got ${String(v)}`);
   return v as number;
 }
 function stepOf(t: number): number {
@@ -43,7 +44,8 @@ export function multiStepLR(lr: number, milestones: readonly number[], gamma = 0
   if (!Array.isArray(milestones)) throw new ArgumentError('schedule: milestones must be an array of steps');
   milestones.forEach((m, i) => {
     count(`milestones[${i}]`, m, 0);
-    if (i && m <= milestones[i - 1]) throw new ArgumentError(`schedule: milestones must increase, got ${milestones.join(', ')}`);
+    if (i && m <= milestones[i - 1])
+      throw new ArgumentError(`schedule: milestones must increase, got ${milestones.join(', ')}`);
   });
   return (t) => lr * gamma ** milestones.filter((m) => m <= stepOf(t)).length;
 }
@@ -80,7 +82,8 @@ export function cosineAnnealingLR(lr: number, tMax: number, etaMin = 0): Schedul
 export function linearWarmup(warmupSteps: number, after: Schedule, startFactor = 0): Schedule {
   count('warmupSteps', warmupSteps, 0); num('startFactor', startFactor);
   if (startFactor > 1) throw new ArgumentError(`schedule: startFactor must be in [0, 1], got ${startFactor}`);
-  if (typeof after !== 'function') throw new ArgumentError('schedule: linearWarmup needs the schedule that follows the warmup');
+  if (typeof after !== 'function')
+    throw new ArgumentError('schedule: linearWarmup needs the schedule that follows the warmup');
   return (t) => {
     const s = stepOf(t);
     if (s >= warmupSteps) return after(s - warmupSteps);
@@ -91,14 +94,16 @@ export function linearWarmup(warmupSteps: number, after: Schedule, startFactor =
 /** Linear warmup from 0 to lr over warmupSteps, then cosine decay to etaMin at totalSteps. */
 export function warmupCosine(lr: number, warmupSteps: number, totalSteps: number, etaMin = 0): Schedule {
   count('totalSteps', totalSteps);
-  if (!(warmupSteps < totalSteps)) throw new ArgumentError(`schedule: warmupSteps (${warmupSteps}) must be < totalSteps (${totalSteps})`);
+  if (!(warmupSteps < totalSteps))
+    throw new ArgumentError(`schedule: warmupSteps (${warmupSteps}) must be < totalSteps (${totalSteps})`);
   return linearWarmup(warmupSteps, cosineAnnealingLR(lr, totalSteps - warmupSteps, etaMin));
 }
 
 /** Linear warmup from 0 to lr over warmupSteps, then linear decay to 0 at totalSteps. */
 export function warmupLinear(lr: number, warmupSteps: number, totalSteps: number): Schedule {
   num('lr', lr); count('totalSteps', totalSteps);
-  if (!(warmupSteps < totalSteps)) throw new ArgumentError(`schedule: warmupSteps (${warmupSteps}) must be < totalSteps (${totalSteps})`);
+  if (!(warmupSteps < totalSteps))
+    throw new ArgumentError(`schedule: warmupSteps (${warmupSteps}) must be < totalSteps (${totalSteps})`);
   const decay = totalSteps - warmupSteps;
   return linearWarmup(warmupSteps, (s) => lr * Math.max(0, (decay - s) / decay));
 }
@@ -118,11 +123,13 @@ export function inverseSqrt(lr: number, warmupSteps: number): Schedule {
 /** schedules[i] from milestones[i − 1] on, each restarted at its own step 0 (SequentialLR). */
 export function sequentialLR(schedules: readonly Schedule[], milestones: readonly number[]): Schedule {
   if (!Array.isArray(schedules) || !schedules.length || milestones.length !== schedules.length - 1) {
-    throw new ArgumentError(`schedule: sequentialLR needs n schedules and n − 1 milestones, got ${schedules.length} and ${milestones.length}`);
+    throw new ArgumentError(`schedule: sequentialLR needs n schedules and n − 1 milestones, got ${schedules.length} ` +
+      `and ${milestones.length}`);
   }
   milestones.forEach((m, i) => {
     count(`milestones[${i}]`, m);
-    if (i && m <= milestones[i - 1]) throw new ArgumentError(`schedule: milestones must increase, got ${milestones.join(', ')}`);
+    if (i && m <= milestones[i - 1])
+      throw new ArgumentError(`schedule: milestones must increase, got ${milestones.join(', ')}`);
   });
   return (t) => {
     const s = stepOf(t);
@@ -172,8 +179,11 @@ export class ReduceLROnPlateau {
   constructor(readonly target: number | Optimizer<any>, o: ReduceLROnPlateauOptions = {}) {
     this.mode = o.mode ?? 'min';
     this.thresholdMode = o.thresholdMode ?? 'rel';
-    if (this.mode !== 'min' && this.mode !== 'max') throw new ArgumentError(`ReduceLROnPlateau: mode must be 'min' or 'max', got '${String(this.mode)}'`);
-    if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs') throw new ArgumentError(`ReduceLROnPlateau: thresholdMode must be 'rel' or 'abs', got '${String(this.thresholdMode)}'`);
+    if (this.mode !== 'min' && this.mode !== 'max')
+      throw new ArgumentError(`ReduceLROnPlateau: mode must be 'min' or 'max', got '${String(this.mode)}'`);
+    if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs')
+      throw new ArgumentError(`ReduceLROnPlateau: thresholdMode must be 'rel' or 'abs', got ` +
+        `'${String(this.thresholdMode)}'`);
     this.factor = num('factor', o.factor ?? 0.1);
     if (this.factor >= 1) throw new ArgumentError(`ReduceLROnPlateau: factor should be < 1.0, got ${this.factor}`);
     this.patience = count('patience', o.patience ?? 10, 0);
@@ -182,7 +192,8 @@ export class ReduceLROnPlateau {
     this.minLr = num('minLr', o.minLr ?? 0);
     this.eps = num('eps', o.eps ?? 1e-8);
     this.best = this.mode === 'min' ? Infinity : -Infinity;
-    this.lrs = typeof target === 'number' ? [num('lr', target)] : target.paramGroups.map((g) => (g as unknown as { lr: number }).lr);
+    this.lrs = typeof target === 'number' ? [num('lr',
+      target)] : target.paramGroups.map((g) => (g as unknown as { lr: number }).lr);
   }
 
   get lr(): number {
@@ -197,7 +208,8 @@ export class ReduceLROnPlateau {
 
   /** Record one epoch's metric; returns the learning rate to use next. */
   step(metric: number): number {
-    if (typeof metric !== 'number' || Number.isNaN(metric)) throw new ArgumentError(`ReduceLROnPlateau.step: metric must be a number, got ${String(metric)}`);
+    if (typeof metric !== 'number' || Number.isNaN(metric))
+      throw new ArgumentError(`ReduceLROnPlateau.step: metric must be a number, got ${String(metric)}`);
     if (this.better(metric)) {
       this.best = metric;
       this.numBadEpochs = 0;
@@ -209,7 +221,8 @@ export class ReduceLROnPlateau {
       this.numBadEpochs = 0;
     }
     if (this.numBadEpochs > this.patience) {
-      if (typeof this.target !== 'number') this.lrs = this.target.paramGroups.map((g) => (g as unknown as { lr: number }).lr);
+      if (typeof this.target !== 'number') this.lrs = this.target.paramGroups.map((g) =>
+        (g as unknown as { lr: number }).lr);
       this.lrs = this.lrs.map((lr) => {
         const next = Math.max(lr * this.factor, this.minLr);
         return lr - next > this.eps ? next : lr;

@@ -56,23 +56,31 @@ export async function exportState(opt: AnyOptimizer, step: number): Promise<Opti
 
 function copyRecord(rec: Record<string, ArrayLike<number>>): Record<string, HostArray> {
   const out: Record<string, HostArray> = {};
-  for (const [k, a] of Object.entries(rec)) out[k] = a instanceof Float32Array || a instanceof Float64Array ? a.slice() : Float64Array.from(a);
+  for (const [k,
+    a] of Object.entries(rec)) out[k] = a instanceof Float32Array
+      || a instanceof Float64Array ? a.slice() : Float64Array.from(a);
   return out;
 }
 
 function checkGroups(opt: AnyOptimizer, sd: OptimizerStateDict): object[] {
   const where = `${opt.name}.loadStateDict`;
   if (!Array.isArray(sd.groups) || sd.groups.length !== opt.paramGroups.length) {
-    throw new ArgumentError(`${where}: loaded state dict has a different number of parameter groups (${Array.isArray(sd.groups) ? sd.groups.length : py(sd.groups)} in the dict, ${opt.paramGroups.length} in this optimizer)`);
+    throw new ArgumentError(`${where}: loaded state dict has a different number of parameter groups ` +
+      `(${Array.isArray(sd.groups) ? sd.groups.length : py(sd.groups)} in the dict, ${opt.paramGroups.length} in ` +
+        `this optimizer)`);
   }
   return sd.groups.map((g, gi) => {
     const ours = opt.paramGroups[gi].params.map((p: Parameter) => p.name);
     const names = g?.params;
     if (!Array.isArray(names) || names.length !== ours.length) {
-      throw new ArgumentError(`${where}: loaded state dict contains a parameter group that doesn't match the size of optimizer's group (group ${gi}: ${Array.isArray(names) ? names.length : 'no'} parameters in the dict, ${ours.length} here)`);
+      throw new ArgumentError(`${where}: loaded state dict contains a parameter group that doesn't match the size of ` +
+        `optimizer's group (group ${gi}: ${Array.isArray(names) ? names.length : 'no'} parameters in the dict, ` +
+          `${ours.length} here)`);
     }
     names.forEach((n, i) => {
-      if (n !== ours[i]) throw new ArgumentError(`${where}: group ${gi}, parameter ${i} is '${String(n)}' in the dict but '${ours[i]}' in this optimizer`);
+      if (n !== ours[i])
+        throw new ArgumentError(`${where}: group ${gi}, parameter ${i} is '${String(n)}' in the dict but ` +
+          `'${ours[i]}' in this optimizer`);
     });
     const { params: _p, ...rest } = g;
     return opt.validateLoaded(rest, gi);
@@ -85,17 +93,24 @@ function checkState(opt: AnyOptimizer, sd: OptimizerStateDict, options: object[]
   if (!sd.state || typeof sd.state !== 'object') throw new ArgumentError(`${where}: the dict has no 'state' object`);
   for (const [name, rec] of Object.entries(sd.state)) {
     const p = byName.get(name);
-    if (!p) throw new ArgumentError(`${where}: state for unknown parameter '${name}' (this optimizer's parameters: ${[...byName.keys()].join(', ')})`);
+    if (!p)
+      throw new ArgumentError(`${where}: state for unknown parameter '${name}' (this optimizer's parameters: ` +
+        `${[...byName.keys()].join(', ')})`);
     const gi = opt.groupOf.get(p)!;
     const keys = opt.stateKeys(options[gi]);
     for (const k of keys) {
-      if (!rec || !(k in rec)) throw new ArgumentError(`${where}: parameter ${describeShape(p)} has no state '${k}' (its group keeps: ${keys.join(', ')})`);
+      if (!rec || !(k in rec))
+        throw new ArgumentError(`${where}: parameter ${describeShape(p)} has no state '${k}' (its group keeps: ` +
+          `${keys.join(', ')})`);
     }
     for (const [k, a] of Object.entries(rec)) {
-      if (!keys.includes(k)) throw new ArgumentError(`${where}: parameter ${describeShape(p)} has unexpected state '${k}' (its group keeps: ${keys.join(', ') || 'nothing'})`);
+      if (!keys.includes(k))
+        throw new ArgumentError(`${where}: parameter ${describeShape(p)} has unexpected state '${k}' (its group ` +
+          `keeps: ${keys.join(', ') || 'nothing'})`);
       const ok = a && typeof a === 'object' && typeof (a as ArrayLike<number>).length === 'number';
       if (!ok || (a as ArrayLike<number>).length !== p.size) {
-        throw new ArgumentError(`${where}: state '${k}' of parameter ${describeShape(p)} has ${ok ? (a as ArrayLike<number>).length : 'no'} values, expected ${p.size}`);
+        throw new ArgumentError(`${where}: state '${k}' of parameter ${describeShape(p)} has ` +
+          `${ok ? (a as ArrayLike<number>).length : 'no'} values, expected ${p.size}`);
       }
     }
   }
@@ -104,8 +119,10 @@ function checkState(opt: AnyOptimizer, sd: OptimizerStateDict, options: object[]
 /** Validate all of sd, then load it; returns the step count to resume from. */
 export function importState(opt: AnyOptimizer, sd: OptimizerStateDict): number {
   const where = `${opt.name}.loadStateDict`;
-  if (!sd || typeof sd !== 'object') throw new ArgumentError(`${where}: expected a dict from stateDict(), got ${py(sd)}`);
-  if (!Number.isSafeInteger(sd.step) || sd.step < 0) throw new ArgumentError(`${where}: step must be a non-negative integer, got ${py(sd.step)}`);
+  if (!sd || typeof sd !== 'object')
+    throw new ArgumentError(`${where}: expected a dict from stateDict(), got ${py(sd)}`);
+  if (!Number.isSafeInteger(sd.step) || sd.step < 0)
+    throw new ArgumentError(`${where}: step must be a non-negative integer, got ${py(sd.step)}`);
   const options = checkGroups(opt, sd);
   checkState(opt, sd, options);
   options.forEach((o, gi) => opt.checkPlanes(o, gi));

@@ -15,7 +15,8 @@
 import type { In, Out } from './util.js';
 
 /** New running mean (which 'mean') or running variance (which 'var'); momentum null = cumulative. */
-export function bnRunning(out: Out, stats: In, running: In, tracked: number, which: 'mean' | 'var', momentum: number | null, n: number, C: number): void {
+export function bnRunning(out: Out, stats: In, running: In, tracked: number, which: 'mean' | 'var',
+  momentum: number | null, n: number, C: number): void {
   const m = momentum === null ? 1 / (tracked + 1) : momentum;
   for (let c = 0; c < C; c++) {
     const batch = which === 'mean' ? stats[c] + stats[C + c] : (stats[2 * C + c] * n) / (n - 1);
@@ -42,7 +43,8 @@ export function renormLimits(t: number, s: RenormSchedule): { rmax: number; dmax
 }
 
 /** r (which 'r') or d (which 'd') per channel, clipped by the limits at step `tracked`. */
-export function bnRenorm(out: Out, stats: In, rm: In, rv: In, tracked: number, which: 'r' | 'd', eps: number, s: RenormSchedule, C: number): void {
+export function bnRenorm(out: Out, stats: In, rm: In, rv: In, tracked: number, which: 'r' | 'd', eps: number,
+  s: RenormSchedule, C: number): void {
   const { rmax, dmax } = renormLimits(tracked, s);
   for (let c = 0; c < C; c++) {
     const sigma = Math.sqrt(rv[c] + eps);

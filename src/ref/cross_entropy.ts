@@ -31,7 +31,8 @@ export function crossEntropyRows(rows: Out, z: In, t: In, labels: boolean, N: nu
   }
 }
 
-export function crossEntropy(out: Out, z: In, t: In, labels: boolean, N: number, C: number, eps: number, reduction: string): void {
+export function crossEntropy(out: Out, z: In, t: In, labels: boolean, N: number, C: number, eps: number,
+  reduction: string): void {
   const rows = new Float64Array(N);
   crossEntropyRows(rows, z, t, labels, N, C, eps);
   if (reduction === 'none') {
@@ -43,7 +44,8 @@ export function crossEntropy(out: Out, z: In, t: In, labels: boolean, N: number,
   out[0] = reduction === 'mean' ? s / N : s;
 }
 
-export function crossEntropyBackward(out: Out, z: In, t: In, g: In, labels: boolean, N: number, C: number, eps: number, reduction: string): void {
+export function crossEntropyBackward(out: Out, z: In, t: In, g: In, labels: boolean, N: number, C: number, eps: number,
+  reduction: string): void {
   for (let n = 0; n < N; n++) {
     const o = n * C;
     const s = reduction === 'none' ? g[n] : reduction === 'mean' ? g[0] / N : g[0];

@@ -167,7 +167,8 @@ function broadcastIndexer(s: readonly number[], outShape: readonly number[]) {
 }
 
 /** out = a ∘ b with NumPy broadcasting. out has shape outShape. */
-export function binary(out: Out, a: In, b: In, kind: string, aShape: readonly number[], bShape: readonly number[], outShape: readonly number[]): void {
+export function binary(out: Out, a: In, b: In, kind: string, aShape: readonly number[], bShape: readonly number[],
+  outShape: readonly number[]): void {
   const ia = broadcastIndexer(aShape, outShape);
   const ib = broadcastIndexer(bShape, outShape);
   for (let i = 0; i < out.length; i++) out[i] = binaryValue(kind, a[ia(i)], b[ib(i)]);

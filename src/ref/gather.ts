@@ -56,7 +56,8 @@ export function packedByte(table: In, i: number, k: number, words: number): numb
 }
 
 /** out (B, D) ← bytes of the packed table (N, words) picked by idx, as byte · scale + offset. */
-export function gatherBytes(out: Out, table: In, idx: In, g: GatherGeometry, words: number, scale: number, offset: number): void {
+export function gatherBytes(out: Out, table: In, idx: In, g: GatherGeometry, words: number, scale: number,
+  offset: number): void {
   const B = idx.length;
   for (let b = 0; b < B; b++) {
     const i = idx[b];

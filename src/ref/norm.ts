@@ -102,7 +102,8 @@ export function normBackward(out: Out, x: In, stats: In, w: In | null, gr: In, g
 }
 
 /** dw[q] = Σ g·x̂ ('weight') or db[q] = Σ g ('bias') over the elements using q. */
-export function normAffineGrad(out: Out, x: In, stats: In, gr: In, g: NormGeom, eps: number, which: 'weight' | 'bias'): void {
+export function normAffineGrad(out: Out, x: In, stats: In, gr: In, g: NormGeom, eps: number,
+  which: 'weight' | 'bias'): void {
   for (let q = 0; q < g.Q; q++) {
     let s = 0;
     for (let p = 0; p < g.P; p++) {

@@ -19,8 +19,10 @@ import type { In, Out } from './util.js';
 
 export interface SgdRef { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean }
 export interface AdagradRef { lr: number; lrDecay: number; weightDecay: number; eps: number }
-export interface RmspropRef { lr: number; alpha: number; eps: number; weightDecay: number; momentum: number; centered: boolean }
-export interface AdamRef { lr: number; betas: readonly [number, number]; eps: number; weightDecay: number; amsgrad: boolean }
+export interface RmspropRef { lr: number; alpha: number; eps: number; weightDecay: number; momentum: number;
+  centered: boolean }
+export interface AdamRef { lr: number; betas: readonly [number, number]; eps: number; weightDecay: number;
+  amsgrad: boolean }
 
 /** Gradient with L2 weight decay folded in (the coupled form). */
 function decayed(g: number, p: number, wd: number): number {
@@ -51,7 +53,8 @@ export function adagradStep(p: Out, s: { sum: Out }, g: In, o: AdagradRef, t: nu
 }
 
 /** s.square_avg, s.momentum_buffer (μ > 0), s.grad_avg (centered) are (n,) like p. */
-export function rmspropStep(p: Out, s: { square_avg: Out; momentum_buffer?: Out; grad_avg?: Out }, g: In, o: RmspropRef, _t: number): void {
+export function rmspropStep(p: Out, s: { square_avg: Out; momentum_buffer?: Out; grad_avg?: Out }, g: In, o: RmspropRef,
+  _t: number): void {
   const a = o.alpha;
   for (let i = 0; i < p.length; i++) {
     const d = decayed(g[i], p[i], o.weightDecay);

@@ -11,7 +11,8 @@ import { Generator } from '../nn/init.js';
 import type { Module } from '../nn/module.js';
 import { packBytes, type Dataset } from '../data/dataset.js';
 import { Feeder } from './feeder.js';
-import { buildStepGraph, metricVariables, microBatchRows, type DeviceTable, type Metrics, type StepMode } from './graphs.js';
+import { buildStepGraph, metricVariables, microBatchRows, type DeviceTable, type Metrics,
+  type StepMode } from './graphs.js';
 import type { Evaluation } from './types.js';
 
 export type DataPlacement = 'auto' | 'always' | 'never';
@@ -26,14 +27,16 @@ export class Placement {
     if (this.tables.has(ds)) return this.tables.get(ds)!;
     const fits = ds.deviceBytes() <= this.limit;
     if (this.mode === 'always' && !fits) {
-      throw new ArgumentError(`dataset '${ds.name}' needs ${ds.deviceBytes()} bytes, above the device's binding limit of ${this.limit}; let it be streamed (data placement 'auto')`);
+      throw new ArgumentError(`dataset '${ds.name}' needs ${ds.deviceBytes()} bytes, above the device's binding ` +
+        `limit of ${this.limit}; let it be streamed (data placement 'auto')`);
     }
     let t: DeviceTable | null = null;
     if (this.mode !== 'never' && fits) {
       const y = new Variable(`${ds.name}.y`, [ds.length], 'i32', ds.y);
       if (ds.bytes) {
         const { table, words } = packBytes(ds.bytes.data, ds.length, ds.features);
-        t = { x: new Variable(`${ds.name}.x`, [ds.length, words], 'i32', table), y, bytes: { features: ds.features, scale: ds.bytes.scale, offset: ds.bytes.offset } };
+        t = { x: new Variable(`${ds.name}.x`, [ds.length, words], 'i32', table), y,
+          bytes: { features: ds.features, scale: ds.bytes.scale, offset: ds.bytes.offset } };
       } else {
         t = { x: new Variable(`${ds.name}.x`, [ds.length, ds.features], 'f32', ds.x), y, bytes: null };
       }
@@ -42,13 +45,18 @@ export class Placement {
     return t;
   }
 
-  graph(rows: number, mode: StepMode, ds: Dataset, metrics: Metrics, extra: { params?: readonly Parameter[]; accumulators?: Map<Parameter, Variable> | null; shift?: number; labelSmoothing?: number } = {}) {
+  graph(rows: number, mode: StepMode, ds: Dataset, metrics: Metrics,
+    extra: { params?: readonly Parameter[]; accumulators?: Map<Parameter, Variable> | null; shift?: number;
+      labelSmoothing?: number } = {}) {
     const shift = mode === 'eval' ? 0 : extra.shift ?? 0;
     const s = ds.sampleShape;
     return buildStepGraph({
-      model: this.model, rows, sampleShape: s, table: this.table(ds), metrics, mode, dataset: { name: ds.name, numClasses: ds.numClasses }, params: extra.params ?? [], accumulators: extra.accumulators ?? null,
+      model: this.model, rows, sampleShape: s, table: this.table(ds), metrics, mode,
+        dataset: { name: ds.name, numClasses: ds.numClasses }, params: extra.params ?? [],
+          accumulators: extra.accumulators ?? null,
       streamBytes: ds.bytes ? { features: ds.features, scale: ds.bytes.scale, offset: ds.bytes.offset } : null,
-      shift: shift ? { height: s[s.length - 2], width: s[s.length - 1] } : null, labelSmoothing: extra.labelSmoothing ?? 0,
+      shift: shift ? { height: s[s.length - 2], width: s[s.length - 1] } : null,
+        labelSmoothing: extra.labelSmoothing ?? 0,
     });
   }
 }
@@ -60,7 +68,8 @@ export interface Running {
 }
 
 /** Read accumulated metrics and zero them. */
-export async function readMetrics(engine: Engine, m: Metrics): Promise<{ loss: number; correct: number; count: number }> {
+export async function readMetrics(engine: Engine, m: Metrics): Promise<{ loss: number; correct: number;
+  count: number }> {
   const [loss, correct, count] = await engine.read(m.totals);
   resetMetrics(engine, m);
   return { loss, correct, count };
@@ -73,7 +82,8 @@ export function resetMetrics(engine: Engine, m: Metrics): void {
 /** Evaluation programs, one per dataset, compiled on first use. */
 export class Evaluator {
   private runners = new Map<Dataset, Running>();
-  constructor(readonly engine: Engine, readonly placement: Placement, readonly batchSize = 1000, readonly features?: number) {}
+  constructor(readonly engine: Engine, readonly placement: Placement, readonly batchSize = 1000,
+    readonly features?: number) {}
 
   async evaluate(ds: Dataset): Promise<Evaluation> {
     const r = await this.runner(ds);
@@ -91,15 +101,19 @@ export class Evaluator {
   private async runner(ds: Dataset): Promise<Running> {
     let r = this.runners.get(ds);
     if (r) return r;
-    if (this.features !== undefined && ds.features !== this.features) throw new ArgumentError(`evaluate: '${ds.name}' has ${ds.features} features, the model takes ${this.features}`);
-    if (!Number.isSafeInteger(this.batchSize) || this.batchSize < 1) throw new ArgumentError(`evaluate: batch size must be a positive integer, got ${this.batchSize}`);
+    if (this.features !== undefined && ds.features !== this.features)
+      throw new ArgumentError(`evaluate: '${ds.name}' has ${ds.features} features, the model takes ${this.features}`);
+    if (!Number.isSafeInteger(this.batchSize) || this.batchSize < 1)
+      throw new ArgumentError(`evaluate: batch size must be a positive integer, got ${this.batchSize}`);
     const p = this.placement;
     const metrics = metricVariables(`eval.${ds.name}`);
     p.model.eval();
     try {
-      const rows = microBatchRows((n) => p.graph(n, 'eval', ds, metricVariables('probe')), Math.min(ds.length, this.batchSize), p.limit);
+      const rows = microBatchRows((n) => p.graph(n, 'eval', ds, metricVariables('probe')),
+        Math.min(ds.length, this.batchSize), p.limit);
       const g = p.graph(rows, 'eval', ds, metrics);
-      r = { prog: await this.engine.compile(g.graph, {}), feeder: new Feeder(ds, rows, p.table(ds) !== null, 0, new Generator()), metrics };
+      r = { prog: await this.engine.compile(g.graph, {}),
+        feeder: new Feeder(ds, rows, p.table(ds) !== null, 0, new Generator()), metrics };
     } finally {
       p.model.train();
     }

@@ -12,7 +12,8 @@ import { Generator } from '../nn/init.js';
 import type { Module } from '../nn/module.js';
 import { Adagrad, Adam, AdamW, RMSprop, SGD, type Optimizer } from '../optim/index.js';
 import {
-  constant, cosineAnnealingLR, exponentialLR, inverseSqrt, inverseTimeLR, multiStepLR, stepLR, warmupCosine, warmupLinear, ReduceLROnPlateau,
+  constant, cosineAnnealingLR, exponentialLR, inverseSqrt, inverseTimeLR, multiStepLR, stepLR, warmupCosine,
+    warmupLinear, ReduceLROnPlateau,
 } from '../optim/schedule.js';
 
 export const NORMS = ['none', 'batch', 'layer'] as const;
@@ -24,14 +25,16 @@ export type ActivationKind = (typeof ACTIVATIONS)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 export function oneOf<T extends string>(what: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v)) throw new ArgumentError(`${what} must be one of ${allowed.join(', ')}; got '${v}'`);
+  if (!(allowed as readonly string[]).includes(v))
+    throw new ArgumentError(`${what} must be one of ${allowed.join(', ')}; got '${v}'`);
   return v as T;
 }
 
 function positiveInts(what: string, s: string): number[] {
   const parts = s.split(',').map((p) => p.trim());
   const v = parts.map(Number);
-  if (!parts.every((p) => /^\d+$/.test(p)) || v.some((n) => !Number.isSafeInteger(n) || n < 1)) throw new ArgumentError(`${what}: expected positive integers separated by commas, got '${s}'`);
+  if (!parts.every((p) => /^\d+$/.test(p)) || v.some((n) => !Number.isSafeInteger(n) || n < 1))
+    throw new ArgumentError(`${what}: expected positive integers separated by commas, got '${s}'`);
   return v;
 }
 
@@ -48,7 +51,8 @@ export function parseModel(spec: string, norm = 'none', activation = 'relu'): Mo
   if (!m || (m[1] === 'linear' && m[2] !== undefined) || (m[1] === 'mlp' && !m[2])) {
     throw new ArgumentError(`model must be 'mlp:W1,W2,…' (hidden widths, e.g. mlp:512,256) or 'linear'; got '${spec}'`);
   }
-  return { hidden: m[2] ? positiveInts('model', m[2]) : [], norm: oneOf('norm', norm, NORMS), activation: oneOf('activation', activation, ACTIVATIONS) };
+  return { hidden: m[2] ? positiveInts('model', m[2]) : [], norm: oneOf('norm', norm, NORMS),
+    activation: oneOf('activation', activation, ACTIVATIONS) };
 }
 
 /** Bytes one weight tensor may take when buildModel is given no limit (2 GiB). */
@@ -59,13 +63,15 @@ const count = (n: number) => n.toLocaleString('en-US');
 /** Every layer's weight must fit in `maxTensorBytes` (checked before anything is allocated). */
 function checkSizes(spec: ModelSpec, inFeatures: number, numClasses: number, maxTensorBytes: number): void {
   for (const [what, v] of [['input features', inFeatures], ['classes', numClasses]] as const) {
-    if (!Number.isSafeInteger(v) || v < 1) throw new ArgumentError(`buildModel: ${what} must be a positive integer, got ${v}`);
+    if (!Number.isSafeInteger(v) || v < 1)
+      throw new ArgumentError(`buildModel: ${what} must be a positive integer, got ${v}`);
   }
   const widths = [inFeatures, ...spec.hidden, numClasses];
   for (let i = 0; i + 1 < widths.length; i++) {
     const n = widths[i] * widths[i + 1];
     if (n * 4 > maxTensorBytes) {
-      throw new LimitError(`model: layer ${i + 1} (Linear ${count(widths[i])} → ${count(widths[i + 1])}) would hold ${count(n)} weights (${count(n * 4)} bytes), ` +
+      throw new LimitError(`model: layer ${i + 1} (Linear ${count(widths[i])} → ${count(widths[i + 1])}) would hold ` +
+        `${count(n)} weights (${count(n * 4)} bytes), ` +
         `above the ${count(maxTensorBytes)} bytes one tensor may take here; make it narrower`);
     }
   }
@@ -77,7 +83,8 @@ function checkSizes(spec: ModelSpec, inFeatures: number, numClasses: number, max
  * A layer whose weight would take more than `maxTensorBytes` (give the device's binding limit)
  * is a LimitError before anything is allocated.
  */
-export function buildModel(spec: ModelSpec, inFeatures: number, numClasses: number, seed = 0, maxTensorBytes = MAX_TENSOR_BYTES): Sequential {
+export function buildModel(spec: ModelSpec, inFeatures: number, numClasses: number, seed = 0,
+  maxTensorBytes = MAX_TENSOR_BYTES): Sequential {
   checkSizes(spec, inFeatures, numClasses, maxTensorBytes);
   const gen = new Generator((seed ^ 0x9e3779b9) >>> 0);
   const layers: Module[] = [new Flatten()];
@@ -111,12 +118,14 @@ export interface OptimizerSpec {
 }
 
 /** Default learning rates: PyTorch's where it has one, 0.1 for plain SGD, 0.01 for SGD with momentum. */
-export const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.1, momentum: 0.01, adagrad: 0.01, rmsprop: 0.01, adam: 1e-3, adamw: 1e-3 };
+export const DEFAULT_LR: Record<OptimizerName,
+  number> = { sgd: 0.1, momentum: 0.01, adagrad: 0.01, rmsprop: 0.01, adam: 1e-3, adamw: 1e-3 };
 
 /** An optimizer over `params`; 'momentum' is SGD with momentum 0.9 unless given. */
 export function makeOptimizer(o: OptimizerSpec, params: Parameter[]): Optimizer<object> {
   const lr = o.lr ?? DEFAULT_LR[o.name];
-  const common = { lr, ...(o.weightDecay !== undefined ? { weightDecay: o.weightDecay } : {}), ...(o.clipGradNorm !== undefined ? { clipGradNorm: o.clipGradNorm } : {}) };
+  const common = { lr, ...(o.weightDecay !== undefined ? { weightDecay: o.weightDecay } : {}),
+    ...(o.clipGradNorm !== undefined ? { clipGradNorm: o.clipGradNorm } : {}) };
   switch (o.name) {
     case 'sgd': return new SGD(params, { ...common, momentum: o.momentum ?? 0 });
     case 'momentum': return new SGD(params, { ...common, momentum: o.momentum ?? 0.9 });
@@ -150,7 +159,8 @@ export function makeSchedule(spec: string, c: ScheduleContext, opt: Optimizer<ob
       return d;
     }
     const v = parseDecimal(args[i]);
-    if (!Number.isFinite(v) || v < 0) throw new ArgumentError(`schedule '${spec}': '${args[i]}' is not a non-negative number (written in decimal)`);
+    if (!Number.isFinite(v) || v < 0)
+      throw new ArgumentError(`schedule '${spec}': '${args[i]}' is not a non-negative number (written in decimal)`);
     return v;
   };
   const E = c.stepsPerEpoch;
@@ -166,8 +176,10 @@ export function makeSchedule(spec: string, c: ScheduleContext, opt: Optimizer<ob
     case 'multistep': return s(perEpoch(multiStepLR(c.lr, (args[0] ?? '').split('/').map(parseDecimal), num(1, 0.1))));
     case 'exp': return s(perEpoch(exponentialLR(c.lr, num(0))));
     case 'inverse-time': return s(perEpoch(inverseTimeLR(c.lr, num(0))));
-    case 'plateau': return { schedule: null, plateau: new ReduceLROnPlateau(opt, { patience: num(0, 2), factor: num(1, 0.1) }) };
+    case 'plateau': return { schedule: null,
+      plateau: new ReduceLROnPlateau(opt, { patience: num(0, 2), factor: num(1, 0.1) }) };
     default:
-      throw new ArgumentError(`schedule must be one of constant, cosine, warmup-cosine:W, warmup-linear:W, inverse-sqrt:W, step:S[,G], multistep:E1/E2[,G], exp:G, inverse-time:K, plateau[:P[,F]]; got '${spec}'`);
+      throw new ArgumentError(`schedule must be one of constant, cosine, warmup-cosine:W, warmup-linear:W, ` +
+        `inverse-sqrt:W, step:S[,G], multistep:E1/E2[,G], exp:G, inverse-time:K, plateau[:P[,F]]; got '${spec}'`);
   }
 }

@@ -16,7 +16,8 @@ export class Feeder {
   private xb: Int32Array | null;
   private y: Int32Array | null;
 
-  constructor(readonly ds: Dataset, readonly rows: number, readonly onDevice: boolean, readonly maxShift: number, readonly gen: Generator) {
+  constructor(readonly ds: Dataset, readonly rows: number, readonly onDevice: boolean, readonly maxShift: number,
+    readonly gen: Generator) {
     this.idx = new Int32Array(rows);
     this.mask = new Float32Array(rows);
     this.weight = new Float32Array(rows);

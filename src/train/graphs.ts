@@ -75,7 +75,8 @@ function batchInputs(g: Graph, o: StepGraphOptions): { x: Tensor; y: Tensor } {
     // Fed rows go through the same gather kernels as a device table, so both paths agree bit for bit.
     y = g.input('y', [m], 'i32');
     const rows = () => g.constant(Int32Array.from({ length: m }, (_, i) => i));
-    if (o.streamBytes) x = gatherBytes(g.input('xb', [m, Math.ceil(D / 4)], 'i32'), rows(), { ...o.streamBytes, ...so });
+    if (o.streamBytes) x = gatherBytes(g.input('xb', [m, Math.ceil(D / 4)], 'i32'), rows(),
+      { ...o.streamBytes, ...so });
     else {
       x = g.input('x', [m, D]);
       if (shifts) x = gather(x, rows(), so);
@@ -94,7 +95,8 @@ function deep<T>(g: Graph, fn: () => T): T {
     return fn();
   } catch (e) {
     if (e instanceof RangeError && /call stack/i.test(e.message)) {
-      throw new LimitError(`the training step's graph of ${g.nodes.length.toLocaleString('en-US')} ops is too deep to differentiate here (JavaScript's call stack ran out): use fewer layers`);
+      throw new LimitError(`the training step's graph of ${g.nodes.length.toLocaleString('en-US')} ops is too deep ` +
+        `to differentiate here (JavaScript's call stack ran out): use fewer layers`);
     }
     throw e;
   }
@@ -109,7 +111,8 @@ export function buildStepGraph(o: StepGraphOptions): StepGraph {
   // Labels gathered on the device are never seen by the host, so their range is checked here.
   const ds = o.dataset;
   if (ds && ds.numClasses > logits.shape[1]) {
-    throw new ArgumentError(`dataset '${ds.name}' has ${ds.numClasses} classes but the model outputs ${logits.shape[1]} scores per sample: make its last layer ${ds.numClasses} wide`);
+    throw new ArgumentError(`dataset '${ds.name}' has ${ds.numClasses} classes but the model outputs ` +
+      `${logits.shape[1]} scores per sample: make its last layer ${ds.numClasses} wide`);
   }
   const smoothing = o.mode === 'eval' ? 0 : o.labelSmoothing;
   const ce = crossEntropy(logits, y, { reduction: 'none', labelSmoothing: smoothing });
@@ -143,11 +146,15 @@ export function microBatchRows(build: (rows: number) => StepGraph, rows: number,
     if (t.op.kind === 'leaf' && t.op.name !== 'input') continue; // persistent leaves: not per batch
     const bytes = t.size * 4;
     if (t.rank > 0 && t.shape[0] === rows) perRow = Math.max(perRow, bytes / rows);
-    else if (bytes > limitBytes) throw new LimitError(`${t} needs ${bytes} bytes, above the device's binding limit of ${limitBytes} bytes, whatever the batch size`);
+    else if (bytes > limitBytes)
+      throw new LimitError(`${t} needs ${bytes} bytes, above the device's binding limit of ${limitBytes} bytes, ` +
+        `whatever the batch size`);
   }
   if (perRow * rows <= limitBytes) return rows;
   const most = Math.floor(limitBytes / perRow);
-  if (most < 1) throw new LimitError(`one sample needs ${perRow} bytes in a single tensor, above the device's binding limit of ${limitBytes} bytes`);
+  if (most < 1)
+    throw new LimitError(`one sample needs ${perRow} bytes in a single tensor, above the device's binding limit of ` +
+      `${limitBytes} bytes`);
   // As few micro-batches as fit, of equal size, so that a full batch wastes no padded rows.
   return Math.ceil(rows / Math.ceil(rows / most));
 }

@@ -20,13 +20,16 @@ export class ProgressBar {
   private lastPlain = -Infinity;
 
   /** Plain lines (not a terminal) are printed at most every `plainEverySeconds`. */
-  constructor(private sink: ProgressSink, private epochs: number, private stepsPerEpoch: number, private plainEverySeconds = 10) {}
+  constructor(private sink: ProgressSink, private epochs: number, private stepsPerEpoch: number,
+    private plainEverySeconds = 10) {}
 
   /** A log interval: redraw the line (terminal) or print a line. */
   update(e: LogEntry, stepInEpoch: number, remainingSteps: number): void {
     const eta = formatDuration(remainingSteps / Math.max(e.stepsPerSecond, 1e-9));
     const head = `epoch ${e.epoch}/${this.epochs}`;
-    const tail = `${stepInEpoch}/${this.stepsPerEpoch} loss ${e.loss.toFixed(4)} acc ${pct(e.accuracy)} ${e.stepsPerSecond.toFixed(1)} steps/s ETA ${eta}`;
+    const tail =
+      `${stepInEpoch}/${this.stepsPerEpoch} loss ${e.loss.toFixed(4)} acc ${pct(e.accuracy)} ` +
+        `${e.stepsPerSecond.toFixed(1)} steps/s ETA ${eta}`;
     if (this.sink.isTTY) {
       const width = Math.max(10, Math.min(30, (this.sink.columns ?? 100) - head.length - tail.length - 5));
       const done = Math.round((width * stepInEpoch) / Math.max(1, this.stepsPerEpoch));
@@ -41,7 +44,8 @@ export class ProgressBar {
   epochEnd(e: EpochEntry): void {
     this.close();
     const test = e.testLoss === null ? '' : `, test loss ${e.testLoss.toFixed(4)} acc ${pct(e.testAccuracy!)}`;
-    this.sink.write(`epoch ${e.epoch}/${this.epochs}: train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)}${test} (${formatDuration(e.seconds)})\n`);
+    this.sink.write(`epoch ${e.epoch}/${this.epochs}: train loss ${e.trainLoss.toFixed(4)} acc ` +
+      `${pct(e.trainAccuracy)}${test} (${formatDuration(e.seconds)})\n`);
   }
 
   /** End an in-place line (before other output). */

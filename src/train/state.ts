@@ -17,7 +17,8 @@ import type { PlateauLike, TrainOptimizer } from './types.js';
 /** What state export/import needs from a trainer. */
 export interface TrainerStateAccess {
   readonly engine: Engine;
-  readonly opts: { model: Module; optimizer: TrainOptimizer; plateau?: PlateauLike | null; config?: Record<string, unknown>; input?: InputSpec | null; batchSize: number; train: { length: number } };
+  readonly opts: { model: Module; optimizer: TrainOptimizer; plateau?: PlateauLike | null; config?: Record<string,
+    unknown>; input?: InputSpec | null; batchSize: number; train: { length: number } };
   readonly gen: Generator;
   readonly loader: DataLoader;
   step: number;
@@ -55,12 +56,15 @@ export async function exportState(t: TrainerStateAccess): Promise<TrainState> {
   return {
     params: await Promise.all(n.params.map(async ([p, v]) => [p, await values(t.engine, v)] as [string, HostArray])),
     buffers: await Promise.all(n.buffers.map(async ([p, v]) => [p, await values(t.engine, v)] as [string, HostArray])),
-    optimizer: { type: optimizer.name, step: sd.step, groups: sd.groups.map((g) => ({ ...g, params: g.params.map(path) })), state },
+    optimizer: { type: optimizer.name, step: sd.step,
+      groups: sd.groups.map((g) => ({ ...g, params: g.params.map(path) })), state },
     progress: {
-      step: t.step, epoch: t.epoch, batch: t.batch, seed: t.loader.seed, rng: t.gen.state, batchSize: t.opts.batchSize, samples: t.opts.train.length,
+      step: t.step, epoch: t.epoch, batch: t.batch, seed: t.loader.seed, rng: t.gen.state, batchSize: t.opts.batchSize,
+        samples: t.opts.train.length,
       ...(t.batch > 0 ? { metrics: await t.epochTotals() } : {}),
     },
-    schedule: plateau ? { best: plateau.best, numBadEpochs: plateau.numBadEpochs, cooldownCounter: plateau.cooldownCounter } : null,
+    schedule: plateau ? { best: plateau.best, numBadEpochs: plateau.numBadEpochs,
+      cooldownCounter: plateau.cooldownCounter } : null,
     config: config ?? {},
     input: input ?? null,
     kernels: Object.fromEntries(t.engine.backend.profile.tuned),
@@ -75,10 +79,14 @@ export async function importState(t: TrainerStateAccess, s: TrainState): Promise
   for (const [path, v] of [...s.params, ...s.buffers]) {
     const want = expected.tensors.get(path);
     const size = want ? want.shape.reduce((a, d) => a * d, 1) : -1;
-    if (v.length !== size) throw new CheckpointMismatchError(`tensor '${path}': ${v.length} values, the model expects ${size < 0 ? 'no such tensor' : size}`);
+    if (v.length !== size)
+      throw new CheckpointMismatchError(`tensor '${path}': ${v.length} values, the model expects ` +
+        `${size < 0 ? 'no such tensor' : size}`);
   }
   if (s.optimizer) {
-    if (s.optimizer.type !== optimizer.name) throw new CheckpointMismatchError(`the checkpoint holds ${s.optimizer.type} state, the trainer uses ${optimizer.name}`);
+    if (s.optimizer.type !== optimizer.name)
+      throw new CheckpointMismatchError(`the checkpoint holds ${s.optimizer.type} state, the trainer uses ` +
+        `${optimizer.name}`);
     const nameOf = (path: string) => {
       const p = n.byPath.get(path);
       if (!p) throw new CheckpointMismatchError(`optimizer state for '${path}', which is not a parameter of the model`);

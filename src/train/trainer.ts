@@ -19,7 +19,8 @@ import { ProgressBar } from './progress.js';
 import { exportState, importState, type TrainerStateAccess } from './state.js';
 import type { TrainState } from '../io/checkpoint.js';
 import { CheckpointMismatchError } from '../io/errors.js';
-import type { Callbacks, EpochEntry, Evaluation, History, LogEntry, PlateauLike, ProgressSink, TrainOptimizer } from './types.js';
+import type { Callbacks, EpochEntry, Evaluation, History, LogEntry, PlateauLike, ProgressSink,
+  TrainOptimizer } from './types.js';
 
 export interface TrainerOptions {
   model: Module;
@@ -79,21 +80,29 @@ export class Trainer implements TrainerStateAccess {
 
   private constructor(readonly engine: Engine, readonly opts: TrainerOptions) {
     const o = opts;
-    if (!Number.isSafeInteger(o.batchSize) || o.batchSize < 1) throw new ArgumentError(`Trainer: batchSize must be a positive integer, got ${o.batchSize}`);
-    this.loader = new DataLoader(o.train.length, { batchSize: o.batchSize, seed: o.seed ?? 0, shuffle: o.shuffle, dropLast: o.dropLast });
+    if (!Number.isSafeInteger(o.batchSize) || o.batchSize < 1)
+      throw new ArgumentError(`Trainer: batchSize must be a positive integer, got ${o.batchSize}`);
+    this.loader = new DataLoader(o.train.length,
+      { batchSize: o.batchSize, seed: o.seed ?? 0, shuffle: o.shuffle, dropLast: o.dropLast });
     this.gen = new Generator(mixSeed(o.seed ?? 0, 0x5eed));
     this.params = [...new Set(o.optimizer.paramGroups.flatMap((g) => [...g.params]))];
     const known = new Set(o.model.parameters());
     const stray = this.params.find((p) => !known.has(p));
-    if (stray) throw new ArgumentError(`Trainer: the optimizer updates '${stray.name}', which is not a parameter of the model`);
+    if (stray)
+      throw new ArgumentError(`Trainer: the optimizer updates '${stray.name}', which is not a parameter of the model`);
     const shift = o.augmentShift ?? 0;
-    if (!Number.isSafeInteger(shift) || shift < 0) throw new ArgumentError(`Trainer: augmentShift must be a non-negative integer, got ${shift}`);
+    if (!Number.isSafeInteger(shift) || shift < 0)
+      throw new ArgumentError(`Trainer: augmentShift must be a non-negative integer, got ${shift}`);
     if (shift && (o.train.sampleShape.length < 2 || o.train.sampleShape.length > 3)) {
-      throw new ArgumentError(`Trainer: augmentShift needs image samples (H, W) or (C, H, W); '${o.train.name}' has shape [${o.train.sampleShape}]`);
+      throw new ArgumentError(`Trainer: augmentShift needs image samples (H, W) or (C, H, W); '${o.train.name}' has ` +
+        `shape [${o.train.sampleShape}]`);
     }
-    if (o.test && o.test.features !== o.train.features) throw new ArgumentError(`Trainer: test samples have ${o.test.features} features, training samples ${o.train.features}`);
+    if (o.test && o.test.features !== o.train.features)
+      throw new ArgumentError(`Trainer: test samples have ${o.test.features} features, training samples ` +
+        `${o.train.features}`);
     this.logEvery = o.logEvery ?? Math.max(1, Math.round(this.loader.batchesPerEpoch / 20));
-    if (!Number.isSafeInteger(this.logEvery) || this.logEvery < 1) throw new ArgumentError(`Trainer: logEvery must be a positive integer, got ${o.logEvery}`);
+    if (!Number.isSafeInteger(this.logEvery) || this.logEvery < 1)
+      throw new ArgumentError(`Trainer: logEvery must be a positive integer, got ${o.logEvery}`);
     const limit = o.maxBindingBytes ?? engine.backend.limits.maxBindingBytes;
     this.placement = new Placement(o.model, limit, o.dataOnDevice ?? 'auto');
     this.evaluator = new Evaluator(engine, this.placement, o.evalBatchSize ?? 1000, o.train.features);
@@ -110,18 +119,21 @@ export class Trainer implements TrainerStateAccess {
 
   private graph(rows: number, mode: StepMode, metrics: Metrics, accumulators: Map<Parameter, Variable> | null = null) {
     const o = this.opts;
-    return this.placement.graph(rows, mode, o.train, metrics, { params: this.params, accumulators, shift: o.augmentShift ?? 0, labelSmoothing: o.labelSmoothing ?? 0 });
+    return this.placement.graph(rows, mode, o.train, metrics,
+      { params: this.params, accumulators, shift: o.augmentShift ?? 0, labelSmoothing: o.labelSmoothing ?? 0 });
   }
 
   private async compile(): Promise<void> {
     const o = this.opts;
     const m = this.microBatch;
     const metrics = metricVariables('train');
-    const acc = m < o.batchSize ? new Map(this.params.map((p) => [p, new Variable(`grad_accum.${p.name}`, p.shape)])) : null;
+    const acc = m < o.batchSize ? new Map(this.params.map((p) => [p,
+      new Variable(`grad_accum.${p.name}`, p.shape)])) : null;
     o.model.train();
     const g = this.graph(m, acc ? 'final' : 'train', metrics, acc);
     if (o.schedule) o.optimizer.schedule = o.schedule;
-    const prog = await this.engine.compile(g.graph, { outputs: { loss: g.loss! }, loss: g.loss!, gradients: g.gradients, hooks: [o.optimizer] });
+    const prog = await this.engine.compile(g.graph,
+      { outputs: { loss: g.loss! }, loss: g.loss!, gradients: g.gradients, hooks: [o.optimizer] });
     this.train = { prog, feeder: new Feeder(o.train, m, this.onDevice, o.augmentShift ?? 0, this.gen), metrics };
     if (acc) {
       const ga = this.graph(m, 'accumulate', metrics, acc);
@@ -171,8 +183,10 @@ export class Trainer implements TrainerStateAccess {
       if (this.interval.steps) await this.logInterval(bar, 0);
     } catch (e) {
       if (e instanceof DeviceLostError) {
-        throw new DeviceLostError(`${e.message} Detected during training at step ${this.step} (epoch ${this.epoch + 1}); ` +
-          'the parameters on the device are lost: continue from the last checkpoint on a new engine and trainer (loadState, or `slope train --resume FILE`).', e.reason);
+        throw new DeviceLostError(`${e.message} Detected during training at step ${this.step} (epoch ` +
+          `${this.epoch + 1}); ` +
+          'the parameters on the device are lost: continue from the last checkpoint on a new engine and trainer ' +
+            '(loadState, or `slope train --resume FILE`).', e.reason);
       }
       throw e;
     } finally {
@@ -199,8 +213,10 @@ export class Trainer implements TrainerStateAccess {
     await this.checkFinite();
     const now = performance.now();
     const e: LogEntry = {
-      step: this.step, epoch: this.epoch + 1, loss: r.loss / Math.max(1, r.count), accuracy: r.correct / Math.max(1, r.count),
-      samples: r.count, lr: this.opts.optimizer.lr, stepsPerSecond: (1000 * this.interval.steps) / Math.max(1e-3, now - this.interval.t0),
+      step: this.step, epoch: this.epoch + 1, loss: r.loss / Math.max(1, r.count),
+        accuracy: r.correct / Math.max(1, r.count),
+      samples: r.count, lr: this.opts.optimizer.lr,
+        stepsPerSecond: (1000 * this.interval.steps) / Math.max(1e-3, now - this.interval.t0),
       seconds: (now - this.fitStart) / 1000,
     };
     this.epochSums.loss += r.loss;
@@ -216,7 +232,9 @@ export class Trainer implements TrainerStateAccess {
   private async checkFinite(): Promise<void> {
     const k = await this.opts.optimizer.nonFiniteStep();
     if (k !== null) {
-      throw new NonFiniteError(`the loss or the gradients were not finite at step ${k}: that update and any after it were skipped, so the parameters are those from before step ${k}. Lower the learning rate, clip gradients (clipGradNorm) or check the data`);
+      throw new NonFiniteError(`the loss or the gradients were not finite at step ${k}: that update and any after it ` +
+        `were skipped, so the parameters are those from before step ${k}. Lower the learning rate, clip gradients ` +
+          `(clipGradNorm) or check the data`);
     }
   }
 
@@ -225,8 +243,10 @@ export class Trainer implements TrainerStateAccess {
     const s = this.epochSums;
     const test = this.opts.test ? await this.evaluate(this.opts.test) : null;
     const e: EpochEntry = {
-      epoch: this.epoch + 1, step: this.step, trainLoss: s.loss / Math.max(1, s.count), trainAccuracy: s.correct / Math.max(1, s.count),
-      testLoss: test?.loss ?? null, testAccuracy: test?.accuracy ?? null, lr: this.opts.optimizer.lr, seconds: (performance.now() - s.t0) / 1000,
+      epoch: this.epoch + 1, step: this.step, trainLoss: s.loss / Math.max(1, s.count),
+        trainAccuracy: s.correct / Math.max(1, s.count),
+      testLoss: test?.loss ?? null, testAccuracy: test?.accuracy ?? null, lr: this.opts.optimizer.lr,
+        seconds: (performance.now() - s.t0) / 1000,
     };
     this.epochSums = { loss: 0, correct: 0, count: 0, t0: performance.now() };
     this.epoch++;
@@ -265,17 +285,22 @@ export class Trainer implements TrainerStateAccess {
   async loadState(s: TrainState): Promise<void> {
     const p = s.progress;
     const o = this.opts;
-    const loader = new DataLoader(o.train.length, { batchSize: o.batchSize, seed: p.seed, shuffle: o.shuffle, dropLast: o.dropLast });
+    const loader = new DataLoader(o.train.length,
+      { batchSize: o.batchSize, seed: p.seed, shuffle: o.shuffle, dropLast: o.dropLast });
     if (p.batch > 0) {
       const where = `the checkpoint stopped inside epoch ${p.epoch + 1}, before batch ${p.batch + 1}`;
       if (p.batchSize !== undefined && p.batchSize !== o.batchSize) {
-        throw new CheckpointMismatchError(`${where} of batches of ${p.batchSize}; this trainer's batch size is ${o.batchSize}: the batch size may change only at an epoch boundary`);
+        throw new CheckpointMismatchError(`${where} of batches of ${p.batchSize}; this trainer's batch size is ` +
+          `${o.batchSize}: the batch size may change only at an epoch boundary`);
       }
       if (p.samples !== undefined && p.samples !== o.train.length) {
-        throw new CheckpointMismatchError(`${where}, counted in ${p.samples} training samples; '${o.train.name}' has ${o.train.length}: a run continues mid-epoch only on the same data`);
+        throw new CheckpointMismatchError(`${where}, counted in ${p.samples} training samples; '${o.train.name}' has ` +
+          `${o.train.length}: a run continues mid-epoch only on the same data`);
       }
       if (p.batch >= loader.batchesPerEpoch) {
-        throw new CheckpointMismatchError(`${where}, but an epoch here has only ${loader.batchesPerEpoch} batches (${o.train.length} samples in batches of ${o.batchSize}${o.dropLast ? ', the last partial one dropped' : ''})`);
+        throw new CheckpointMismatchError(`${where}, but an epoch here has only ${loader.batchesPerEpoch} batches ` +
+          `(${o.train.length} samples in batches of ` +
+            `${o.batchSize}${o.dropLast ? ', the last partial one dropped' : ''})`);
       }
     }
     await importState(this, s);

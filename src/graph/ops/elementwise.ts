@@ -15,7 +15,8 @@ export { BINARY_KINDS, UNARY_KINDS, type BinaryKind, type UnaryKind } from '../.
 /** A tensor or a JavaScript number, which broadcasts as a scalar (PyTorch's `x + 3`). */
 export type Operand = Tensor | number;
 
-const NAMES: Record<BinaryKind, string> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', eq: 'eq', max: 'maximum', min: 'minimum' };
+const NAMES: Record<BinaryKind,
+  string> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', eq: 'eq', max: 'maximum', min: 'minimum' };
 
 /** a ∘ b with broadcasting; a number becomes a scalar constant of the other operand's graph. */
 export function binary(kind: BinaryKind, a: Operand, b: Operand): Tensor {
@@ -132,13 +133,15 @@ export const abs = (x: Tensor) => unary('abs', x);
 
 /** alpha·x + beta, with constants baked into the op's uniform (not the shader text). */
 export function scale(x: Tensor, alpha: number, beta = 0): Tensor {
-  if (!Number.isFinite(alpha) || !Number.isFinite(beta)) throw new ArgumentError(`scale: alpha and beta must be finite (got ${alpha}, ${beta})`);
+  if (!Number.isFinite(alpha) || !Number.isFinite(beta))
+    throw new ArgumentError(`scale: alpha and beta must be finite (got ${alpha}, ${beta})`);
   return build(OPS.scale, [x], { alpha, beta });
 }
 
 /** One-hot rows: labels (N) int32 → (N, C) float32. Labels are range-checked on upload. */
 export function oneHot(labels: Tensor, numClasses: number): Tensor {
-  if (!Number.isSafeInteger(numClasses) || numClasses < 1) throw new ArgumentError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
+  if (!Number.isSafeInteger(numClasses) || numClasses < 1)
+    throw new ArgumentError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
   noteLabelRange(labels, numClasses);
   return build(OPS.one_hot, [labels], { classes: numClasses });
 }

@@ -25,7 +25,8 @@ export interface GatherBytesOptions extends GatherShiftOptions {
   offset?: number;
 }
 
-function shiftInputs(op: string, index: Tensor, rowSize: number, o: GatherShiftOptions): { inputs: Tensor[]; attrs: { height: number; width: number } } {
+function shiftInputs(op: string, index: Tensor, rowSize: number, o: GatherShiftOptions): { inputs: Tensor[];
+  attrs: { height: number; width: number } } {
   if (!o.shifts) return { inputs: [], attrs: { height: 0, width: 0 } };
   const { height: H, width: W } = o;
   if (!Number.isSafeInteger(H) || !Number.isSafeInteger(W) || H! < 1 || W! < 1) {
@@ -40,7 +41,8 @@ function shiftInputs(op: string, index: Tensor, rowSize: number, o: GatherShiftO
 
 function checkIndex(op: string, table: Tensor, index: Tensor): void {
   sameGraph(op, table, index);
-  if (index.dtype !== 'i32' || index.rank !== 1) throw new ShapeError(`${op}: index must be int32 of shape [B], got ${index}`);
+  if (index.dtype !== 'i32' || index.rank !== 1)
+    throw new ShapeError(`${op}: index must be int32 of shape [B], got ${index}`);
   if (table.rank < 1) throw new ShapeError(`${op}: table must have a row dimension, got ${table}`);
 }
 
@@ -59,8 +61,10 @@ export function gatherBytes(table: Tensor, index: Tensor, opts: GatherBytesOptio
   const { features } = opts;
   const scale = opts.scale ?? 1;
   const offset = opts.offset ?? 0;
-  if (!Number.isSafeInteger(features) || features < 1) throw new ArgumentError(`gatherBytes: features must be a positive integer, got ${features}`);
-  if (!Number.isFinite(scale) || !Number.isFinite(offset)) throw new ArgumentError(`gatherBytes: scale and offset must be finite, got ${scale}, ${offset}`);
+  if (!Number.isSafeInteger(features) || features < 1)
+    throw new ArgumentError(`gatherBytes: features must be a positive integer, got ${features}`);
+  if (!Number.isFinite(scale) || !Number.isFinite(offset))
+    throw new ArgumentError(`gatherBytes: scale and offset must be finite, got ${scale}, ${offset}`);
   const s = shiftInputs('gatherBytes', index, features, opts);
   return build(OPS.gather_bytes, [table, index, ...s.inputs], { features, scale, offset, ...s.attrs });
 }

@@ -19,14 +19,16 @@ export interface CrossEntropyOptions {
 }
 
 function checkReduction(op: string, r: string): Reduction {
-  if (r !== 'mean' && r !== 'sum' && r !== 'none') throw new ArgumentError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${r}'`);
+  if (r !== 'mean' && r !== 'sum' && r !== 'none')
+    throw new ArgumentError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${r}'`);
   return r;
 }
 
 /** A mean over no elements has no value (PyTorch returns NaN): refuse it when the graph is built. */
 function checkNotEmpty(op: string, r: Reduction, x: Tensor): void {
   if (r === 'mean' && x.size === 0) {
-    throw new ShapeError(`${op}: the mean over an empty input ${x} is undefined; use reduction 'sum' or 'none', or a non-empty batch`);
+    throw new ShapeError(`${op}: the mean over an empty input ${x} is undefined; use reduction 'sum' or 'none', or a ` +
+      `non-empty batch`);
   }
 }
 

@@ -17,7 +17,8 @@ export interface MatmulOptions {
 
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   sameGraph('matmul', a, b);
-  return build(OPS.matmul, [a, b], { transA: !!opts.transA, transB: !!opts.transB, bias: false, act: 'none' as const, alpha: 0, beta: 0 });
+  return build(OPS.matmul, [a, b],
+    { transA: !!opts.transA, transB: !!opts.transB, bias: false, act: 'none' as const, alpha: 0, beta: 0 });
 }
 
 /** PyTorch's F.linear: x (N, in) · Wᵀ (W is (out, in)) + b (out). */

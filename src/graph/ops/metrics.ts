@@ -11,7 +11,8 @@ import { requireF32, sameGraph } from './shape.js';
 
 function checkLogits(op: string, z: Tensor): void {
   requireF32(op, z);
-  if (z.rank !== 2 || z.shape[1] < 1) throw new ShapeError(`${op}: expected scores of shape (N, C) with C ≥ 1, got ${z}`);
+  if (z.rank !== 2 || z.shape[1] < 1)
+    throw new ShapeError(`${op}: expected scores of shape (N, C) with C ≥ 1, got ${z}`);
 }
 
 /** Scores (N, C) and int32 labels (N). */
@@ -46,7 +47,8 @@ export function classMetrics(loss: Tensor, z: Tensor, labels: Tensor, weight: Te
   const N = z.shape[0];
   for (const [name, t] of [['loss', loss], ['weight', weight]] as const) {
     requireF32('classMetrics', t);
-    if (t.rank !== 1 || t.shape[0] !== N) throw new ShapeError(`classMetrics: ${name} must have shape [${N}] for scores ${z}, got ${t}`);
+    if (t.rank !== 1 || t.shape[0] !== N)
+      throw new ShapeError(`classMetrics: ${name} must have shape [${N}] for scores ${z}, got ${t}`);
   }
   return build(OPS.class_metrics, [loss, z, labels, weight], {});
 }

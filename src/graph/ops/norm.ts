@@ -14,7 +14,8 @@ import { isNode, type Tensor, build } from '../tensor.js';
 
 export { channelGeom, layerGeom, groupGeom, geomOf, type NormGeom } from '../../ops/index.js';
 
-const isStatsOf = (stats: Tensor, x: Tensor, g: NormGeom) => isNode(stats, OPS.norm_stats) && stats.inputs[0] === x && sameGeom(stats.attrs, g);
+const isStatsOf = (stats: Tensor, x: Tensor, g: NormGeom) => isNode(stats,
+  OPS.norm_stats) && stats.inputs[0] === x && sameGeom(stats.attrs, g);
 
 // ---------------------------------------------------------------- statistics
 
@@ -26,7 +27,8 @@ export function normStats(x: Tensor, g: NormGeom): Tensor {
 
 /** Row `row` of an (R, C) tensor. */
 export function normRow(t: Tensor, row: number): Tensor {
-  if (t.rank !== 2 || !Number.isInteger(row) || row < -1 || row >= t.shape[0]) throw new ShapeError(`normRow: no row ${row} in ${t}`);
+  if (t.rank !== 2 || !Number.isInteger(row) || row < -1 || row >= t.shape[0])
+    throw new ShapeError(`normRow: no row ${row} in ${t}`);
   return build(OPS.norm_row, [t], { row });
 }
 
@@ -60,21 +62,24 @@ export function normApply(x: Tensor, stats: Tensor, g: NormGeom, opts: NormApply
 }
 
 /** dx of normApply(x, normStats(x), w) through the batch statistics, one fused op. */
-export function normBackward(x: Tensor, stats: Tensor, g: Tensor, geom: NormGeom, eps: number, w: Tensor | null = null): Tensor {
+export function normBackward(x: Tensor, stats: Tensor, g: Tensor, geom: NormGeom, eps: number,
+  w: Tensor | null = null): Tensor {
   checkGeom('normBackward', x, geom);
   const attrs = { ...geomOf(geom), eps: checkEps('normBackward', eps), weight: !!w, bias: false as const };
   return build(OPS.norm_backward, [x, stats, ...(w ? [w] : []), g], attrs);
 }
 
 /** (2, C): Σĝ and Σĝ·x̂ per statistics group (ĝ = g·w). */
-export function normGroupSums(x: Tensor, stats: Tensor, g: Tensor, geom: NormGeom, eps: number, w: Tensor | null = null): Tensor {
+export function normGroupSums(x: Tensor, stats: Tensor, g: Tensor, geom: NormGeom, eps: number,
+  w: Tensor | null = null): Tensor {
   checkGeom('normGroupSums', x, geom);
   const attrs = { ...geomOf(geom), eps: checkEps('normGroupSums', eps), weight: !!w, bias: false as const };
   return build(OPS.norm_group_sums, [x, stats, ...(w ? [w] : []), g], attrs);
 }
 
 /** dw = Σ g·x̂ ('weight') or db = Σ g ('bias') per affine index q. */
-export function normAffineGrad(x: Tensor, stats: Tensor, g: Tensor, geom: NormGeom, eps: number, which: 'weight' | 'bias'): Tensor {
+export function normAffineGrad(x: Tensor, stats: Tensor, g: Tensor, geom: NormGeom, eps: number,
+  which: 'weight' | 'bias'): Tensor {
   checkGeom('normAffineGrad', x, geom);
   return build(OPS.norm_affine_grad, [x, stats, g], { ...geomOf(geom), eps: checkEps('normAffineGrad', eps), which });
 }
@@ -85,8 +90,10 @@ export function normAffineGrad(x: Tensor, stats: Tensor, g: Tensor, geom: NormGe
  * The new running mean ('mean') or unbiased running variance ('var') after this batch, PyTorch's
  * update with `momentum` (null: cumulative average over `tracked` + 1 batches); n values per channel.
  */
-export function bnRunning(stats: Tensor, running: Tensor, tracked: Tensor, which: 'mean' | 'var', momentum: number | null, n: number): Tensor {
-  if (momentum !== null && !(momentum >= 0 && momentum <= 1)) throw new ArgumentError(`BatchNorm: momentum must be in [0, 1] or null, got ${momentum}`);
+export function bnRunning(stats: Tensor, running: Tensor, tracked: Tensor, which: 'mean' | 'var',
+  momentum: number | null, n: number): Tensor {
+  if (momentum !== null && !(momentum >= 0 && momentum <= 1))
+    throw new ArgumentError(`BatchNorm: momentum must be in [0, 1] or null, got ${momentum}`);
   return build(OPS.bn_running, [stats, running, tracked], { which, momentum: momentum ?? -1, n });
 }
 
@@ -106,11 +113,14 @@ export interface RenormLimits {
 }
 
 /** Batch renormalization's r ('r') or d ('d') per channel: constants for autodiff (no gradient). */
-export function bnRenorm(stats: Tensor, rm: Tensor, rv: Tensor, tracked: Tensor, which: 'r' | 'd', eps: number, lim: RenormLimits): Tensor {
+export function bnRenorm(stats: Tensor, rm: Tensor, rv: Tensor, tracked: Tensor, which: 'r' | 'd', eps: number,
+  lim: RenormLimits): Tensor {
   if (!(lim.rmax >= 1) || !(lim.dmax >= 0) || !(lim.warmup >= 0) || !(lim.rmaxSteps >= 0) || !(lim.dmaxSteps >= 0)) {
-    throw new ArgumentError(`BatchRenorm: need rmax ≥ 1, dmax ≥ 0 and non-negative step counts, got ${JSON.stringify(lim)}`);
+    throw new ArgumentError(`BatchRenorm: need rmax ≥ 1, dmax ≥ 0 and non-negative step counts, got ` +
+      `${JSON.stringify(lim)}`);
   }
   return build(OPS.bn_renorm, [stats, rm, rv, tracked], {
-    which, eps: checkEps('BatchRenorm', eps), rmax: lim.rmax, dmax: lim.dmax, warmup: lim.warmup, rmaxSteps: lim.rmaxSteps, dmaxSteps: lim.dmaxSteps,
+    which, eps: checkEps('BatchRenorm', eps), rmax: lim.rmax, dmax: lim.dmax, warmup: lim.warmup,
+      rmaxSteps: lim.rmaxSteps, dmaxSteps: lim.dmaxSteps,
   });
 }

@@ -4,7 +4,8 @@ import { OPS } from '../../ops/index.js';
 import { Tensor, build } from '../tensor.js';
 
 function lastAxis(op: string, x: Tensor, axis: number) {
-  if (axis !== -1 && axis !== x.rank - 1) throw new ShapeError(`${op}: only the last axis is supported (got dim=${axis} for ${x})`);
+  if (axis !== -1 && axis !== x.rank - 1)
+    throw new ShapeError(`${op}: only the last axis is supported (got dim=${axis} for ${x})`);
   if (x.rank < 1) throw new ShapeError(`${op}: needs a tensor of rank ≥ 1, got ${x}`);
 }
 

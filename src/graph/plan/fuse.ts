@@ -24,7 +24,8 @@ export const outsOf = (e: Exec): Tensor[] => [e.out, ...(e.extra ?? [])];
  * `consumers` counts reads per node; `roots` are the requested results, never folded away.
  */
 export function fuse(
-  order: readonly Tensor[], roots: ReadonlySet<number>, consumers: ReadonlyMap<number, number>, rules: readonly FusionRule[],
+  order: readonly Tensor[], roots: ReadonlySet<number>, consumers: ReadonlyMap<number, number>,
+    rules: readonly FusionRule[],
 ): { execs: Exec[]; fused: number } {
   const consumerOf = new Map<number, Tensor>();
   for (const t of order) for (const i of t.inputs) consumerOf.set(i.id, t);
@@ -47,7 +48,8 @@ export function fuse(
   for (const t of order) {
     const fusedHere = at.get(t.id);
     if (fusedHere) execs.push(fusedHere);
-    else if (!absorbed.has(t.id) && t.op.kind === 'kernel') execs.push({ out: t, op: t.op, inputs: [...t.inputs], attrs: t.attrs });
+    else if (!absorbed.has(t.id) && t.op.kind === 'kernel') execs.push({ out: t, op: t.op, inputs: [...t.inputs],
+      attrs: t.attrs });
   }
   return { execs, fused: at.size };
 }

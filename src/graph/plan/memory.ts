@@ -23,12 +23,14 @@ export interface MemoryPlan<P> {
  * and nothing else reads it (otherwise ops writing other gradients would read from the
  * gradient buffer they write). The first pair wins.
  */
-export function gradientHomes<P>(pairs: readonly (readonly [P, Tensor])[], consumers: ReadonlyMap<number, number>): Map<number, P> {
+export function gradientHomes<P>(pairs: readonly (readonly [P, Tensor])[], consumers: ReadonlyMap<number,
+  number>): Map<number, P> {
   const gradOf = new Map<number, P>();
   for (const [p, t] of pairs) {
     const b = baseOf(t);
     const sole = b === t || (consumers.get(b.id) ?? 0) <= 1;
-    if (!gradOf.has(b.id) && b.op.kind !== 'leaf' && b.op.kind !== 'planner' && b.size === t.size && sole) gradOf.set(b.id, p);
+    if (!gradOf.has(b.id) && b.op.kind !== 'leaf' && b.op.kind !== 'planner' && b.size === t.size
+      && sole) gradOf.set(b.id, p);
   }
   return gradOf;
 }
@@ -38,7 +40,8 @@ export function gradientHomes<P>(pairs: readonly (readonly [P, Tensor])[], consu
  * of their own (never pooled); `gradOf`: gradient homes (see gradientHomes). An exec that
  * reads a pinned gradient does not write its own output into the gradient arena.
  */
-export function planMemory<P>(execs: readonly Exec[], persistent: ReadonlySet<number>, gradOf: ReadonlyMap<number, P>): MemoryPlan<P> {
+export function planMemory<P>(execs: readonly Exec[], persistent: ReadonlySet<number>, gradOf: ReadonlyMap<number,
+  P>): MemoryPlan<P> {
   // Last use of each base storage, counting uses through views.
   const lastUse = new Map<number, number>();
   execs.forEach((e, k) => { for (const i of e.inputs) lastUse.set(baseOf(i).id, k); });

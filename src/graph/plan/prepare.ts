@@ -56,7 +56,8 @@ export class ProgramStorage {
 }
 
 /** Homes of the leaves: parameters and variables from the store; inputs and constants owned. */
-export async function placeLeaves(order: readonly Tensor[], store: ParamStore, mem: ProgramStorage, backend: Backend): Promise<void> {
+export async function placeLeaves(order: readonly Tensor[], store: ParamStore, mem: ProgramStorage,
+  backend: Backend): Promise<void> {
   for (const t of order) {
     if (t.op === OPS.param) mem.set(t, store.view(t.ref as Parameter));
     else if (t.op === OPS.variable) mem.set(t, await store.variable(t.ref as Variable));
@@ -68,7 +69,8 @@ export async function placeLeaves(order: readonly Tensor[], store: ParamStore, m
     } else if (t.op === OPS.const || t.op === OPS.fill) {
       const s = await mem.own(`constant ${t}`, t.size, t.dtype);
       const v = view(s, 0, t.shape, t.dtype, `constant ${t}`);
-      const data = t.op === OPS.const ? constData(t)! : new (t.dtype === 'i32' ? Int32Array : Float32Array)(t.size).fill((t.attrs as { value: number }).value);
+      const data = t.op === OPS.const ? constData(t)! : new (t.dtype === 'i32'
+        ? Int32Array : Float32Array)(t.size).fill((t.attrs as { value: number }).value);
       if (t.size) backend.write(v, data);
       mem.set(t, v);
     }
@@ -87,11 +89,13 @@ export async function placeOutputs<P extends Parameter>(
     mem.set(out, view(gv.storage, gv.offset, out.shape, out.dtype, gv.label));
   }
   const slotStorage: Storage[] = [];
-  for (let i = 0; i < plan.slots.length; i++) slotStorage.push(await mem.own(`workspace slot ${i}`, plan.slots[i], 'f32'));
+  for (let i = 0; i < plan.slots.length;
+    i++) slotStorage.push(await mem.own(`workspace slot ${i}`, plan.slots[i], 'f32'));
   for (const out of outs) {
     if (mem.has(out)) continue;
     const slot = plan.slotOf.get(out.id);
-    const storage = slot !== undefined ? slotStorage[slot] : await mem.own(`output ${out}`, Math.max(1, out.size), out.dtype);
+    const storage = slot !== undefined ? slotStorage[slot] : await mem.own(`output ${out}`, Math.max(1, out.size),
+      out.dtype);
     mem.set(out, view(storage, 0, out.shape, out.dtype, String(out)));
   }
   return { slotElements: plan.slots.reduce((a, n) => a + n, 0) };
@@ -104,13 +108,16 @@ export async function prepareExecs<P extends Parameter>(
 ): Promise<Prepared[]> {
   const prepared: Prepared[] = [];
   for (const e of execs) {
-    if (e.op.kind !== 'kernel' && e.op.kind !== 'fused') throw new Error(`internal: ${e.op.name} is not run by a backend`);
-    const call = { op: e.op, inputs: e.inputs.map((i) => mem.viewOf(i)), outputs: outsOf(e).map((o) => mem.viewOf(o)), attrs: e.attrs };
+    if (e.op.kind !== 'kernel' && e.op.kind !== 'fused')
+      throw new Error(`internal: ${e.op.name} is not run by a backend`);
+    const call = { op: e.op, inputs: e.inputs.map((i) => mem.viewOf(i)), outputs: outsOf(e).map((o) => mem.viewOf(o)),
+      attrs: e.attrs };
     prepared.push(await backend.prepare(call as Parameters<Backend['prepare']>[0]));
   }
   for (const [p, t] of gradPairs) {
     if (plan.pinned.get(baseOf(t).id) !== p) {
-      prepared.push(await backend.prepare({ op: OPS.copy, inputs: [mem.viewOf(t)], outputs: [gradViews.get(p)!], attrs: {} }));
+      prepared.push(await backend.prepare({ op: OPS.copy, inputs: [mem.viewOf(t)], outputs: [gradViews.get(p)!],
+        attrs: {} }));
     }
   }
   return prepared;

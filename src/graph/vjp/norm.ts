@@ -27,7 +27,8 @@ function parts(t: Node<{ weight: boolean; bias: boolean }>) {
 // nothing upstream of the stand-ins is reached.
 const standIn = (t: Tensor) => reshape(reshape(t, [1, ...t.shape]), t.shape);
 
-function viaComposite(out: Tensor, h: Tensor, build: (ins: Tensor[]) => Tensor, skip: readonly number[] = []): (Tensor | null)[] {
+function viaComposite(out: Tensor, h: Tensor, build: (ins: Tensor[]) => Tensor,
+  skip: readonly number[] = []): (Tensor | null)[] {
   const ins = out.inputs.map(standIn);
   const wrt = ins.filter((_, i) => !skip.includes(i));
   const gs = grad(build(ins), wrt, { seed: h });
@@ -98,7 +99,8 @@ export const NORM_VJPS = {
   }),
   norm_affine_grad: (out, h) => viaComposite(out, h, (ins) => {
     const { xh, P, Q, T, g } = composite(ins, { ...out.attrs, weight: false });
-    const t = out.attrs.which === 'bias' ? reshape(g, [P, Q, T]) : reshape(mul(reshape(g, [...xh.shape]), xh), [P, Q, T]);
+    const t = out.attrs.which === 'bias' ? reshape(g, [P, Q, T]) : reshape(mul(reshape(g, [...xh.shape]), xh),
+      [P, Q, T]);
     return reshape(sum(sum(t, 2, true), 0, true), [Q]);
   }, out.attrs.which === 'bias' ? [0, 1] : []),
   bn_running: () => [null, null, null],
