@@ -3,8 +3,8 @@
  * lecture's 1-1-1 network it reports eigenvalues −2 and 2 and "saddle point"; gradient descent
  * from there cannot move; the escape along negative curvature lowers the loss and descent then
  * reaches the minimum; on Himmelblau's function a click on the map near a minimum and Newton-MR
- * find a local minimum, and from near the maximum a local maximum. No long task after the first
- * compile. Without WebGPU the page says so and runs on the cpu backend on request.
+ * find a local minimum, and from near the maximum a local maximum, which the escape leaves. No long
+ * task after the first compile. Without WebGPU the page says so and runs on the cpu backend on request.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -92,10 +92,21 @@ browserTest(test, true)('critical points: the 1-1-1 saddle, gradient descent stu
   await idle(page);
   assert.is(await kind(page), 'local maximum', `Newton-MR from (−0.3, −0.9): ${await page.textContent('#status')}`);
   assert.ok(await shown(page, 'eig-max') < 0);
+  const maximum = await page.textContent('#at');
+
+  // From the maximum: the escape along the most negative curvature, then 40 steps down.
+  const before = await shown(page, 'loss');
+  const steps = await page.evaluate(() => window.__page.counts.descent);
+  await page.click('#escape');
+  await settled(page, 'descent', steps + 40);
+  await idle(page);
+  const down = await shown(page, 'loss');
+  assert.ok(down < before / 2, `from the maximum (loss ${before}) the escape and 40 steps reached ${down}`);
+  assert.is(await kind(page), 'local minimum', `after the escape from the maximum: ${await page.textContent('#at')}, ‖∇L‖ ${await page.textContent('#grad-norm')}`);
 
   const responsive = await checkResponsive(page, 'critical.html', await trace.stop());
   const shot = await screenshot(page, 'web_critical');
-  console.log(`  origin: λ = −2, 2, saddle point; escape: ${note}; Himmelblau: minimum at ${minimum}, maximum at ${await page.textContent('#at')}`);
+  console.log(`  origin: λ = −2, 2, saddle point; escape: ${note}; Himmelblau: minimum at ${minimum}, maximum at ${maximum}, escaped from it to loss ${down}`);
   console.log(`  ${responsive}; ${secs(t0)}; screenshot ${shot}`);
   await page.close();
 });

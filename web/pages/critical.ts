@@ -95,13 +95,20 @@ function show(a: Analysis): void {
   $('kind').dataset.kind = a.kind;
 }
 
+/** ‖∇L‖ under which a point counts as critical: 1e-3 · max(1, max|λ|). */
+function gradTol(eigenvalues: ArrayLike<number>): number {
+  return 1e-3 * Math.max(1, ...Array.from(eigenvalues, Math.abs));
+}
+
 /** Everything the page says about the point θ is at now, computed by the engine. */
 async function analyse(): Promise<Analysis> {
   const h = cur.hessian;
   const ev = await h.evaluate();
   const H = await h.fullHessian();
   const { values, vectors } = slope.analysis.symmetricEigen(H, 2);
-  const c = await h.classify({ gradTol: 1e-3 });
+  // Critical when the gradient is small against the curvature: a step of 1e-3 along the
+  // steepest eigenvector would change the gradient by more.
+  const c = await h.classify({ gradTol: gradTol(values) });
   const w = await cur.descent.position();
   analysis = {
     w, loss: ev.loss, gradient: Array.from(ev.gradient), gradNorm: Math.hypot(...ev.gradient), hessian: Array.from(H),
