@@ -130,6 +130,7 @@ export async function checkResponsive(page: Page, what: string, trace: TracedTas
     (after.length ? ` (longest ${worstWall.toFixed(0)} ms)` : '') +
     `; longest main-thread task after it ${worstCpu.cpu.toFixed(1)} ms CPU (${worstCpu.wall.toFixed(1)} ms wall) of ${trace.length}` +
     (busy ? `; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores` : '');
+  assert.ok(trace.length > 0, `${what}: the trace holds no main-thread task (tracing did not work)`);
   assert.ok(worstCpu.cpu <= LONG_TASK_MS, `${line}: a task ran ${worstCpu.cpu.toFixed(0)} ms on the main thread`);
   if (!busy) assert.ok(worstWall <= LONG_TASK_MS, `${line}: ${after.map((t) => `${t.duration.toFixed(0)} ms at ${t.start.toFixed(0)}`).join(', ')}`);
   return line;
