@@ -48,7 +48,8 @@ export function isActivation(k: string): k is Activation {
 }
 
 /** (alpha, beta) of a call: the parameters given by name, else their defaults; 0 where there is none. */
-export function actParams(kind: Activation, given: Readonly<Record<string, number | undefined>> = {}): { alpha: number; beta: number } {
+export function actParams(kind: Activation, given: Readonly<Record<string, number | undefined>> = {}): { alpha: number;
+  beta: number } {
   const p: ActivationDef['params'] = (ACTIVATIONS[kind] as ActivationDef).params;
   const value = (q: readonly [string, number] | undefined) => (q ? given[q[0]] ?? q[1] : 0);
   return { alpha: value(p?.[0]), beta: value(p?.[1]) };

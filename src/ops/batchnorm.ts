@@ -26,8 +26,10 @@ function inferState(op: string, inputs: readonly TensorMeta[]): number {
   const C = stats.shape[1];
   checkStats(op, stats, C);
   const tracked = rest[rest.length - 1];
-  if (tracked.dtype !== 'i32' || tracked.size !== 1) throw new ShapeError(`${op}: num_batches_tracked must be an int32 scalar, got ${tracked}`);
-  for (const r of rest.slice(0, -1)) if (!sameShape(r.shape, [C])) throw new ShapeError(`${op}: running statistics must be [${C}], got ${r}`);
+  if (tracked.dtype !== 'i32' || tracked.size !== 1)
+    throw new ShapeError(`${op}: num_batches_tracked must be an int32 scalar, got ${tracked}`);
+  for (const r of rest.slice(0, -1)) if (!sameShape(r.shape,
+    [C])) throw new ShapeError(`${op}: running statistics must be [${C}], got ${r}`);
   return C;
 }
 
@@ -72,14 +74,17 @@ export const BN_UPDATE_RULE: AssignRule = {
     const running = (t: OpNode, which: 'mean' | 'var') => isOp(t, bnRunning) && t.attrs.which === which;
     for (const am of assigns) {
       const m = am.value;
-      if (taken.has(am) || !isOp(m, bnRunning) || !running(m, 'mean') || !readsVariable(m.inputs[1], am.variable)) continue;
+      if (taken.has(am) || !isOp(m, bnRunning) || !running(m, 'mean') || !readsVariable(m.inputs[1],
+        am.variable)) continue;
       const [stats, , tracked] = m.inputs;
       if (!(tracked.op.kind === 'leaf' && tracked.op.name === 'variable')) continue;
       const count = tracked.ref;
       const av = assigns.find(({ variable, value: v }) => isOp(v, bnRunning)
-        && running(v, 'var') && v.inputs[0] === stats && readsVariable(v.inputs[1], variable) && readsVariable(v.inputs[2], count)
+        && running(v, 'var') && v.inputs[0] === stats && readsVariable(v.inputs[1],
+          variable) && readsVariable(v.inputs[2], count)
         && v.attrs.momentum === m.attrs.momentum && v.attrs.n === m.attrs.n);
-      const ac = assigns.find(({ variable, value: v }) => variable === count && isOp(v, bnCount) && readsVariable(v.inputs[0], count));
+      const ac = assigns.find(({ variable, value: v }) => variable === count && isOp(v,
+        bnCount) && readsVariable(v.inputs[0], count));
       if (!av || !ac) continue;
       found.push({
         op: bnUpdate, reads: stats as typeof m, variables: [am.variable, av.variable, ac.variable],

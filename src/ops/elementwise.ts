@@ -6,7 +6,8 @@
 import { ShapeError, fmtShape } from '../errors.js';
 import type { UnaryKind } from './activation.js';
 import { isOp, readsVariable, type AssignRule, type InPlaceUpdate } from './fusion.js';
-import { broadcastShapes, defineOp, out, requireF32, sameShape, type DType, type NoAttrs, type TensorMeta } from './schema.js';
+import { broadcastShapes, defineOp, out, requireF32, sameShape, type DType, type NoAttrs,
+  type TensorMeta } from './schema.js';
 
 export const BINARY_KINDS = ['add', 'sub', 'mul', 'div', 'eq', 'max', 'min'] as const;
 export type BinaryKind = (typeof BINARY_KINDS)[number];
@@ -27,7 +28,8 @@ export const binary = defineOp({
   name: 'binary', kind: 'kernel', family: 'elementwise',
   infer([a, b], at: BinaryAttrs) {
     requireF32(at.kind, a, b);
-    if (a.rank > 4 || b.rank > 4) throw new ShapeError(`${at.kind}: tensors of rank above 4 are not supported (${a}, ${b})`);
+    if (a.rank > 4 || b.rank > 4)
+      throw new ShapeError(`${at.kind}: tensors of rank above 4 are not supported (${a}, ${b})`);
     return out(broadcastShapes(at.kind, a.shape, b.shape));
   },
 });
@@ -42,7 +44,8 @@ export const unaryGrad = defineOp({
   name: 'unary_grad', kind: 'kernel', family: 'elementwise',
   infer([t, g], at: UnaryAttrs) {
     requireF32('unary_grad', t, g);
-    if (!sameShape(t.shape, g.shape)) throw new ShapeError(`${at.kind} backward: ${t} and gradient ${g} differ in shape`);
+    if (!sameShape(t.shape,
+      g.shape)) throw new ShapeError(`${at.kind} backward: ${t} and gradient ${g} differ in shape`);
     return out(t.shape);
   },
 });
@@ -70,7 +73,8 @@ export const broadcast = defineOp({
   name: 'broadcast', kind: 'kernel', family: 'elementwise',
   infer([x], at: ShapeAttrs) {
     const b = broadcastShapes('broadcastTo', x.shape, at.shape);
-    if (!sameShape(b, at.shape)) throw new ShapeError(`broadcastTo: ${fmtShape(x.shape)} cannot be broadcast to ${fmtShape(at.shape)}`);
+    if (!sameShape(b,
+      at.shape)) throw new ShapeError(`broadcastTo: ${fmtShape(x.shape)} cannot be broadcast to ${fmtShape(at.shape)}`);
     if (at.shape.length > 4) throw new ShapeError(`broadcastTo: rank above 4 is not supported (${fmtShape(at.shape)})`);
     return out(at.shape, x.dtype);
   },

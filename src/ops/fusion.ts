@@ -21,7 +21,8 @@ export interface OpNode {
 }
 
 /** The node is of op `op`: its attributes then have that op's type. */
-export function isOp<T extends OpNode, A extends object>(t: T, op: OpSchema<string, A>): t is T & { readonly attrs: A } {
+export function isOp<T extends OpNode,
+  A extends object>(t: T, op: OpSchema<string, A>): t is T & { readonly attrs: A } {
   return t.op === op;
 }
 
@@ -77,8 +78,11 @@ export interface VariableLike {
 
 export interface AssignRule {
   readonly name: string;
-  find<T extends OpNode, V extends VariableLike>(assigns: readonly AssignLike<T, V>[], taken: ReadonlySet<AssignLike<T, V>>): InPlaceUpdate<T, V>[];
+  find<T extends OpNode,
+    V extends VariableLike>(assigns: readonly AssignLike<T, V>[], taken: ReadonlySet<AssignLike<T,
+      V>>): InPlaceUpdate<T, V>[];
 }
 
 /** The node reads variable v directly (it is v's leaf). */
-export const readsVariable = (t: OpNode, v: unknown): boolean => t.op.kind === 'leaf' && t.op.name === 'variable' && t.ref === v;
+export const readsVariable = (t: OpNode,
+  v: unknown): boolean => t.op.kind === 'leaf' && t.op.name === 'variable' && t.ref === v;

@@ -32,9 +32,11 @@ export const gatherBytes = defineOp({
   name: 'gather_bytes', kind: 'kernel', family: 'gather',
   infer(inputs, at: GatherBytesAttrs) {
     const [table, index] = inputs;
-    if (table.dtype !== 'i32' || table.rank !== 2) throw new ShapeError(`gatherBytes: the packed table must be int32 (N, words), got ${table}`);
+    if (table.dtype !== 'i32' || table.rank !== 2)
+      throw new ShapeError(`gatherBytes: the packed table must be int32 (N, words), got ${table}`);
     if (table.shape[1] * 4 < at.features) {
-      throw new ShapeError(`gatherBytes: rows of ${table.shape[1]} words hold ${table.shape[1] * 4} bytes, fewer than ${at.features} features (table ${fmtShape(table.shape)})`);
+      throw new ShapeError(`gatherBytes: rows of ${table.shape[1]} words hold ${table.shape[1] * 4} bytes, fewer ` +
+        `than ${at.features} features (table ${fmtShape(table.shape)})`);
     }
     checkShifts('gatherBytes', inputs, index.shape[0]);
     return out([index.shape[0], at.features]);

@@ -25,7 +25,8 @@ type Ops = typeof OPS;
 export type OpName = keyof Ops;
 export type AnyOp = Ops[OpName];
 /** The attribute type of an op. */
-export type AttrsOf<N extends OpName> = N extends OpName ? (Ops[N] extends OpSchema<string, infer A, OpKind> ? A : never) : never;
+export type AttrsOf<N extends OpName> = N extends OpName ? (Ops[N] extends OpSchema<string, infer A,
+  OpKind> ? A : never) : never;
 type NamesOfKind<K extends OpKind> = { [N in OpName]: Ops[N]['kind'] extends K ? N : never }[OpName];
 /** Ops that are graph nodes with a backward rule. */
 export type DiffOpName = NamesOfKind<'kernel' | 'planner'>;
@@ -44,7 +45,8 @@ export function opByName(name: string): AnyOp | undefined {
 export * from './schema.js';
 export * from './activation.js';
 export * from './fusion.js';
-export type { BinaryKind, BinaryAttrs, UnaryAttrs, ScaleAttrs, OneHotAttrs, ShapeAttrs, FillAttrs } from './elementwise.js';
+export type { BinaryKind, BinaryAttrs, UnaryAttrs, ScaleAttrs, OneHotAttrs, ShapeAttrs,
+  FillAttrs } from './elementwise.js';
 export { BINARY_KINDS } from './elementwise.js';
 export { matmulDims, type MatmulAttrs, type MatmulDims } from './matmul.js';
 export { keptShape, reduceDims, REDUCE_KINDS, type ReduceKind, type ReduceAttrs } from './reduce.js';
@@ -56,4 +58,5 @@ export {
 } from './norm.js';
 export type { BnRunningAttrs, BnUpdateAttrs, BnRenormAttrs } from './batchnorm.js';
 export type { GatherAttrs, GatherBytesAttrs } from './gather.js';
-export { HYP, OPTIM_KINDS, SUMSQ_THREADS, type OptimKind, type OptimUpdateAttrs, type OptimSumsqAttrs, type OptimFinalizeAttrs } from './optim.js';
+export { HYP, OPTIM_KINDS, SUMSQ_THREADS, type OptimKind, type OptimUpdateAttrs, type OptimSumsqAttrs,
+  type OptimFinalizeAttrs } from './optim.js';

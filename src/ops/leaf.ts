@@ -1,7 +1,8 @@
 /** The graph's leaves: storage the planner places, no computation, no kernel. */
 import { defineOp, type NoAttrs } from './schema.js';
 
-const leaf = <const N extends string>(name: N) => defineOp<N, NoAttrs, 'leaf'>({ name, kind: 'leaf', family: 'leaf', infer: null });
+const leaf = <const N extends string>(name: N) => defineOp<N, NoAttrs,
+  'leaf'>({ name, kind: 'leaf', family: 'leaf', infer: null });
 
 /** Fed at each run under a name. */
 export const input = leaf('input');

@@ -38,7 +38,8 @@ export const crossEntropyBackward = defineOp({
   infer([z, t, g], at: CrossEntropyAttrs) {
     checkCE(z, t);
     const want = at.reduction === 'none' ? [z.shape[0]] : [];
-    if (!sameShape(g.shape, want)) throw new ShapeError(`crossEntropy backward: gradient must have shape [${want}], got ${g}`);
+    if (!sameShape(g.shape,
+      want)) throw new ShapeError(`crossEntropy backward: gradient must have shape [${want}], got ${g}`);
     return out(z.shape);
   },
 });
@@ -58,7 +59,8 @@ export const mseBackward = defineOp({
   name: 'mse_backward', kind: 'kernel', family: 'cross_entropy',
   infer([a, b, g], at: MseAttrs) {
     const want = at.reduction === 'none' ? a.shape : [];
-    if (!sameShape(g.shape, want)) throw new ShapeError(`mseLoss backward: gradient must have shape [${want}], got ${g}`);
+    if (!sameShape(g.shape,
+      want)) throw new ShapeError(`mseLoss backward: gradient must have shape [${want}], got ${g}`);
     if (!sameShape(a.shape, b.shape)) throw new ShapeError(`mseLoss backward: ${a} and ${b} differ in shape`);
     return out(a.shape);
   },

@@ -6,10 +6,13 @@
 import { defineOp, out, type NoAttrs } from './schema.js';
 
 /** inputs [z (N, C)]: int32 (N). */
-export const argmax = defineOp({ name: 'argmax', kind: 'kernel', family: 'metrics', infer: ([z], _at: NoAttrs) => out([z.shape[0]], 'i32') });
+export const argmax = defineOp({ name: 'argmax', kind: 'kernel', family: 'metrics',
+  infer: ([z], _at: NoAttrs) => out([z.shape[0]], 'i32') });
 /** inputs [z (N, C), labels (N)]: f32 (N). */
-export const correct = defineOp({ name: 'correct', kind: 'kernel', family: 'metrics', infer: ([z], _at: NoAttrs) => out([z.shape[0]]) });
+export const correct = defineOp({ name: 'correct', kind: 'kernel', family: 'metrics',
+  infer: ([z], _at: NoAttrs) => out([z.shape[0]]) });
 /** inputs [loss (N), z (N, C), labels (N), weight (N)]: [Σ w·loss, Σ w·correct, Σ w]. */
-export const classMetrics = defineOp({ name: 'class_metrics', kind: 'kernel', family: 'metrics', infer: (_i, _at: NoAttrs) => out([3]) });
+export const classMetrics = defineOp({ name: 'class_metrics', kind: 'kernel', family: 'metrics',
+  infer: (_i, _at: NoAttrs) => out([3]) });
 
 export const METRICS_OPS = { argmax, correct, class_metrics: classMetrics };

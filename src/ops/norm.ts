@@ -54,7 +54,8 @@ export function groupGeom(shape: readonly number[], G: number): NormGeom {
 
 export function checkGeom(op: string, x: TensorMeta, g: NormGeom): void {
   for (const k of GEOM_KEYS) {
-    if (!Number.isSafeInteger(g[k]) || g[k] < 0) throw new ShapeError(`${op}: geometry ${k} = ${g[k]} is not a non-negative integer`);
+    if (!Number.isSafeInteger(g[k]) || g[k] < 0)
+      throw new ShapeError(`${op}: geometry ${k} = ${g[k]} is not a non-negative integer`);
   }
   if (g.A * g.C * g.S !== x.size || g.P * g.Q * g.T !== x.size) {
     throw new ShapeError(`${op}: geometry (${g.A}, ${g.C}, ${g.S}) / (${g.P}, ${g.Q}, ${g.T}) does not cover ${x}`);
@@ -62,7 +63,8 @@ export function checkGeom(op: string, x: TensorMeta, g: NormGeom): void {
 }
 
 export function checkEps(op: string, eps: number): number {
-  if (!(Number.isFinite(eps) && eps >= 0)) throw new ArgumentError(`${op}: eps must be a finite number ≥ 0, got ${eps}`);
+  if (!(Number.isFinite(eps) && eps >= 0))
+    throw new ArgumentError(`${op}: eps must be a finite number ≥ 0, got ${eps}`);
   return eps;
 }
 
@@ -72,7 +74,8 @@ export function checkStats(op: string, stats: TensorMeta, C: number): void {
 }
 
 function checkAffine(op: string, t: TensorMeta | undefined, Q: number, what: string): void {
-  if (t && (t.rank !== 1 || t.shape[0] !== Q || t.dtype !== 'f32')) throw new ShapeError(`${op}: ${what} must be a float32 vector of ${Q}, got ${t}`);
+  if (t && (t.rank !== 1 || t.shape[0] !== Q || t.dtype !== 'f32'))
+    throw new ShapeError(`${op}: ${what} must be a float32 vector of ${Q}, got ${t}`);
 }
 
 function inferGradOp(op: string, inputs: readonly TensorMeta[], a: NormGeom & { weight: boolean }): void {
@@ -104,7 +107,8 @@ export const normStack = defineOp({
   name: 'norm_stack', kind: 'kernel', family: 'norm',
   infer(rows, _a: NoAttrs) {
     requireF32('normStack', ...rows);
-    for (const r of rows) if (r.rank !== 1 || r.shape[0] !== rows[0].shape[0]) throw new ShapeError(`normStack: rows must be vectors of one length, got ${r}`);
+    for (const r of rows) if (r.rank !== 1 || r.shape[0] !== rows[0].shape[0])
+      throw new ShapeError(`normStack: rows must be vectors of one length, got ${r}`);
     return out([rows.length, rows[0].shape[0]]);
   },
 });
@@ -147,7 +151,8 @@ export const normAffineGrad = defineOp({
   name: 'norm_affine_grad', kind: 'kernel', family: 'norm',
   infer(inputs, a: NormAffineGradAttrs) {
     inferGradOp('normAffineGrad', inputs, { ...a, weight: false });
-    if (a.which !== 'weight' && a.which !== 'bias') throw new ArgumentError(`normAffineGrad: which must be 'weight' or 'bias'`);
+    if (a.which !== 'weight' && a.which !== 'bias')
+      throw new ArgumentError(`normAffineGrad: which must be 'weight' or 'bias'`);
     return out([a.Q]);
   },
 });
@@ -161,7 +166,8 @@ export const normForward = defineOp({
 /** BatchNorm's norm_backward with its dγ and/or dβ: inputs as norm_backward; outputs [dx, dw?, db?]. */
 export const normBackwardAffine = defineOp({
   name: 'norm_backward_affine', kind: 'fused', family: 'norm',
-  infer: ([x], a: NormBackwardAffineAttrs) => [...out(x.shape), ...(a.dw ? out([a.Q]) : []), ...(a.db ? out([a.Q]) : [])],
+  infer: ([x], a: NormBackwardAffineAttrs) => [...out(x.shape), ...(a.dw ? out([a.Q]) : []),
+    ...(a.db ? out([a.Q]) : [])],
 });
 
 /** dγ and dβ from one pass: inputs [x, stats, g]; outputs [dw, db]. */
@@ -192,7 +198,8 @@ const normForwardRule: FusionRule = {
     for (const t of order) {
       if (!isOp(t, normApply) || !t.attrs.batch) continue;
       const stats = t.inputs[1] as typeof t;
-      if (taken.has(stats.id) || ctx.absorbed(stats) || t.inputs.slice(2).some((a) => ctx.dependsOn(a as typeof t, stats))) continue;
+      if (taken.has(stats.id) || ctx.absorbed(stats) || t.inputs.slice(2).some((a) => ctx.dependsOn(a as typeof t,
+        stats))) continue;
       taken.add(stats.id);
       found.push({
         at: t, op: normForward, inputs: [t.inputs[0], ...t.inputs.slice(2)] as (typeof t)[], attrs: t.attrs,
@@ -215,7 +222,8 @@ function affineGradsByInputs<T extends OpNode>(order: readonly T[]): Map<string,
 }
 
 /** The not yet fused dγ and dβ ops on (x, stats, g) with geometry and eps of `a`. */
-function pickAffine<T extends OpNode>(byKey: Map<string, T[]>, key: string, a: NormGeom & { eps: number }, done: (t: T) => boolean): (T | undefined)[] {
+function pickAffine<T extends OpNode>(byKey: Map<string, T[]>, key: string, a: NormGeom & { eps: number },
+  done: (t: T) => boolean): (T | undefined)[] {
   const cands = (byKey.get(key) ?? []).filter((u) => {
     const ua = u.attrs as NormAffineGradAttrs;
     return !done(u) && sameGeom(ua, a) && ua.eps === a.eps;
@@ -238,12 +246,14 @@ const normBackwardAffineRule: FusionRule = {
       const a = t.attrs;
       if (a.A !== a.P || a.C !== a.Q || a.S !== a.T) continue;
       const key = [t.inputs[0], t.inputs[1], t.inputs[t.inputs.length - 1]].map((i) => i.id).join();
-      const picked = pickAffine(byKey, key, a, (u) => taken.has(u.id) || ctx.absorbed(u)).filter((u): u is typeof t => !!u);
+      const picked = pickAffine(byKey, key, a,
+        (u) => taken.has(u.id) || ctx.absorbed(u)).filter((u): u is typeof t => !!u);
       if (!picked.length) continue;
       for (const u of picked) taken.add(u.id);
       const which = (w: string) => picked.some((u: OpNode) => (u.attrs as NormAffineGradAttrs).which === w);
       found.push({
-        at: t, op: normBackwardAffine, inputs: [...t.inputs] as (typeof t)[], attrs: { ...a, dw: which('weight'), db: which('bias') },
+        at: t, op: normBackwardAffine, inputs: [...t.inputs] as (typeof t)[],
+          attrs: { ...a, dw: which('weight'), db: which('bias') },
         outputs: [t, ...picked], absorbs: [t, ...picked],
       });
     }
@@ -265,7 +275,8 @@ const normAffinePairRule: FusionRule = {
       if (!db) continue;
       taken.add(t.id).add(db.id);
       const { which: _w, ...attrs } = t.attrs;
-      found.push({ at: t, op: normAffineGrads, inputs: [...t.inputs] as (typeof t)[], attrs, outputs: [t, db], absorbs: [t, db] });
+      found.push({ at: t, op: normAffineGrads, inputs: [...t.inputs] as (typeof t)[], attrs, outputs: [t, db],
+        absorbs: [t, db] });
     }
     return found;
   },

@@ -48,13 +48,16 @@ export interface OptimFinalizeAttrs {
   hasLoss: number;
 }
 
-const update = <const N extends string>(name: N) => defineOp<N, OptimUpdateAttrs, 'step'>({ name, kind: 'step', family: 'optim', infer: null });
+const update = <const N extends string>(name: N) => defineOp<N, OptimUpdateAttrs,
+  'step'>({ name, kind: 'step', family: 'optim', infer: null });
 
 export const OPTIM_OPS = {
   'optim.sgd': update('optim.sgd'),
   'optim.adagrad': update('optim.adagrad'),
   'optim.rmsprop': update('optim.rmsprop'),
   'optim.adam': update('optim.adam'),
-  'optim.sumsq': defineOp<'optim.sumsq', OptimSumsqAttrs, 'step'>({ name: 'optim.sumsq', kind: 'step', family: 'optim', infer: null }),
-  'optim.finalize': defineOp<'optim.finalize', OptimFinalizeAttrs, 'step'>({ name: 'optim.finalize', kind: 'step', family: 'optim', infer: null }),
+  'optim.sumsq': defineOp<'optim.sumsq', OptimSumsqAttrs,
+    'step'>({ name: 'optim.sumsq', kind: 'step', family: 'optim', infer: null }),
+  'optim.finalize': defineOp<'optim.finalize', OptimFinalizeAttrs,
+    'step'>({ name: 'optim.finalize', kind: 'step', family: 'optim', infer: null }),
 };

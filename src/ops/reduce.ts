@@ -25,7 +25,8 @@ export const reduce = defineOp({
   infer([x], at: ReduceAttrs) {
     requireF32(at.kind, x);
     if (x.rank === 0) throw new ShapeError(`${at.kind}: cannot reduce a rank-0 tensor`);
-    if (x.shape[at.axis] === 0 && at.kind === 'max') throw new ShapeError(`max: cannot reduce over an empty axis (${x})`);
+    if (x.shape[at.axis] === 0 && at.kind === 'max')
+      throw new ShapeError(`max: cannot reduce over an empty axis (${x})`);
     return out(at.keepdims ? keptShape(x.shape, at.axis) : x.shape.filter((_, i) => i !== at.axis));
   },
 });

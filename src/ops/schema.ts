@@ -54,7 +54,8 @@ export interface OpSchema<N extends string = string, A extends object = object, 
 }
 
 /** Declare an op; the attribute type comes from the shape rule's annotated parameter or `A`. */
-export function defineOp<const N extends string, A extends object, const K extends OpKind>(def: OpSchema<N, A, K>): OpSchema<N, A, K> {
+export function defineOp<const N extends string, A extends object,
+  const K extends OpKind>(def: OpSchema<N, A, K>): OpSchema<N, A, K> {
   return Object.freeze({ ...def });
 }
 
@@ -81,7 +82,8 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
     const da = a[a.length - r + i] ?? 1;
     const db = b[b.length - r + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new ShapeError(`${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast together (dimension ${i}: ${da} vs ${db})`);
+      throw new ShapeError(`${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast together (dimension ` +
+        `${i}: ${da} vs ${db})`);
     }
     out.push(da === 1 ? db : da);
   }

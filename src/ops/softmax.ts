@@ -4,9 +4,11 @@ import { defineOp, sameAsFirst, type NoAttrs, type TensorMeta } from './schema.j
 const rule = (op: string) => (ins: readonly TensorMeta[], _at: NoAttrs) => sameAsFirst(op)(ins);
 
 export const softmax = defineOp({ name: 'softmax', kind: 'kernel', family: 'softmax', infer: rule('softmax') });
-export const logSoftmax = defineOp({ name: 'log_softmax', kind: 'kernel', family: 'softmax', infer: rule('logSoftmax') });
+export const logSoftmax = defineOp({ name: 'log_softmax', kind: 'kernel', family: 'softmax',
+  infer: rule('logSoftmax') });
 /** y ⊙ (g − Σ g⊙y): inputs [y, g]. */
-export const softmaxBackward = defineOp({ name: 'softmax_backward', kind: 'kernel', family: 'softmax', infer: rule('softmax backward') });
+export const softmaxBackward = defineOp({ name: 'softmax_backward', kind: 'kernel', family: 'softmax',
+  infer: rule('softmax backward') });
 /** g − exp(y)·Σ g: inputs [y, g]. */
 export const logSoftmaxBackward = defineOp({
   name: 'log_softmax_backward', kind: 'kernel', family: 'softmax', infer: rule('logSoftmax backward'),
