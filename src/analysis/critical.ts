@@ -59,7 +59,10 @@ export function summarizeSpectrum(values: ArrayLike<number>, relZeroTol = 1e-6):
     else zero++;
     if (Math.abs(v) > zeroTol) minAbsNonzero = Math.min(minAbsNonzero, Math.abs(v));
   }
-  return { n, min, max, zeroTol, negative, zero, positive, minRatio: positive / n, minAbsNonzero: Number.isFinite(minAbsNonzero) ? minAbsNonzero : NaN };
+  return {
+    n, min, max, zeroTol, negative, zero, positive, minRatio: positive / n,
+    minAbsNonzero: Number.isFinite(minAbsNonzero) ? minAbsNonzero : NaN,
+  };
 }
 
 export interface CriticalPointTest {
@@ -78,7 +81,9 @@ export interface CriticalPointTest {
  * `kind` classifies it when it is: saddle (negative and positive eigenvalues), minimum (none
  * negative; 'degenerate' when some are zero), maximum (none positive).
  */
-export function criticalPointTest(gradNorm: number, thetaNorm: number, s: SpectrumSummary, ratio = 1e-6): CriticalPointTest {
+export function criticalPointTest(
+  gradNorm: number, thetaNorm: number, s: SpectrumSummary, ratio = 1e-6,
+): CriticalPointTest {
   const ref = s.minAbsNonzero;
   const bound = Number.isNaN(ref) ? 0 : ratio * ref * thetaNorm;
   const critical = gradNorm <= bound;
@@ -194,12 +199,15 @@ export async function findCriticalPoint(h: HessianAnalyzer, opts: SearchOptions 
  * point where the segment from the last iterate to the next one crosses the sphere is
  * returned, its residual recomputed with one more product).
  */
-export async function minres(hv: (v: Float64Array) => Promise<Float64Array>, g: Float64Array, radius: number, maxIter: number, tol: number): Promise<{ x: Float64Array; residual: number; iterations: number }> {
+export async function minres(
+  hv: (v: Float64Array) => Promise<Float64Array>, g: Float64Array, radius: number, maxIter: number, tol: number,
+): Promise<{ x: Float64Array; residual: number; iterations: number }> {
   const n = g.length;
   const beta1 = norm(g);
   const x = new Float64Array(n);
   if (beta1 === 0) return { x, residual: 0, iterations: 0 };
-  let r1: Float64Array = Float64Array.from(g, (v) => -v), r2: Float64Array = Float64Array.from(r1), y: Float64Array = Float64Array.from(r1);
+  let r1: Float64Array = Float64Array.from(g, (v) => -v);
+  let r2: Float64Array = Float64Array.from(r1), y: Float64Array = Float64Array.from(r1);
   let oldb = 0, beta = beta1, dbar = 0, epsln = 0, phibar = beta1, cs = -1, sn = 0;
   let w = new Float64Array(n), w2 = new Float64Array(n);
   let k = 0;

@@ -60,11 +60,15 @@ export class HessianAnalyzer {
    * `build(g)` must create the loss (a scalar) in g from g.param(p) for the parameters and from
    * inputs fed by `feeds` (fixed data: the Hessian is of the loss on that data).
    */
-  static async create(engine: Engine, params: readonly Parameter[], build: LossBuilder, feeds: Record<string, Feed> = {}): Promise<HessianAnalyzer> {
+  static async create(
+    engine: Engine, params: readonly Parameter[], build: LossBuilder, feeds: Record<string, Feed> = {},
+  ): Promise<HessianAnalyzer> {
     if (!params.length) throw new ArgumentError('HessianAnalyzer: params must list at least one Parameter');
     const g = new Graph();
     const loss = build(g);
-    if (!loss || loss.size !== 1) throw new ArgumentError(`HessianAnalyzer: the builder must return a scalar loss, got ${loss}`);
+    if (!loss || loss.size !== 1) {
+      throw new ArgumentError(`HessianAnalyzer: the builder must return a scalar loss, got ${loss}`);
+    }
     const theta = params.map((p) => g.param(p));
     const grads = grad(loss, theta);
     const vs = params.map((p, i) => g.input(vName(i), p.shape));
@@ -82,7 +86,9 @@ export class HessianAnalyzer {
   }
 
   private split(v: ArrayLike<number>): Record<string, Float64Array> {
-    if (v.length !== this.size) throw new ArgumentError(`vector has ${v.length} entries; the parameters have ${this.size}`);
+    if (v.length !== this.size) {
+      throw new ArgumentError(`vector has ${v.length} entries; the parameters have ${this.size}`);
+    }
     const out: Record<string, Float64Array> = {};
     let o = 0;
     this.params.forEach((p, i) => {
@@ -125,7 +131,9 @@ export class HessianAnalyzer {
   /** The full Hessian (n HVPs; symmetrised), for small models. */
   async fullHessian(): Promise<Float64Array> {
     const n = this.size;
-    if (n > 4096) throw new ArgumentError(`fullHessian: ${n} parameters is too many for a dense Hessian; use eigenvalues() (Lanczos)`);
+    if (n > 4096) {
+      throw new ArgumentError(`fullHessian: ${n} parameters is too many for a dense Hessian; use eigenvalues() (Lanczos)`);
+    }
     const H = new Float64Array(n * n);
     const e = new Float64Array(n);
     for (let j = 0; j < n; j++) {
@@ -244,10 +252,15 @@ export class HessianAnalyzer {
    * direction (±) that lowers the loss. Returns the loss before and after and the step taken;
    * throws if the smallest eigenvalue is not negative (a minimum cannot be escaped this way).
    */
-  async escapeSaddle(stepSize = 0.1, opts: ClassifyOptions = {}): Promise<{ before: number; after: number; eigenvalue: number; direction: Float64Array }> {
+  async escapeSaddle(
+    stepSize = 0.1, opts: ClassifyOptions = {},
+  ): Promise<{ before: number; after: number; eigenvalue: number; direction: Float64Array }> {
     const { values, vectors } = await this.eigen(opts);
     const lam = values[0];
-    if (!(lam < 0)) throw new ArgumentError(`escapeSaddle: the smallest Hessian eigenvalue is ${lam}; there is no direction of negative curvature`);
+    if (!(lam < 0)) {
+      throw new ArgumentError(
+        `escapeSaddle: the smallest Hessian eigenvalue is ${lam}; there is no direction of negative curvature`);
+    }
     const u = vectors[0];
     const theta = await this.flatParams();
     const before = await this.loss();

@@ -4,7 +4,9 @@
  * Eigen-decomposition of a symmetric n×n matrix (row-major) by cyclic Jacobi rotations.
  * Returns eigenvalues ascending and the matching unit eigenvectors (vectors[k] is for values[k]).
  */
-export function symmetricEigen(a: Float64Array, n: number, maxSweeps = 100): { values: Float64Array; vectors: Float64Array[] } {
+export function symmetricEigen(
+  a: Float64Array, n: number, maxSweeps = 100,
+): { values: Float64Array; vectors: Float64Array[] } {
   const A = Float64Array.from(a);
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) V[i * n + i] = 1;
@@ -133,7 +135,9 @@ export function tridiagonalEigenvalues(dIn: ArrayLike<number>, eIn: ArrayLike<nu
         if (Math.abs(e[m]) <= Number.EPSILON * dd || Math.abs(e[m]) <= floor) break;
       }
       if (m === l) break;
-      if (iter++ === maxIter) throw new Error(`tridiagonalEigenvalues: no convergence after ${maxIter} QL iterations for eigenvalue ${l}`);
+      if (iter++ === maxIter) {
+        throw new Error(`tridiagonalEigenvalues: no convergence after ${maxIter} QL iterations for eigenvalue ${l}`);
+      }
       let g = (d[l + 1] - d[l]) / (2 * e[l]);
       let r = Math.hypot(g, 1);
       g = d[m] - d[l] + e[l] / (g + (g >= 0 ? Math.abs(r) : -Math.abs(r)));
