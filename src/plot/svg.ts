@@ -29,14 +29,19 @@ export interface LinePlotOptions {
   yRange?: [number, number];
   /**
    * Where the legend goes (default 'top-right'): a corner where the curves are not, or 'outside',
-   * a column right of the plot area (the chart widens by its width) that covers nothing.
+   * a column right of the plot area (the chart widens by its width) that covers nothing, or 'auto':
+   * the first corner (top-right, top-left, bottom-right, bottom-left) whose box covers no point or
+   * line of the data, else 'outside'.
    */
   legend?: LegendPlace;
 }
 
-export type LegendPlace = 'top-right' | 'bottom-right' | 'top-left' | 'bottom-left' | 'outside';
+export type LegendPlace = 'top-right' | 'bottom-right' | 'top-left' | 'bottom-left' | 'outside' | 'auto';
+type Corner = Exclude<LegendPlace, 'outside' | 'auto'>;
 
-export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
+export const PALETTE = [
+  '#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22',
+];
 
 const M = { left: 70, right: 20, top: 36, bottom: 52 };
 
@@ -82,7 +87,9 @@ function axis(lo: number, hi: number, log: boolean, p0: number, p1: number): Axi
   const span = hi - lo || 1;
   const step = niceStep(span / 6);
   const ticks: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+    ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  }
   return { map: (v) => p0 + ((v - lo) / span) * (p1 - p0), ticks };
 }
 
@@ -109,28 +116,41 @@ function extent(vals: number[], log: boolean): [number, number] {
 }
 
 /** The SVG around a chart; `pw` is the width of the plotting part (titles centre over it). */
-function frame(w: number, h: number, title: string | undefined, xLabel: string | undefined, yLabel: string | undefined, body: string, pw = w): string {
+function frame(
+  w: number, h: number, title: string | undefined, xLabel: string | undefined, yLabel: string | undefined,
+  body: string, pw = w,
+): string {
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"` +
+      ' font-family="sans-serif" font-size="12">',
     `<rect width="${w}" height="${h}" fill="white"/>`,
-    title ? `<text x="${pw / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>` : '',
+    title
+      ? `<text x="${pw / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>`
+      : '',
     body,
     xLabel ? `<text x="${(M.left + pw - M.right) / 2}" y="${h - 10}" text-anchor="middle">${esc(xLabel)}</text>` : '',
-    yLabel ? `<text transform="translate(16 ${(M.top + h - M.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>` : '',
+    yLabel
+      ? `<text transform="translate(16 ${(M.top + h - M.bottom) / 2}) rotate(-90)" text-anchor="middle">` +
+        `${esc(yLabel)}</text>`
+      : '',
     '</svg>',
   ].join('\n');
 }
 
 function axesSvg(xa: Axis, ya: Axis, w: number, h: number): string {
   const x0 = M.left, x1 = w - M.right, y0 = h - M.bottom, y1 = M.top;
-  const out: string[] = [`<rect x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}" fill="none" stroke="#333"/>`];
+  const out: string[] = [
+    `<rect x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}" fill="none" stroke="#333"/>`,
+  ];
   for (const t of xa.ticks) {
     const x = xa.map(t);
-    out.push(`<line x1="${x}" y1="${y1}" x2="${x}" y2="${y0}" stroke="#eee"/><text x="${x}" y="${y0 + 16}" text-anchor="middle">${fmt(t)}</text>`);
+    out.push(`<line x1="${x}" y1="${y1}" x2="${x}" y2="${y0}" stroke="#eee"/>` +
+      `<text x="${x}" y="${y0 + 16}" text-anchor="middle">${fmt(t)}</text>`);
   }
   for (const t of ya.ticks) {
     const y = ya.map(t);
-    out.push(`<line x1="${x0}" y1="${y}" x2="${x1}" y2="${y}" stroke="#eee"/><text x="${x0 - 6}" y="${y + 4}" text-anchor="end">${fmt(t)}</text>`);
+    out.push(`<line x1="${x0}" y1="${y}" x2="${x1}" y2="${y}" stroke="#eee"/>` +
+      `<text x="${x0 - 6}" y="${y + 4}" text-anchor="end">${fmt(t)}</text>`);
   }
   return out.join('\n');
 }
@@ -146,7 +166,9 @@ function seriesSvg(series: readonly Series[], xa: Axis, ya: Axis, xLog: boolean,
       pts.push(`${xa.map(x).toFixed(2)},${ya.map(y).toFixed(2)}`);
     }
     if (s.line !== false && pts.length > 1) {
-      out.push(`<polyline clip-path="url(#${clip})" fill="none" stroke="${color}" stroke-width="1.8"${s.dash ? ' stroke-dasharray="6 4"' : ''} points="${pts.join(' ')}"/>`);
+      const dash = s.dash ? ' stroke-dasharray="6 4"' : '';
+      out.push(`<polyline clip-path="url(#${clip})" fill="none" stroke="${color}" stroke-width="1.8"${dash}` +
+        ` points="${pts.join(' ')}"/>`);
     }
     if (s.markers || pts.length === 1) {
       for (const p of pts) {
@@ -163,16 +185,63 @@ function legendWidth(series: readonly Series[]): number {
   return Math.max(80, ...series.map((s) => Math.ceil(40 + 7.2 * s.name.length)));
 }
 
+/** The series a legend lists: those with a name and at least one point, with their index. */
+function legendSeries(all: readonly Series[]): { s: Series; i: number }[] {
+  return all.map((s, i) => ({ s, i })).filter(({ s }) => s.name && Math.min(s.x.length, s.y.length) > 0);
+}
+
+/** The legend box of these series at `place` in the plot area [x0, x1] × [y1, y0] (rect: top + 2 … + bh). */
+function legendBox(series: readonly Series[], place: Exclude<LegendPlace, 'auto'>, x0: number, x1: number, y1: number,
+  y0: number): { left: number; top: number; bw: number; bh: number } {
+  const bw = legendWidth(series), bh = series.length * 16 + 6;
+  const left = place === 'outside' ? x1 + 10 : place.endsWith('left') ? x0 + 6 : x1 - bw - 6;
+  const top = place.startsWith('bottom') ? y0 - bh - 6 : y1 + 2;
+  return { left, top, bw, bh };
+}
+
+/**
+ * The place for an 'auto' legend: the first corner whose box (with a 4-pixel margin) holds no data
+ * point and no point of a line sampled every 2 pixels; null when every corner covers data.
+ */
+function freeCorner(series: readonly Series[], xa: Axis, ya: Axis, xLog: boolean, yLog: boolean,
+  x0: number, x1: number, y1: number, y0: number): Corner | null {
+  const named = legendSeries(series).map(({ s }) => s);
+  if (!named.length) return 'top-right';
+  const pts: [number, number][] = [];
+  for (const s of series) {
+    let prev: [number, number] | null = null;
+    for (let k = 0; k < Math.min(s.x.length, s.y.length); k++) {
+      const x = s.x[k], y = s.y[k];
+      if (!Number.isFinite(x) || !Number.isFinite(y) || (xLog && x <= 0) || (yLog && y <= 0)) continue;
+      const p: [number, number] = [xa.map(x), ya.map(y)];
+      if (prev && s.line !== false) {
+        const steps = Math.min(2000, Math.ceil(Math.hypot(p[0] - prev[0], p[1] - prev[1]) / 2));
+        for (let j = 1; j < steps; j++) {
+          const t = j / steps;
+          pts.push([prev[0] + t * (p[0] - prev[0]), prev[1] + t * (p[1] - prev[1])]);
+        }
+      }
+      pts.push(p);
+      prev = p;
+    }
+  }
+  const corners: Corner[] = ['top-right', 'top-left', 'bottom-right', 'bottom-left'];
+  return corners.find((c) => {
+    const { left, top, bw, bh } = legendBox(named, c, x0, x1, y1, y0);
+    return !pts.some(([x, y]) => x >= left - 4 && x <= left + bw + 4 && y >= top + 2 - 4 && y <= top + 2 + bh + 4);
+  }) ?? null;
+}
+
 /**
  * The legend of the series that have a name and at least one point, placed in a corner of the
  * plot area [x0, x1] × [y1, y0] (or right of it for 'outside').
  */
-function legendSvg(all: readonly Series[], place: LegendPlace, x0: number, x1: number, y1: number, y0: number): string {
-  const series = all.map((s, i) => ({ s, i })).filter(({ s }) => s.name && Math.min(s.x.length, s.y.length) > 0);
+function legendSvg(
+  all: readonly Series[], place: Exclude<LegendPlace, 'auto'>, x0: number, x1: number, y1: number, y0: number,
+): string {
+  const series = legendSeries(all);
   if (!series.length) return '';
-  const bw = legendWidth(series.map(({ s }) => s)), bh = series.length * 16 + 6;
-  const left = place === 'outside' ? x1 + 10 : place.endsWith('left') ? x0 + 6 : x1 - bw - 6;
-  const top = place.startsWith('bottom') ? y0 - bh - 6 : y1 + 2;
+  const { left, top, bw, bh } = legendBox(series.map(({ s }) => s), place, x0, x1, y1, y0);
   const out: string[] = [];
   series.forEach(({ s, i }, k) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
@@ -180,28 +249,40 @@ function legendSvg(all: readonly Series[], place: LegendPlace, x0: number, x1: n
     const x = left + 6;
     const swatch = s.line === false
       ? `<circle cx="${x + 11}" cy="${y - 4}" r="3.5" fill="${color}"/>`
-      : `<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="2.5"${s.dash ? ' stroke-dasharray="6 4"' : ''}/>`;
+      : `<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="2.5"` +
+        `${s.dash ? ' stroke-dasharray="6 4"' : ''}/>`;
     out.push(`${swatch}<text x="${x + 28}" y="${y}">${esc(s.name)}</text>`);
   });
-  return `<g><rect x="${left}" y="${top + 2}" width="${bw}" height="${bh}" fill="white" fill-opacity="0.85" stroke="#ccc"/>${out.join('')}</g>`;
+  return `<g><rect x="${left}" y="${top + 2}" width="${bw}" height="${bh}" fill="white" fill-opacity="0.85"` +
+    ` stroke="#ccc"/>${out.join('')}</g>`;
 }
 
 let clipCounter = 0;
 
+/** The clip path of the plot area of a w × h chart. */
+function clipDef(id: string, w: number, h: number): string {
+  return `<defs><clipPath id="${id}"><rect x="${M.left}" y="${M.top}" width="${w - M.left - M.right}"` +
+    ` height="${h - M.top - M.bottom}"/></clipPath></defs>`;
+}
+
 /** A line chart of several series. */
 export function linePlot(o: LinePlotOptions): string {
-  const place = o.legend ?? 'top-right';
-  const extra = place === 'outside' ? legendWidth(o.series) + 20 : 0;
-  const pw = o.width ?? 720, h = o.height ?? 440, w = pw + extra;
+  const pw = o.width ?? 720, h = o.height ?? 440;
   const xs = o.series.flatMap((s) => [...s.x]);
   const ys = o.series.flatMap((s) => [...s.y]);
   const [xlo, xhi] = o.xRange ?? extent(xs, !!o.xLog);
   const [ylo, yhi] = o.yRange ?? extent(ys, !!o.yLog);
   const xa = axis(xlo, xhi, !!o.xLog, M.left, pw - M.right);
   const ya = axis(ylo, yhi, !!o.yLog, h - M.bottom, M.top);
+  const asked = o.legend ?? 'top-right';
+  const place = asked !== 'auto' ? asked
+    : freeCorner(o.series, xa, ya, !!o.xLog, !!o.yLog, M.left, pw - M.right, M.top, h - M.bottom) ?? 'outside';
+  const named = legendSeries(o.series).map(({ s }) => s);
+  const extra = place === 'outside' && named.length ? legendWidth(named) + 20 : 0;
+  const w = pw + extra;
   const clip = `c${clipCounter++}`;
   const body = [
-    `<defs><clipPath id="${clip}"><rect x="${M.left}" y="${M.top}" width="${pw - M.left - M.right}" height="${h - M.top - M.bottom}"/></clipPath></defs>`,
+    clipDef(clip, pw, h),
     axesSvg(xa, ya, pw, h),
     seriesSvg(o.series, xa, ya, !!o.xLog, !!o.yLog, clip),
     legendSvg(o.series, place, M.left, pw - M.right, M.top, h - M.bottom),
@@ -269,7 +350,8 @@ export function contourPlot(o: ContourPlotOptions): string {
           }
         }
         for (let k = 0; k + 1 < pts.length; k += 2) {
-          d.push(`M${pts[k][0].toFixed(1)} ${pts[k][1].toFixed(1)}L${pts[k + 1][0].toFixed(1)} ${pts[k + 1][1].toFixed(1)}`);
+          const [[ax, ay], [bx, by]] = [pts[k], pts[k + 1]];
+          d.push(`M${ax.toFixed(1)} ${ay.toFixed(1)}L${bx.toFixed(1)} ${by.toFixed(1)}`);
         }
       }
     }
@@ -277,12 +359,15 @@ export function contourPlot(o: ContourPlotOptions): string {
   });
   const clip = `c${clipCounter++}`;
   const paths = o.paths ?? [];
+  // 'auto' here looks only at the paths (the contours cover the whole map): the first corner free of them.
+  const place = o.legend !== 'auto' ? o.legend ?? 'top-right'
+    : freeCorner(paths, xa, ya, false, false, M.left, w - M.right, M.top, h - M.bottom) ?? 'top-right';
   const body = [
-    `<defs><clipPath id="${clip}"><rect x="${M.left}" y="${M.top}" width="${w - M.left - M.right}" height="${h - M.top - M.bottom}"/></clipPath></defs>`,
+    clipDef(clip, w, h),
     axesSvg(xa, ya, w, h),
     `<g clip-path="url(#${clip})">${segs.join('\n')}</g>`,
     seriesSvg(paths, xa, ya, false, false, clip),
-    legendSvg(paths, o.legend ?? 'top-right', M.left, w - M.right, M.top, h - M.bottom),
+    legendSvg(paths, place, M.left, w - M.right, M.top, h - M.bottom),
   ].join('\n');
   return frame(w, h, o.title, o.xLabel, o.yLabel, body);
 }
