@@ -15,6 +15,7 @@
  *   node dist/bench/critical_points.js --size small --runs 100
  *   node dist/bench/critical_points.js --size large --runs 30
  * Options: [--first 1] [--out docs/figures] [--gd-steps N] [--lr η] [--max-iterations N]
+ *   [--resume]: keep the results in the existing JSON (same configuration) and run only the missing seeds.
  * Writes critical_points_<size>.json; `--plot` (no runs) draws critical_points.svg from both.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -190,8 +191,17 @@ async function main(): Promise<void> {
   if (process.argv.includes('--plot')) return plot();
   const { X, Y } = data(cfg.N);
   const engine = await slope.init({ backend: 'cpu' });
-  const results: Result[] = [];
   const file = join(OUT, `critical_points_${SIZE}.json`);
+  // --resume: keep the results already in the file (same configuration) and run only the missing seeds.
+  const results: Result[] = [];
+  if (process.argv.includes('--resume') && existsSync(file)) {
+    const old = JSON.parse(readFileSync(file, 'utf8')) as { config: Config; results: Result[] };
+    const same = (['layers', 'N', 'gdSteps', 'lr', 'maxIterations', 'innerIterations'] as const)
+      .every((k) => JSON.stringify(old.config[k]) === JSON.stringify(cfg[k]));
+    if (!same) throw new Error(`--resume: ${file} was written with another configuration`);
+    results.push(...old.results);
+    console.log(`resuming: ${results.length} results in ${file}`);
+  }
   mkdirSync(OUT, { recursive: true });
   const network = `${cfg.layers.join('-')} tanh, MSE, ${cfg.N} points of sin(3x₀)·cos(2x₁)`;
   const save = () => writeFileSync(file, JSON.stringify({
@@ -199,6 +209,7 @@ async function main(): Promise<void> {
   }, null, 1) + '\n');
   try {
     for (let seed = FIRST; seed < FIRST + cfg.runs; seed++) {
+      if (results.some((r) => r.seed === seed)) continue;
       const r = await one(engine, seed, X, Y);
       results.push(r);
       console.log(`seed ${String(seed).padStart(3)}  GD: loss ${e3(r.gdLoss)} ‖∇L‖ ${e3(r.gdGradNorm)} | search: ${r.iterations} it, ${r.hvps} HVPs, ${r.stopReason} | ` +
