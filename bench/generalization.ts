@@ -15,9 +15,12 @@
  * Usage: node dist/bench/generalization.js [--model mlp:512,512,512,512,512] [--norm batch]
  *        [--epochs 20] [--seeds 3] [--lrs-small 3e-4,1e-3,3e-3] [--lrs-large 1e-3,3e-3,1e-2]
  *        [--tune-epochs N] [--out docs/figures] [--backend webgpu|cpu] [--sharpness]
- *        [--name batch_generalization] (the output files' stem)
+ *        [--name batch_generalization] (the output files' stem) [--small 64] (the small batch)
+ *        [--resume] (keep the tuning and runs in the existing JSON, run the missing seeds)
+ * One candidate learning rate skips the tuning. The JSON is rewritten after every run, seeds
+ * alternating between the batch sizes.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as slope from '../src/node.js';
 
@@ -105,74 +108,125 @@ const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
 const sd = (a: number[]) => Math.sqrt(a.reduce((s, v) => s + (v - mean(a)) ** 2, 0) / Math.max(1, a.length - 1));
 const pct = (v: number) => (100 * v).toFixed(2);
 
+interface Config { name: string; batch: number; lrs: number[]; tuneBatch: number; tuning: { lr: number; valAccuracy: number }[]; lr: number; runs: Run[] }
+
 async function main(): Promise<void> {
   const { train, test } = await slope.loadBuiltinDigits();
   const tune = slope.holdOut(train, 0.2);
-  const small = 64;
+  const small = Number(arg('small', '64'));
   const large = Math.round(0.1 * train.length);
-  const configs = [
-    { name: `small (${small})`, batch: small, lrs: nums(arg('lrs-small', '3e-4,1e-3,3e-3')), tuneBatch: small },
-    { name: `large (${large}, 10%)`, batch: large, lrs: nums(arg('lrs-large', '1e-3,3e-3,1e-2')), tuneBatch: Math.round(0.1 * tune.train.length) },
+  const configs: Config[] = [
+    { name: `small (${small})`, batch: small, lrs: nums(arg('lrs-small', '3e-4,1e-3,3e-3')), tuneBatch: small, tuning: [], lr: NaN, runs: [] },
+    { name: `large (${large}, 10%)`, batch: large, lrs: nums(arg('lrs-large', '1e-3,3e-3,1e-2')), tuneBatch: Math.round(0.1 * tune.train.length), tuning: [], lr: NaN, runs: [] },
   ];
+  const file = join(OUT, `${NAME}.json`);
+  mkdirSync(OUT, { recursive: true });
+  // --resume: keep the tuning and the runs already in the file (same model, norm and epochs) and run the missing seeds.
+  if (process.argv.includes('--resume') && existsSync(file)) {
+    const old = JSON.parse(readFileSync(file, 'utf8')) as { model: string; norm: string; epochs: number; sharpness: string | null; results: Config[] };
+    if (old.model !== MODEL || old.norm !== NORM || old.epochs !== EPOCHS || !!old.sharpness !== SHARPNESS) {
+      throw new Error(`--resume: ${file} was written with another configuration`);
+    }
+    old.results.forEach((r, i) => Object.assign(configs[i], { tuning: r.tuning, lr: r.lr, runs: r.runs }));
+    console.log(`resuming: ${configs.map((c) => `${c.runs.length} ${c.name} runs`).join(', ')}`);
+  }
   const engine = await slope.init({ backend: BACKEND });
-  const results = [];
+  const save = () => writeFileSync(file, JSON.stringify(report(engine.adapter, train.length, test.length, tune, configs), null, 2) + '\n');
   try {
     for (const c of configs) {
-      const tuning: { lr: number; valAccuracy: number }[] = [];
-      for (const lr of c.lrs) {
-        const r = await run(engine, tune.train, tune.test, c.tuneBatch, lr, 100, TUNE_EPOCHS);
-        tuning.push({ lr, valAccuracy: r.testAccuracy });
-        console.log(`${c.name}: lr ${lr} → validation accuracy ${pct(r.testAccuracy)}%`);
+      if (Number.isFinite(c.lr)) continue;
+      if (c.lrs.length > 1) {
+        for (const lr of c.lrs) {
+          const r = await run(engine, tune.train, tune.test, c.tuneBatch, lr, 100, TUNE_EPOCHS);
+          c.tuning.push({ lr, valAccuracy: r.testAccuracy });
+          console.log(`${c.name}: lr ${lr} → validation accuracy ${pct(r.testAccuracy)}% (${r.seconds.toFixed(0)} s)`);
+        }
       }
-      const best = tuning.reduce((a, b) => (b.valAccuracy > a.valAccuracy ? b : a));
-      const runs: Run[] = [];
-      for (let seed = 0; seed < SEEDS; seed++) {
-        const r = await run(engine, train, test, c.batch, best.lr, seed, EPOCHS, SHARPNESS);
-        runs.push(r);
-        console.log(`${c.name}: lr ${best.lr} seed ${seed} → train ${pct(r.trainAccuracy)}%, test ${pct(r.testAccuracy)}%` +
+      c.lr = c.tuning.length ? c.tuning.reduce((a, b) => (b.valAccuracy > a.valAccuracy ? b : a)).lr : c.lrs[0];
+      save();
+    }
+    // Seeds alternate between the batch sizes, and the file is rewritten after every run, so a run cut
+    // off early still leaves a balanced, usable sample.
+    for (let seed = 0; seed < SEEDS; seed++) {
+      for (const c of configs) {
+        if (c.runs.some((r) => r.seed === seed)) continue;
+        const r = await run(engine, train, test, c.batch, c.lr, seed, EPOCHS, SHARPNESS);
+        c.runs.push(r);
+        console.log(`${c.name}: lr ${c.lr} seed ${seed} → train ${pct(r.trainAccuracy)}%, test ${pct(r.testAccuracy)}%` +
           `${r.sharpness === undefined ? '' : `, λmax ${r.sharpness.toFixed(3)} (residual ${r.sharpnessResidual!.toExponential(1)}, ${r.lanczosSteps} Lanczos steps)`} (${r.seconds.toFixed(0)} s)`);
+        save();
       }
-      results.push({ ...c, tuning, lr: best.lr, runs });
     }
   } finally {
     engine.dispose();
   }
-  mkdirSync(OUT, { recursive: true });
-  const summary = results.map((r) => ({
-    config: r.name, batch: r.batch, lr: r.lr, steps: EPOCHS * Math.floor(train.length / r.batch),
+  const rep = report(engine.adapter, train.length, test.length, tune, configs);
+  if (rep.comparison) console.log(JSON.stringify(rep.comparison, null, 1));
+  figures(configs);
+  console.log('\n| batch | lr | updates | runs | train accuracy | test accuracy, mean [95% interval] (sd) | λmax, mean [95% interval] |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const s of rep.summary) {
+    const sh = s.sharpness ? `${s.sharpness.mean.toFixed(3)} [${s.sharpness.lo.toFixed(3)}, ${s.sharpness.hi.toFixed(3)}]` : '—';
+    console.log(`| ${s.config} | ${s.lr} | ${s.steps} | ${s.testAccuracy.n} | ${pct(s.trainAccuracy.mean)}% | ${pct(s.testAccuracy.mean)}% [${pct(s.testAccuracy.lo)}, ${pct(s.testAccuracy.hi)}] (${pct(s.testAccuracy.sd)}) | ${sh} |`);
+  }
+}
+
+/** The JSON written beside the figures: the setup, per-batch-size summaries with intervals, the comparison, every run. */
+function report(adapter: string, nTrain: number, nTest: number, tune: slope.Split, configs: Config[]) {
+  const done = configs.filter((c) => c.runs.length > 0);
+  const summary = done.map((r) => ({
+    config: r.name, batch: r.batch, lr: r.lr, steps: EPOCHS * Math.floor(nTrain / r.batch),
     trainAccuracy: interval(r.runs.map((x) => x.trainAccuracy)),
     testAccuracy: interval(r.runs.map((x) => x.testAccuracy)),
     testLoss: interval(r.runs.map((x) => x.testLoss)),
-    ...(SHARPNESS ? { sharpness: interval(r.runs.map((x) => x.sharpness!)) } : {}),
+    sharpness: SHARPNESS ? interval(r.runs.map((x) => x.sharpness!)) : null,
   }));
-  const comparison = results.length === 2 && SEEDS >= 2 ? {
-    testAccuracy_small_minus_large: difference(results[0].runs.map((x) => x.testAccuracy), results[1].runs.map((x) => x.testAccuracy)),
-    ...(SHARPNESS ? { sharpness_large_minus_small: difference(results[1].runs.map((x) => x.sharpness!), results[0].runs.map((x) => x.sharpness!)) } : {}),
+  const [a, b] = configs.map((c) => c.runs);
+  const comparison = a.length >= 2 && b.length >= 2 ? {
+    testAccuracy_small_minus_large: difference(a.map((x) => x.testAccuracy), b.map((x) => x.testAccuracy)),
+    trainAccuracy_small_minus_large: difference(a.map((x) => x.trainAccuracy), b.map((x) => x.trainAccuracy)),
+    ...(SHARPNESS ? { sharpness_large_minus_small: difference(b.map((x) => x.sharpness!), a.map((x) => x.sharpness!)) } : {}),
   } : null;
-  writeFileSync(join(OUT, `${NAME}.json`), JSON.stringify({
-    bench: 'generalization', adapter: engine.adapter, model: MODEL, norm: NORM, optimizer: 'Adam', epochs: EPOCHS, tuneEpochs: TUNE_EPOCHS,
-    dataset: `built-in digits (${train.length} train / ${test.length} test); tuning on a ${tune.train.length}/${tune.test.length} split of the training set`,
+  return {
+    bench: 'generalization', adapter, model: MODEL, norm: NORM, optimizer: 'Adam', epochs: EPOCHS, tuneEpochs: TUNE_EPOCHS,
+    dataset: `built-in digits (${nTrain} train / ${nTest} test); tuning on a ${tune.train.length}/${tune.test.length} split of the training set`,
     sharpness: SHARPNESS ? 'λmax of the Hessian of the mean cross-entropy on 1,000 fixed training samples (seed 999), BatchNorm in eval mode, Lanczos (≤ 30 steps, Ritz residual ≤ 1e-3·λ), float32 HVPs' : null,
-    summary, comparison, results,
-  }, null, 2) + '\n');
-  if (comparison) console.log(JSON.stringify(comparison, null, 1));
-  const series: slope.Series[] = results.map((r) => ({
-    name: `${r.name}, lr ${r.lr}`, x: r.runs[0].curve.map((_, i) => i + 1), y: r.runs[0].curve.map((_, i) => mean(r.runs.map((x) => x.curve[i]))), markers: true,
+    intervals: '95% Student t intervals; differences by Welch; detectable80 = the gap a two-sided test at α = 0.05 detects with 80% power at this seed count and the pooled sd',
+    summary, comparison, results: configs,
+  };
+}
+
+function figures(configs: Config[]): void {
+  const colors = ['#1f77b4', '#d62728'];
+  const done = configs.filter((c) => c.runs.length > 0);
+  const n = Math.min(...done.map((c) => c.runs.length));
+  const series: slope.Series[] = done.map((r, i) => ({
+    name: `batch ${r.name}, lr ${r.lr}: mean of ${r.runs.length} seeds`, color: colors[i], markers: true,
+    x: r.runs[0].curve.map((_, k) => k + 1), y: r.runs[0].curve.map((_, k) => 100 * mean(r.runs.map((x) => x.curve[k]))),
   }));
-  writeFileSync(join(OUT, `${NAME}.svg`), slope.linePlot({ title: `Test accuracy by epoch (mean of ${SEEDS} seeds)`, xLabel: 'epoch', yLabel: 'test accuracy (fraction)', series, legend: 'bottom-right' }));
+  writeFileSync(join(OUT, `${NAME}.svg`), slope.linePlot({
+    title: `Test accuracy by epoch, small vs large batches (mean of ${n}+ seeds)`, xLabel: 'epoch', yLabel: 'test accuracy (%, eval mode)', series, legend: 'auto',
+  }));
+  // Every seed's final test accuracy, one column per batch size (spread sideways by seed), with the mean and its 95% interval.
+  const spread = (seed: number) => 0.25 * (((seed * 2654435761) >>> 0) / 2 ** 32 * 2 - 1);
+  const pts: slope.Series[] = [];
+  done.forEach((r, i) => {
+    const iv = interval(r.runs.map((x) => 100 * x.testAccuracy));
+    pts.push({ name: `batch ${r.batch}: ${r.runs.length} seeds`, x: r.runs.map((x) => i + 1 + spread(x.seed)), y: r.runs.map((x) => 100 * x.testAccuracy), markers: true, line: false, color: colors[i] });
+    pts.push({ name: `mean and 95% interval: ${iv.mean.toFixed(2)} [${iv.lo.toFixed(2)}, ${iv.hi.toFixed(2)}]`, x: [i + 1.4, i + 1.4], y: [iv.lo, iv.hi], color: '#333' });
+    pts.push({ name: '', x: [i + 1.4], y: [iv.mean], markers: true, line: false, color: '#333' });
+  });
+  writeFileSync(join(OUT, `${NAME}_seeds.svg`), slope.linePlot({
+    title: 'Final test accuracy of every seed (1 = small batches, 2 = large)', xLabel: 'batch size (1 = small, 2 = large), seeds spread sideways',
+    yLabel: 'test accuracy (%, eval mode)', series: pts, legend: 'outside', xRange: [0.5, 2.7],
+  }));
   if (SHARPNESS) {
-    const pts: slope.Series[] = results.map((r, i) => ({
-      name: `${r.name}, lr ${r.lr}`, x: r.runs.map((x) => x.sharpness!), y: r.runs.map((x) => 100 * x.testAccuracy), markers: true, line: false, color: ['#1f77b4', '#d62728'][i],
+    const sp: slope.Series[] = done.map((r, i) => ({
+      name: `batch ${r.batch} (lr ${r.lr}): ${r.runs.length} seeds`, x: r.runs.map((x) => x.sharpness!), y: r.runs.map((x) => 100 * x.testAccuracy), markers: true, line: false, color: colors[i],
     }));
     writeFileSync(join(OUT, `${NAME}_sharpness.svg`), slope.linePlot({
-      title: `Sharpness of the minimum reached vs test accuracy (${SEEDS} seeds each)`, xLabel: 'λmax of the training-loss Hessian (1,000 samples, eval mode)',
-      yLabel: 'test accuracy (%)', series: pts, legend: 'outside', xLog: true,
+      title: 'Sharpness of the minimum reached vs test accuracy', xLabel: 'λmax of the training-loss Hessian (1,000 training samples, eval mode; loss per unit parameter²)',
+      yLabel: 'test accuracy (%, eval mode)', series: sp, legend: 'auto', xLog: true,
     }));
-  }
-  console.log('\n| batch | lr | updates | train accuracy | test accuracy, mean [95% interval] (sd) | λmax, mean [95% interval] |\n| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const s of summary) {
-    const sh = 'sharpness' in s && s.sharpness ? `${s.sharpness.mean.toFixed(3)} [${s.sharpness.lo.toFixed(3)}, ${s.sharpness.hi.toFixed(3)}]` : '—';
-    console.log(`| ${s.config} | ${s.lr} | ${s.steps} | ${pct(s.trainAccuracy.mean)}% | ${pct(s.testAccuracy.mean)}% [${pct(s.testAccuracy.lo)}, ${pct(s.testAccuracy.hi)}] (${pct(s.testAccuracy.sd)}) | ${sh} |`);
   }
 }
 
