@@ -17,11 +17,13 @@
 // the same scan) is this element; avg and adaptive: dy / divisor.
 //
 // Bindings: in0 (read), in1 (read), out (read_write), Params (uniform).
-//   forward: in0 = x, out = y; max backward: in0 = x, in1 = dy, out = dx; avg and adaptive
-//   backward: in0 = dy, out = dx. Unused bindings take any buffer.
+//   forward: in0 = x, out = y; max backward: in0 = x, in1 = dy, out = dx; max select: in0 = x,
+//   in1 = h (shaped like x), out = y; avg and adaptive backward: in0 = dy, out = dx. Unused
+//   bindings take any buffer.
 // Entry points, one thread per output element (dispatch: linear workgroup id wid.x + wid.y·nwg.x):
-//   max_pool2d, max_pool2d_backward, avg_pool2d, avg_pool2d_backward, adaptive_avg_pool2d,
-//   adaptive_avg_pool2d_backward.
+//   max_pool2d, max_pool2d_backward, max_pool2d_select (h at each window's argmax of x: the
+//   backward's adjoint, for second derivatives), avg_pool2d, avg_pool2d_backward,
+//   adaptive_avg_pool2d, adaptive_avg_pool2d_backward.
 // NaN is detected from the bits (WGSL lets implementations assume no NaN in comparisons), and
 // the maximum is stored by copying the argmax element, so a NaN keeps its payload.
 
@@ -78,6 +80,18 @@ fn max_pool2d(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
   let base = (idx / o) * p.H * p.W;
   let a = max_arg(base, (idx % o) / p.OW, idx % p.OW);
   out[idx] = in0[base + u32(max(a, 0))];   // every window holds an element (the host checks the geometry)
+}
+
+// y = h at each window's argmax of x (h shaped like x): the adjoint of max_pool2d_backward.
+@compute @workgroup_size(WG)
+fn max_pool2d_select(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                     @builtin(local_invocation_index) lid: u32) {
+  let idx = lin(wid, nwg, lid);
+  let o = p.OH * p.OW;
+  if (idx >= p.P * o) { return; }
+  let base = (idx / o) * p.H * p.W;
+  let a = max_arg(base, (idx % o) / p.OW, idx % p.OW);
+  out[idx] = in1[base + u32(max(a, 0))];
 }
 
 // The first window row (in increasing oh) covering input row ih, and whether tap i covers it:

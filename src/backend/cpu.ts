@@ -10,6 +10,7 @@ import { CPU_OPS } from './cpu_ops.js';
 import { CPU_NORM } from './cpu_norm.js';
 import { CPU_OPTIM } from './cpu_optim.js';
 import { CPU_TRAIN } from './cpu_train.js';
+import { CPU_CONV } from './cpu_conv.js';
 
 export interface CpuStorage extends Storage {
   data: Float64Array;
@@ -28,7 +29,7 @@ export interface CpuArgs<A extends object = object> {
 /** One float64 implementation per op a backend runs: an op missing here fails the type-check. */
 export type CpuTable = { readonly [N in ExecOpName]: (a: CpuArgs<AttrsOf<N>>) => void };
 
-const IMPLS = { ...CPU_OPS, ...CPU_NORM, ...CPU_OPTIM, ...CPU_TRAIN } satisfies CpuTable;
+const IMPLS = { ...CPU_OPS, ...CPU_NORM, ...CPU_OPTIM, ...CPU_TRAIN, ...CPU_CONV } satisfies CpuTable;
 
 function arr(v: View): Float64Array {
   return (v.storage as CpuStorage).data.subarray(v.offset, v.offset + v.length);

@@ -1,14 +1,14 @@
 /**
- * Launch geometry of 2-D convolution on shaders/conv.wgsl and conv_subgroup.wgsl: plain
- * functions from a geometry (src/ref/conv.ts's Conv2dGeom) and views to Launch objects; nothing
- * is registered here (the op layer decides which launches an op makes). Variants, each for the
- * forward pass and both backward passes:
+ * Lowerings of conv2d and its backward ops onto shaders/conv.wgsl and conv_subgroup.wgsl, from
+ * launch functions of a geometry (src/ops' ConvGeom, the fields of src/ref/conv.ts's) and views.
+ * Variants, each for the forward pass and both backward passes:
  *   naive — direct loops, one thread per output element (the reference variant)
  *   bcast — implicit GEMM on gemm_bcast: ROWS rows × 8 columns per thread
  *   tiled — implicit GEMM on gemm_tiled: 64×64 tiles through workgroup memory
  *   sg    — implicit GEMM on gemm_sg: A shared by subgroup shuffles (needs subgroups ≥ 8 lanes)
  * The GEMM bodies are the ones matmul runs (shaders/gemm.wgsl); conv_common.wgsl supplies the
- * accessors that read the patch matrix straight from the image.
+ * accessors that read the patch matrix straight from the image. The default variant follows the
+ * adapter's matmul choice (defaultConvVariant): the same bodies win on the same adapter.
  */
 import convSource from '../../shaders/conv.wgsl';
 import convSgSource from '../../shaders/conv_subgroup.wgsl';
@@ -17,11 +17,14 @@ import gemm from '../../shaders/gemm.wgsl';
 import gemmSg from '../../shaders/gemm_subgroup.wgsl';
 import common from '../../shaders/common.wgsl';
 import activation from '../../shaders/activation.wgsl';
-import type { View } from '../backend/types.js';
+import type { OpCall, View } from '../backend/types.js';
 import type { DeviceLimits } from '../gpu/device.js';
-import type { Conv2dGeom } from '../ref/conv.js';
-import { ACTIVATIONS, type Activation } from '../ops/index.js';
-import { groups, kernel, withCommon, type KernelSpec, type Launch } from './spec.js';
+import { ArgumentError } from '../errors.js';
+import { ACTIVATIONS, convGeom, type Activation, type ConvGeom } from '../ops/index.js';
+import type { DeviceProfile } from '../gpu/profile.js';
+import {
+  forcedVariant, groups, kernel, withCommon, type KernelSpec, type Launch, type LowerContext, type LoweringTable,
+} from './spec.js';
 
 const source = withCommon(convSource, convCommon, activation, gemm, common);
 const sgSource = withCommon(convSgSource, convCommon, activation, gemm, gemmSg);
@@ -67,7 +70,7 @@ export function convVariantSupported(v: ConvVariant, limits: Pick<DeviceLimits, 
 }
 
 /** The GEMM a direction runs, per group (see conv.wgsl's header): C (M, N) = A (M, K) · B (K, N). */
-export function convGemmDims(dir: ConvDirection, g: Conv2dGeom): { M: number; N: number; K: number } {
+export function convGemmDims(dir: ConvDirection, g: ConvGeom): { M: number; N: number; K: number } {
   const Cg = g.C / g.groups, Kg = g.K / g.groups, RS = g.R * g.S;
   if (dir === 'forward') return { M: Kg, N: g.N * g.OH * g.OW, K: Cg * RS };
   if (dir === 'input') return { M: Cg, N: g.N * g.H * g.W, K: Kg * RS };
@@ -86,7 +89,7 @@ export interface ConvLaunchOptions {
 type Dims = { M: number; N: number; K: number };
 type Params = Record<string, number>;
 
-function params(g: Conv2dGeom, gm: Dims, tilesN: number, tilesMN: number, o: ConvLaunchOptions): Params {
+function params(g: ConvGeom, gm: Dims, tilesN: number, tilesMN: number, o: ConvLaunchOptions): Params {
   const a = ACTIVATIONS[o.act ?? 'none'];
   if (!a.epilogue) throw new Error(`internal: conv epilogue ${o.act}`);
   return {
@@ -102,7 +105,7 @@ function params(g: Conv2dGeom, gm: Dims, tilesN: number, tilesMN: number, o: Con
  * out = dx) or weight (in0 = x, in1 = dy, out = dw). Every output element is written.
  */
 export function conv2dLaunch(
-  dir: ConvDirection, g: Conv2dGeom, in0: View, in1: View, out: View, o: ConvLaunchOptions,
+  dir: ConvDirection, g: ConvGeom, in0: View, in1: View, out: View, o: ConvLaunchOptions,
 ): Launch {
   if (dir !== 'forward' && (o.bias || (o.act ?? 'none') !== 'none')) {
     throw new Error('internal: only the forward conv has an epilogue');
@@ -128,10 +131,61 @@ export function conv2dLaunch(
 }
 
 /** db (K) = Σ over n, oh, ow of dy (N, K, OH, OW): one workgroup per channel. */
-export function conv2dBiasGradLaunch(g: Conv2dGeom, dy: View, db: View): Launch {
+export function conv2dBiasGradLaunch(g: ConvGeom, dy: View, db: View): Launch {
   return {
     kernel: CONV.bias, buffers: [dy, dy, dy, db],
     params: params(g, convGemmDims('forward', g), 0, 0, { variant: 'naive' }),
     overrides: { WG: 64 }, workgroups: g.K,
   };
 }
+
+/**
+ * The variant when none is forced: the one whose GEMM body the adapter's matmul uses (sg, bcast
+ * or tiled); bcast where matmul uses its register blocks (no conv variant has them) or is naive.
+ */
+export function defaultConvVariant(profile: Pick<DeviceProfile, 'matmul'>, limits: Pick<DeviceLimits, 'subgroupMinSize'>): ConvVariant {
+  const m = profile.matmul;
+  const v: ConvVariant = m === 'sg' || m === 'tiled' || m === 'bcast' ? m : 'bcast';
+  return convVariantSupported(v, limits) ? v : 'bcast';
+}
+
+function variantOf(ctx: LowerContext): ConvVariant {
+  const forced = forcedVariant(ctx, 'conv');
+  if (forced === undefined) return defaultConvVariant(ctx.profile, ctx.limits);
+  if (!(CONV_VARIANTS as string[]).includes(forced)) {
+    throw new ArgumentError(`unknown conv variant '${forced}' (expected ${CONV_VARIANTS.join(', ')})`);
+  }
+  if (!convVariantSupported(forced as ConvVariant, ctx.limits)) {
+    throw new ArgumentError(`conv variant '${forced}' needs the 'subgroups' feature with subgroups of at least 8 lanes, which this adapter lacks`);
+  }
+  return forced as ConvVariant;
+}
+
+export const CONV_LOWERINGS = {
+  conv2d(c: OpCall<'conv2d'>, ctx) {
+    const [x, w] = c.inputs;
+    if (!c.outputs[0].length) return [];
+    const a = c.attrs;
+    const g = convGeom('conv2d', x.shape, w.shape, a);
+    const o = { variant: variantOf(ctx), bias: a.bias ? c.inputs[2] : null, act: a.act, alpha: a.alpha, beta: a.beta };
+    return [conv2dLaunch('forward', g, x, w, c.outputs[0], o)];
+  },
+  conv2d_backward_input(c: OpCall<'conv2d_backward_input'>, ctx) {
+    const [dy, w] = c.inputs;
+    if (!c.outputs[0].length) return [];
+    const g = convGeom('conv2d backward input', c.outputs[0].shape, w.shape, c.attrs);
+    return [conv2dLaunch('input', g, dy, w, c.outputs[0], { variant: variantOf(ctx) })];
+  },
+  conv2d_backward_weight(c: OpCall<'conv2d_backward_weight'>, ctx) {
+    const [x, dy] = c.inputs;
+    if (!c.outputs[0].length) return [];
+    const g = convGeom('conv2d backward weight', x.shape, c.outputs[0].shape, c.attrs);
+    return [conv2dLaunch('weight', g, x, dy, c.outputs[0], { variant: variantOf(ctx) })];
+  },
+  conv2d_backward_bias(c: OpCall<'conv2d_backward_bias'>) {
+    if (!c.outputs[0].length) return [];
+    const [N, K, OH, OW] = c.inputs[0].shape;
+    const g = { N, C: 1, H: 1, W: 1, K, R: 1, S: 1, groups: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, dilH: 1, dilW: 1, OH, OW };
+    return [conv2dBiasGradLaunch(g, c.inputs[0], c.outputs[0])];
+  },
+} satisfies Partial<LoweringTable>;

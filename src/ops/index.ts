@@ -13,12 +13,14 @@ import { GATHER_OPS } from './gather.js';
 import { METRICS_OPS } from './metrics.js';
 import { LEAF_OPS } from './leaf.js';
 import { OPTIM_OPS } from './optim.js';
+import { CONV_OPS } from './conv.js';
+import { POOL_OPS } from './pool.js';
 import type { AssignRule, FusionRule } from './fusion.js';
 import type { OpKind, OpSchema } from './schema.js';
 
 export const OPS = {
   ...LEAF_OPS, ...ELEMENTWISE_OPS, ...REDUCE_OPS, ...MATMUL_OPS, ...SOFTMAX_OPS, ...LOSS_OPS, ...NORM_OPS,
-  ...BATCHNORM_OPS, ...GATHER_OPS, ...METRICS_OPS, ...OPTIM_OPS,
+  ...BATCHNORM_OPS, ...GATHER_OPS, ...METRICS_OPS, ...OPTIM_OPS, ...CONV_OPS, ...POOL_OPS,
 };
 
 type Ops = typeof OPS;
@@ -60,3 +62,11 @@ export type { BnRunningAttrs, BnUpdateAttrs, BnRenormAttrs } from './batchnorm.j
 export type { GatherAttrs, GatherBytesAttrs } from './gather.js';
 export { HYP, OPTIM_KINDS, SUMSQ_THREADS, type OptimKind, type OptimUpdateAttrs, type OptimSumsqAttrs,
   type OptimFinalizeAttrs } from './optim.js';
+export {
+  convGeom, convOut, windowOf, WINDOW_KEYS, type ConvWindow, type ConvGeom, type Conv2dAttrs, type Conv2dInputGradAttrs,
+  type Conv2dWeightGradAttrs,
+} from './conv.js';
+export {
+  poolGeom, poolOut, poolWindowOf, POOL_KEYS, type PoolWindow, type PoolGeom, type AvgPoolAttrs, type AvgPoolGradAttrs,
+  type AdaptiveAttrs, type AdaptiveGradAttrs,
+} from './pool.js';

@@ -13,7 +13,8 @@
  * max_pool2d: y = the largest element of the window, padding excluded. Ties go to the first
  *   element in row-major order; a NaN wins over any number and a later NaN over an earlier one
  *   (PyTorch's `val > max || isnan(val)` scan, starting from −∞ at the window's first element).
- *   Backward: dx[argmax] += dy, the argmax found by the same scan.
+ *   Backward: dx[argmax] += dy, the argmax found by the same scan; its adjoint (select) reads
+ *   h[argmax] per window.
  * avg_pool2d: y = Σ window / divisor, the window clipped to the input; the divisor counts the
  *   window clipped to the padded input (H + padH rows) when count_include_pad (PyTorch's
  *   default), else only the input elements. A window with no input elements gives 0.
@@ -130,6 +131,22 @@ export function maxPool2dBackward(dx: Out, dy: In, x: In, g: Pool2dGeom): void {
       for (let ow = 0; ow < g.OW; ow++) {
         const a = maxArg(x, pl * HW, g, oh, ow);
         if (a >= 0) dx[pl * HW + a] += dy[pl * O + oh * g.OW + ow];
+      }
+    }
+  }
+}
+
+/**
+ * y (N, C, OH, OW) = h at each window's argmax of x, h shaped like x: the adjoint of the
+ * backward map dy → dx (for second derivatives through max pooling).
+ */
+export function maxPool2dSelect(y: Out, h: In, x: In, g: Pool2dGeom): void {
+  const HW = g.H * g.W, O = g.OH * g.OW;
+  for (let pl = 0; pl < g.N * g.C; pl++) {
+    for (let oh = 0; oh < g.OH; oh++) {
+      for (let ow = 0; ow < g.OW; ow++) {
+        const a = maxArg(x, pl * HW, g, oh, ow);
+        y[pl * O + oh * g.OW + ow] = a < 0 ? 0 : h[pl * HW + a];
       }
     }
   }

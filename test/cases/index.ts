@@ -10,6 +10,7 @@ import { REDUCE_VARIANTS } from '../../src/kernels/reduce.js';
 import { MATMUL_VARIANTS, matmulVariantSupported, type MatmulVariant } from '../../src/kernels/matmul.js';
 import { SOFTMAX_VARIANTS } from '../../src/kernels/softmax.js';
 import { NORM_VARIANTS } from '../../src/kernels/norm.js';
+import { CONV_VARIANTS, convVariantSupported, type ConvVariant } from '../../src/kernels/conv.js';
 import { cases as elementwise } from './elementwise.js';
 import { cases as reduce } from './reduce.js';
 import { cases as matmul } from './matmul.js';
@@ -20,11 +21,13 @@ import { cases as batchnorm } from './batchnorm.js';
 import { cases as norm } from './norm.js';
 import { cases as gather } from './gather.js';
 import { cases as optim } from './optim.js';
+import { cases as conv } from './conv.js';
+import { cases as pool } from './pool.js';
 import { cases as torch } from '../golden/torch_cases.js';
 
 export type { KernelCase } from './types.js';
 
-export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm, ...batchnorm, ...gather, ...optim, ...torch];
+export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm, ...batchnorm, ...gather, ...optim, ...conv, ...pool, ...torch];
 
 /**
  * Variants per family, from the kernels' own lists ('default' = whatever the engine picks, for
@@ -41,6 +44,8 @@ export const VARIANTS: Record<string, readonly string[]> = {
   norm: NORM_VARIANTS,
   gather: ['default'],
   optim: ['default'],
+  conv: CONV_VARIANTS,
+  pool: ['default'],
   torch: ['default'],
 };
 
@@ -55,8 +60,10 @@ export function limitsOf(engine: Engine): Pick<DeviceLimits, 'subgroupMinSize'> 
 
 /** Why a device with these limits cannot run a variant (sg needs subgroups of ≥ 8 lanes), or null. */
 export function variantUnsupported(limits: Pick<DeviceLimits, 'subgroupMinSize'>, family: string, variant: string): string | null {
-  if (family !== 'matmul' || matmulVariantSupported(variant as MatmulVariant, limits)) return null;
-  return `matmul [${variant}] needs subgroups of at least 8 lanes (the adapter has ${limits.subgroupMinSize || 'none'})`;
+  const ok = family === 'matmul' ? matmulVariantSupported(variant as MatmulVariant, limits)
+    : family === 'conv' ? convVariantSupported(variant as ConvVariant, limits) : true;
+  if (ok) return null;
+  return `${family} [${variant}] needs subgroups of at least 8 lanes (the adapter has ${limits.subgroupMinSize || 'none'})`;
 }
 
 /** init() options that force a variant of a family. */

@@ -17,6 +17,8 @@ import * as bn from '../../src/ref/batchnorm.js';
 import * as ga from '../../src/ref/gather.js';
 import * as me from '../../src/ref/metrics.js';
 import * as op from '../../src/ref/optim.js';
+import * as cv from '../../src/ref/conv.js';
+import * as pl from '../../src/ref/pool.js';
 import { ACTIVATIONS, OPS, UNARY_KINDS, type ExecOpName } from '../../src/ops/index.js';
 
 type Fn = (...args: never[]) => unknown;
@@ -38,6 +40,11 @@ const REFERENCES = {
   argmax: [me.argmax], correct: [me.correct], class_metrics: [me.classMetrics],
   'optim.sgd': [op.sgdStep], 'optim.adagrad': [op.adagradStep], 'optim.rmsprop': [op.rmspropStep],
   'optim.adam': [op.adamStep, op.adamwStep], 'optim.sumsq': [op.totalNorm, op.clipGradValue], 'optim.finalize': [op.clipCoef],
+  conv2d: [cv.conv2d, ew.unaryValue], conv2d_backward_input: [cv.conv2dBackwardInput],
+  conv2d_backward_weight: [cv.conv2dBackwardWeight], conv2d_backward_bias: [cv.conv2dBackwardBias],
+  max_pool2d: [pl.maxPool2d], max_pool2d_backward: [pl.maxPool2dBackward], max_pool2d_select: [pl.maxPool2dSelect],
+  avg_pool2d: [pl.avgPool2d], avg_pool2d_backward: [pl.avgPool2dBackward],
+  adaptive_avg_pool2d: [pl.adaptiveAvgPool2d], adaptive_avg_pool2d_backward: [pl.adaptiveAvgPool2dBackward],
 } satisfies Record<ExecOpName, readonly Fn[]>;
 
 test('every op a backend runs has a float64 reference', () => {

@@ -7,3 +7,4 @@ export * from './loss.js';
 export * from './norm.js';
 export * from './gather.js';
 export * from './metrics.js';
+export * from './conv.js';

@@ -1,0 +1,4 @@
+/** The conv case table (test/cases/conv.ts) on the GPU, once per variant. */
+import { runFamily } from './harness.js';
+
+runFamily('conv');
