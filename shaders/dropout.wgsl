@@ -2,15 +2,17 @@
 // generator: Philox4x32-10 (Salmon, Moraes, Dror, Shaw: "Parallel random numbers: as easy as
 // 1, 2, 3", SC'11), the same bits as src/ref/dropout.ts.
 //
-//   bits(i) = philox4x32_10(counter = (⌊i/4⌋, stream, step, 0), key = (seed_lo, seed_hi))[i mod 4]
+//   bits(i) = philox4x32_10(counter = (⌊i/4⌋, stream, step, 0), key = (seed, 0))[i mod 4]
 //   keep(i) = (bits(i) >> 8) ≥ threshold          threshold = round(p · 2²⁴), an integer compare
 //   y[i]    = x[i] · (keep(i) ? scale : 0)          scale = 1 / (1 − p), 0 for p = 1
-// The mask is a pure function of (seed, step, stream, i): nothing is stored or uploaded, the
+// (seed, step) is an int32 pair in a buffer (the trainer writes it each step); stream tells the
+// dropout layers of a graph apart. The mask is a pure function of (seed, step, stream, i):
+// nothing is stored or uploaded but those 8 bytes, the
 // backward pass is the same kernel on dy (dx = dy · keep · scale), and a resumed run redraws the
 // same masks. Eval mode and p = 0 are the identity (the host launches nothing). A dropped NaN or
 // ±∞ gives NaN (x · 0), as PyTorch's multiply by a zero mask does.
 //
-// Shapes: x and y (n) flat. Bindings: x (read), y (read_write), Params (uniform).
+// Shapes: x and y (n) flat, rng (2). Bindings: x (read), rng (read), y (read_write), Params (uniform).
 // Entry point:
 //   dropout — one thread per 4 consecutive elements (one Philox block; one counter per thread).
 // Dispatch: linear workgroup id = wid.x + wid.y · nwg.x. 32×32 → 64-bit products are built from
@@ -19,13 +21,13 @@
 override WG: u32 = 64u;
 
 struct Params {
-  n: u32, seed_lo: u32, seed_hi: u32, step: u32,
-  stream: u32, threshold: u32, scale: f32, pad0: u32,
+  n: u32, stream: u32, threshold: u32, scale: f32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
-@group(0) @binding(2) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> rng: array<u32, 2>;   // (seed, step)
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
 
 // High 32 bits of a · b.
 fn mulhi(a: u32, b: u32) -> u32 {
@@ -59,7 +61,7 @@ fn dropout(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
            @builtin(local_invocation_index) lid: u32) {
   let q = (wid.x + wid.y * nwg.x) * WG + lid;
   if (q >= (p.n + 3u) / 4u) { return; }
-  let bits = philox4x32_10(vec4u(q, p.stream, p.step, 0u), vec2u(p.seed_lo, p.seed_hi));
+  let bits = philox4x32_10(vec4u(q, p.stream, rng[1], 0u), vec2u(rng[0], 0u));
   for (var j = 0u; j < 4u; j++) {
     let i = q * 4u + j;
     if (i < p.n) { y[i] = x[i] * select(0.0, p.scale, (bits[j] >> 8u) >= p.threshold); }

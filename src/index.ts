@@ -21,6 +21,7 @@ export { Module, Linear, Sequential, ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Softp
   Generator } from './nn/index.js';
 export { BatchNorm1d, BatchNorm2d, BatchRenorm1d, BatchRenorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d,
   weightNorm, spectralNorm } from './nn/index.js';
+export { Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout } from './nn/index.js';
 export { fitStandardizer, Standardizer, type StandardizeOptions } from './nn/standardize.js';
 export { linePlot, contourPlot, table, type Series, type LinePlotOptions,
   type ContourPlotOptions } from './plot/svg.js';

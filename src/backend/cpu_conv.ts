@@ -1,7 +1,8 @@
-/** cpu implementations of convolution and pooling, each a call into the float64 references. */
+/** cpu implementations of convolution, pooling and dropout, each a call into the float64 references. */
 import * as cv from '../ref/conv.js';
 import * as pl from '../ref/pool.js';
 import * as ew from '../ref/elementwise.js';
+import { dropout } from '../ref/dropout.js';
 import { convGeom, poolGeom } from '../ops/index.js';
 import type { CpuTable } from './cpu.js';
 
@@ -34,4 +35,6 @@ export const CPU_CONV = {
   adaptive_avg_pool2d: ({ ins, outs, inShapes, attrs: a }) => pl.adaptiveAvgPool2d(outs[0], ins[0], adaptive(inShapes[0], a.OH, a.OW)),
   adaptive_avg_pool2d_backward: ({ ins, outs, outShapes, attrs: a }) =>
     pl.adaptiveAvgPool2dBackward(outs[0], ins[0], adaptive(outShapes[0], a.OH, a.OW)),
+  dropout: ({ ins, outs, attrs: a }) =>
+    dropout(outs[0], ins[0], { p: a.p, seed: ins[1][0] >>> 0, step: ins[1][1] >>> 0, stream: a.stream }),
 } satisfies Partial<CpuTable>;

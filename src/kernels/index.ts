@@ -11,10 +11,11 @@ import { GATHER_LOWERINGS } from './gather.js';
 import { METRICS_LOWERINGS } from './metrics.js';
 import { CONV_LOWERINGS } from './conv.js';
 import { POOL_LOWERINGS } from './pool.js';
+import { DROPOUT_LOWERINGS } from './dropout.js';
 import type { LoweringTable } from './spec.js';
 
 export const LOWERINGS = {
   ...ELEMENTWISE_LOWERINGS, ...REDUCE_LOWERINGS, ...MATMUL_LOWERINGS, ...SOFTMAX_LOWERINGS, ...CROSS_ENTROPY_LOWERINGS,
   ...OPTIM_LOWERINGS, ...NORM_LOWERINGS, ...BATCHNORM_LOWERINGS, ...GATHER_LOWERINGS, ...METRICS_LOWERINGS,
-  ...CONV_LOWERINGS, ...POOL_LOWERINGS,
+  ...CONV_LOWERINGS, ...POOL_LOWERINGS, ...DROPOUT_LOWERINGS,
 } satisfies LoweringTable;

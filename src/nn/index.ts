@@ -5,3 +5,4 @@ export { Generator, defaultGenerator, manualSeed, uniform, normal, linearInit, k
   xavierUniform } from './init.js';
 export * from './norm.js';
 export * from './parametrize.js';
+export { Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, type Conv2dModuleOptions, type MaxPool2dModuleOptions, type AvgPool2dModuleOptions } from './conv.js';

@@ -15,12 +15,13 @@ import { LEAF_OPS } from './leaf.js';
 import { OPTIM_OPS } from './optim.js';
 import { CONV_OPS } from './conv.js';
 import { POOL_OPS } from './pool.js';
+import { DROPOUT_OPS } from './dropout.js';
 import type { AssignRule, FusionRule } from './fusion.js';
 import type { OpKind, OpSchema } from './schema.js';
 
 export const OPS = {
   ...LEAF_OPS, ...ELEMENTWISE_OPS, ...REDUCE_OPS, ...MATMUL_OPS, ...SOFTMAX_OPS, ...LOSS_OPS, ...NORM_OPS,
-  ...BATCHNORM_OPS, ...GATHER_OPS, ...METRICS_OPS, ...OPTIM_OPS, ...CONV_OPS, ...POOL_OPS,
+  ...BATCHNORM_OPS, ...GATHER_OPS, ...METRICS_OPS, ...OPTIM_OPS, ...CONV_OPS, ...POOL_OPS, ...DROPOUT_OPS,
 };
 
 type Ops = typeof OPS;
@@ -70,3 +71,4 @@ export {
   poolGeom, poolOut, poolWindowOf, POOL_KEYS, type PoolWindow, type PoolGeom, type AvgPoolAttrs, type AvgPoolGradAttrs,
   type AdaptiveAttrs, type AdaptiveGradAttrs,
 } from './pool.js';
+export { DROPOUT_RNG, type DropoutAttrs } from './dropout.js';

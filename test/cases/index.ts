@@ -23,11 +23,12 @@ import { cases as gather } from './gather.js';
 import { cases as optim } from './optim.js';
 import { cases as conv } from './conv.js';
 import { cases as pool } from './pool.js';
+import { cases as dropout } from './dropout.js';
 import { cases as torch } from '../golden/torch_cases.js';
 
 export type { KernelCase } from './types.js';
 
-export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm, ...batchnorm, ...gather, ...optim, ...conv, ...pool, ...torch];
+export const allCases: KernelCase[] = [...elementwise, ...reduce, ...matmul, ...softmax, ...crossEntropy, ...metrics, ...norm, ...batchnorm, ...gather, ...optim, ...conv, ...pool, ...dropout, ...torch];
 
 /**
  * Variants per family, from the kernels' own lists ('default' = whatever the engine picks, for
@@ -46,6 +47,7 @@ export const VARIANTS: Record<string, readonly string[]> = {
   optim: ['default'],
   conv: CONV_VARIANTS,
   pool: ['default'],
+  dropout: ['default'],
   torch: ['default'],
 };
 

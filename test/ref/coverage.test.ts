@@ -19,6 +19,7 @@ import * as me from '../../src/ref/metrics.js';
 import * as op from '../../src/ref/optim.js';
 import * as cv from '../../src/ref/conv.js';
 import * as pl from '../../src/ref/pool.js';
+import * as dr from '../../src/ref/dropout.js';
 import { ACTIVATIONS, OPS, UNARY_KINDS, type ExecOpName } from '../../src/ops/index.js';
 
 type Fn = (...args: never[]) => unknown;
@@ -45,6 +46,7 @@ const REFERENCES = {
   max_pool2d: [pl.maxPool2d], max_pool2d_backward: [pl.maxPool2dBackward], max_pool2d_select: [pl.maxPool2dSelect],
   avg_pool2d: [pl.avgPool2d], avg_pool2d_backward: [pl.avgPool2dBackward],
   adaptive_avg_pool2d: [pl.adaptiveAvgPool2d], adaptive_avg_pool2d_backward: [pl.adaptiveAvgPool2dBackward],
+  dropout: [dr.dropout, dr.philox4x32],
 } satisfies Record<ExecOpName, readonly Fn[]>;
 
 test('every op a backend runs has a float64 reference', () => {

@@ -8,3 +8,4 @@ export * from './norm.js';
 export * from './gather.js';
 export * from './metrics.js';
 export * from './conv.js';
+export * from './dropout.js';

@@ -3,8 +3,9 @@
  * and its rule is the adjoint pair: conv2d's backward-input and backward-weight are each other's
  * and conv2d's transposes, avg and adaptive pooling's backward ops are the forward ops'
  * transposes, and max pooling's backward (scatter to the argmax) and select (gather from it) are
- * each other's. So Hessian-vector products run through convolutional networks. Graphs hold
- * plain conv2d nodes (an activation is folded into the epilogue only after planning).
+ * each other's; dropout's is dropout of the gradient with the same mask (same rng and stream).
+ * So Hessian-vector products run through convolutional networks. Graphs hold plain conv2d nodes
+ * (an activation is folded into the epilogue only after planning).
  */
 import { windowOf, poolWindowOf, type AvgPoolAttrs } from '../../ops/index.js';
 import { broadcastTo } from '../ops/elementwise.js';
@@ -73,5 +74,8 @@ export const CONV_VJPS = {
   },
   adaptive_avg_pool2d_backward(out, h) {
     return [adaptiveAvgPool2d(h, [out.attrs.OH, out.attrs.OW])];
+  },
+  dropout(out, g) {
+    return [build(OPS.dropout, [g, out.inputs[1]], { ...out.attrs }), null];
   },
 } satisfies Partial<VjpTable>;
