@@ -5,18 +5,24 @@
 //
 // Cursors. gemm_kcur(z, k) decodes a reduction index once (divisions); gemm_knext steps it with
 // compares and adds only, since the bodies' k loops are sequential:
-//   MODE 0 (k = (c, r, s)), MODE 1 (k = (kk, r, s)): i = c or kk, u = r, v = s,
-//          dh = r·dil_h, dw = s·dil_w; off = i·H·W (MODE 0, into x) or i·OH·OW (MODE 1, into dy);
-//          off2 = k (MODE 0, into the weight row) or ((g·Kg + kk)·Cg)·R·S + r·S + s (MODE 1)
+//   MODE 0 (k = (c, r, s)): i = c, u = r, v = s, dh = r·dil_h, dw = s·dil_w, off = c·H·W (into
+//          x), off2 = k (into the weight row)
+//   MODE 1 (k = (kk, r, s)): i = kk, u = r, v = s; r·dil_h = dh·stride_h + rh (quotient and
+//          remainder, stepped with the host's dil / stride and dil mod stride), likewise dw, rw;
+//          off = kk·OH·OW (into dy), off2 = ((g·Kg + kk)·Cg)·R·S + r·S + s (into the weights)
 //   MODE 2 (k = (n, oh, ow)): i = n, u = oh, v = ow, dh = oh·stride_h − pad_h, dw = ow·stride_w − pad_w,
 //          off = n·C·H·W (into x), off2 = (n·K + g·Kg)·OH·OW + oh·OW + ow (into dy)
 // Columns. gemm_ncol(z, n) decodes a column once per thread into NCol:
 //   MODE 0 n = (img, oh, ow): base = (img·C + g·Cg)·H·W, dh = oh·stride_h − pad_h, dw likewise
-//   MODE 1 n = (img, h, w):   base = (img·K + g·Kg)·OH·OW, dh = h + pad_h, dw = w + pad_w
+//   MODE 1 n = (img, h, w):   base = (img·K + g·Kg)·OH·OW; h + pad_h = dh·stride_h + rh, likewise
+//                             dw, rw
 //   MODE 2 n = (c, r, s):     base = (g·Cg + c)·H·W, dh = r·dil_h, dw = s·dil_w
-// A patch element is x[off + base + ih·W + iw] with ih = dh(k) + dh(n) (MODE 0 and 2); MODE 1
-// solves th = dh(n) − dh(k) = oh·stride_h for oh. Loads in the padding read element 0 and are
-// replaced by 0 (select: no branch per lane, no read out of bounds).
+// A patch element is x[off + base + ih·W + iw] with ih = dh(k) + dh(n) (MODE 0 and 2). MODE 1
+// needs h + pad_h − r·dil_h = oh·stride_h: it holds exactly when the remainders agree, and then
+// oh = dh(n) − dh(k), so its loads divide nothing either. Loads in the padding read element 0
+// and are replaced by 0 (select: no branch per lane, no read out of bounds). The bounds tests
+// combine with `&`, not `&&`: WGSL's `&&` short-circuits, so it compiles to branches, and eight
+// inlined loads per k-step of such branches took SwiftShader minutes and gigabytes to compile.
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,
@@ -25,7 +31,8 @@ struct Params {
   pad_h: u32, pad_w: u32, dil_h: u32, dil_w: u32,
   gm: u32, gn: u32, gk: u32, tiles_n: u32,
   tiles_mn: u32, has_bias: u32, act: u32, alpha: f32,
-  beta: f32, pad0: u32, pad1: u32, pad2: u32,
+  beta: f32, dq_h: u32, dr_h: u32, dq_w: u32,   // dil_h / stride_h, dil_h mod stride_h, …
+  dr_w: u32, pad0: u32, pad1: u32, pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read> in0: array<f32>;
@@ -51,15 +58,15 @@ fn bias_at(k: u32) -> f32 {
 
 // x[off] when (ih, iw) lies inside the image, else 0 (padding).
 fn x_at(off: u32, ih: i32, iw: i32) -> f32 {
-  let ok = bitcast<u32>(ih) < p.H && bitcast<u32>(iw) < p.W;
+  let ok = (bitcast<u32>(ih) < p.H) & (bitcast<u32>(iw) < p.W);
   let v = in0[select(0u, off + bitcast<u32>(ih) * p.W + bitcast<u32>(iw), ok)];
   return select(0.0, v, ok);
 }
 
 // ---------------------------------------------------------------- accessors of gemm.wgsl's bodies
 
-struct KCur { i: u32, u: u32, v: u32, off: u32, off2: u32, dh: i32, dw: i32 }
-struct NCol { base: u32, dh: i32, dw: i32 }
+struct KCur { i: u32, u: u32, v: u32, off: u32, off2: u32, dh: i32, dw: i32, rh: u32, rw: u32 }
+struct NCol { base: u32, dh: i32, dw: i32, rh: u32, rw: u32 }
 
 fn gemm_kcur(z: u32, k: u32) -> KCur {
   if (MODE == 2u) {
@@ -68,16 +75,26 @@ fn gemm_kcur(z: u32, k: u32) -> KCur {
     let oh = q / p.OW;
     let ow = q % p.OW;
     return KCur(n, oh, ow, n * p.C * hw(), (n * p.K + z * kg()) * ohw() + q,
-                i32(oh * p.stride_h) - i32(p.pad_h), i32(ow * p.stride_w) - i32(p.pad_w));
+                i32(oh * p.stride_h) - i32(p.pad_h), i32(ow * p.stride_w) - i32(p.pad_w), 0u, 0u);
   }
   let i = k / rs();
   let t = k % rs();
   let r = t / p.S;
   let s = t % p.S;
-  let dh = i32(r * p.dil_h);
-  let dw = i32(s * p.dil_w);
-  if (MODE == 1u) { return KCur(i, r, s, i * ohw(), (z * kg() + i) * cg() * rs() + t, dh, dw); }
-  return KCur(i, r, s, i * hw(), k, dh, dw);
+  if (MODE == 1u) {
+    let th = r * p.dil_h;
+    let tw = s * p.dil_w;
+    return KCur(i, r, s, i * ohw(), (z * kg() + i) * cg() * rs() + t,
+                i32(th / p.stride_h), i32(tw / p.stride_w), th % p.stride_h, tw % p.stride_w);
+  }
+  return KCur(i, r, s, i * hw(), k, i32(r * p.dil_h), i32(s * p.dil_w), 0u, 0u);
+}
+
+// (quotient, remainder) of q·stride + r plus d·stride + e, with r, e < stride.
+fn qr_add(q: i32, r: u32, d: u32, e: u32, stride: u32) -> vec2i {
+  let t = r + e;
+  let carry = t >= stride;
+  return vec2i(q + i32(d) + select(0, 1, carry), i32(select(t, t - stride, carry)));
 }
 
 fn gemm_knext(c: KCur) -> KCur {
@@ -101,15 +118,29 @@ fn gemm_knext(c: KCur) -> KCur {
     }
     return n;
   }
-  n.dw += i32(p.dil_w);
+  if (MODE == 1u) {
+    let w = qr_add(n.dw, n.rw, p.dq_w, p.dr_w, p.stride_w);
+    n.dw = w.x;
+    n.rw = u32(w.y);
+  } else {
+    n.dw += i32(p.dil_w);
+  }
   if (n.v == p.S) {
     n.v = 0u;
     n.dw = 0;
+    n.rw = 0u;
     n.u += 1u;
-    n.dh += i32(p.dil_h);
+    if (MODE == 1u) {
+      let h = qr_add(n.dh, n.rh, p.dq_h, p.dr_h, p.stride_h);
+      n.dh = h.x;
+      n.rh = u32(h.y);
+    } else {
+      n.dh += i32(p.dil_h);
+    }
     if (n.u == p.R) {
       n.u = 0u;
       n.dh = 0;
+      n.rh = 0u;
       n.i += 1u;
       if (MODE == 1u) {
         n.off += ohw();
@@ -126,17 +157,19 @@ fn gemm_ncol(z: u32, n: u32) -> NCol {
   if (MODE == 2u) {
     let c = n / rs();
     let t = n % rs();
-    return NCol((z * cg() + c) * hw(), i32((t / p.S) * p.dil_h), i32((t % p.S) * p.dil_w));
+    return NCol((z * cg() + c) * hw(), i32((t / p.S) * p.dil_h), i32((t % p.S) * p.dil_w), 0u, 0u);
   }
   if (MODE == 1u) {
     let img = n / hw();
     let q = n % hw();
-    return NCol((img * p.K + z * kg()) * ohw(), i32(q / p.W + p.pad_h), i32(q % p.W + p.pad_w));
+    let th = q / p.W + p.pad_h;
+    let tw = q % p.W + p.pad_w;
+    return NCol((img * p.K + z * kg()) * ohw(), i32(th / p.stride_h), i32(tw / p.stride_w), th % p.stride_h, tw % p.stride_w);
   }
   let img = n / ohw();
   let q = n % ohw();
   return NCol((img * p.C + z * cg()) * hw(), i32((q / p.OW) * p.stride_h) - i32(p.pad_h),
-              i32((q % p.OW) * p.stride_w) - i32(p.pad_w));
+              i32((q % p.OW) * p.stride_w) - i32(p.pad_w), 0u, 0u);
 }
 
 fn gemm_a(z: u32, m: u32, c: KCur) -> f32 {
@@ -147,19 +180,11 @@ fn gemm_a(z: u32, m: u32, c: KCur) -> f32 {
 
 fn gemm_b(z: u32, c: KCur, col: NCol) -> f32 {
   if (MODE != 1u) { return x_at(c.off + col.base, c.dh + col.dh, c.dw + col.dw); }
-  // dy[oh, ow] with th = oh·stride_h, tw = ow·stride_w (zero when no output row or column lands here).
-  let th = col.dh - c.dh;
-  let tw = col.dw - c.dw;
-  var ok = th >= 0 && tw >= 0;
-  var oh = bitcast<u32>(th);
-  var ow = bitcast<u32>(tw);
-  if (p.stride_h != 1u || p.stride_w != 1u) {
-    oh = oh / p.stride_h;
-    ow = ow / p.stride_w;
-    ok = ok && oh * p.stride_h == bitcast<u32>(th) && ow * p.stride_w == bitcast<u32>(tw);
-  }
-  ok = ok && oh < p.OH && ow < p.OW;
-  let v = in0[select(0u, col.base + c.off + oh * p.OW + ow, ok)];
+  // dy[oh, ow] where h + pad_h − r·dil_h = oh·stride_h (likewise w): the remainders agree.
+  let oh = col.dh - c.dh;
+  let ow = col.dw - c.dw;
+  let ok = (col.rh == c.rh) & (col.rw == c.rw) & (bitcast<u32>(oh) < p.OH) & (bitcast<u32>(ow) < p.OW);
+  let v = in0[select(0u, col.base + c.off + bitcast<u32>(oh) * p.OW + bitcast<u32>(ow), ok)];
   return select(0.0, v, ok);
 }
 

@@ -34,7 +34,7 @@ const PARAMS = [
   ...U(['N', 'C', 'H', 'W', 'K', 'R', 'S', 'G', 'OH', 'OW']),
   ...U(['stride_h', 'stride_w', 'pad_h', 'pad_w', 'dil_h', 'dil_w']),
   ...U(['gm', 'gn', 'gk', 'tiles_n', 'tiles_mn', 'has_bias', 'act']), ['alpha', 'f32'] as const, ['beta', 'f32'] as const,
-  ...U(['pad0', 'pad1', 'pad2']),
+  ...U(['dq_h', 'dr_h', 'dq_w', 'dr_w', 'pad0', 'pad1', 'pad2']),
 ];
 const B = ['read', 'read', 'read', 'read_write'] as const;
 const k = (src: string, entry: string): KernelSpec => kernel('conv', src, entry, B, PARAMS);
@@ -96,7 +96,9 @@ function params(g: ConvGeom, gm: Dims, tilesN: number, tilesMN: number, o: ConvL
     N: g.N, C: g.C, H: g.H, W: g.W, K: g.K, R: g.R, S: g.S, G: g.groups, OH: g.OH, OW: g.OW,
     stride_h: g.strideH, stride_w: g.strideW, pad_h: g.padH, pad_w: g.padW, dil_h: g.dilH, dil_w: g.dilW,
     gm: gm.M, gn: gm.N, gk: gm.K, tiles_n: tilesN, tiles_mn: tilesMN,
-    has_bias: Number(!!o.bias), act: a.code, alpha: o.alpha ?? 0, beta: o.beta ?? 0, pad0: 0, pad1: 0, pad2: 0,
+    has_bias: Number(!!o.bias), act: a.code, alpha: o.alpha ?? 0, beta: o.beta ?? 0,
+    dq_h: Math.floor(g.dilH / g.strideH), dr_h: g.dilH % g.strideH, dq_w: Math.floor(g.dilW / g.strideW), dr_w: g.dilW % g.strideW,
+    pad0: 0, pad1: 0, pad2: 0,
   };
 }
 
