@@ -15,7 +15,8 @@ export const OPTIMIZER_LABELS: Record<OptimizerName, string> = {
   sgd: 'SGD', momentum: 'SGD + momentum 0.9', adagrad: 'Adagrad', rmsprop: 'RMSprop', adam: 'Adam', adamw: 'AdamW',
 };
 
-export const NORM_LABELS: Record<NormName, string> = { none: 'none', batch: 'BatchNorm', layer: 'LayerNorm' };
+// GroupNorm is for cnn: models only.
+export const NORM_LABELS: Record<Exclude<NormName, 'group'>, string> = { none: 'none', batch: 'BatchNorm', layer: 'LayerNorm' };
 
 /** Schedules as the command line spells them; warmups last a tenth of the run. */
 export const SCHEDULES: Record<string, { label: string; spec(totalSteps: number): string }> = {

@@ -1,13 +1,14 @@
 /**
  * Models, optimizers and schedules from short text specs, as the command line and the web page
- * take them: 'mlp:512,256', 'adam', 'warmup-cosine:500'. Every spec is parsed into numbers and
+ * take them: 'mlp:512,256', 'cnn:32,64', 'adam', 'warmup-cosine:500'. Every spec is parsed into numbers and
  * names from closed lists; anything else is an ArgumentError that lists what is accepted.
  */
 import { ArgumentError, LimitError } from '../errors.js';
 import { parseDecimal } from '../data/csv.js';
 import type { Parameter } from '../graph/tensor.js';
-import { Flatten, Linear, ReLU, Sequential, Tanh, GELU, Sigmoid } from '../nn/layers.js';
-import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
+import { Flatten, Linear, ReLU, Sequential, Tanh, GELU, Sigmoid, Unflatten } from '../nn/layers.js';
+import { BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm } from '../nn/norm.js';
+import { AdaptiveAvgPool2d, Conv2d, Dropout, MaxPool2d } from '../nn/conv.js';
 import { Generator } from '../nn/init.js';
 import type { Module } from '../nn/module.js';
 import { Adagrad, Adam, AdamW, RMSprop, SGD, type Optimizer } from '../optim/index.js';
@@ -16,7 +17,7 @@ import {
     warmupLinear, ReduceLROnPlateau,
 } from '../optim/schedule.js';
 
-export const NORMS = ['none', 'batch', 'layer'] as const;
+export const NORMS = ['none', 'batch', 'layer', 'group'] as const;
 /** Hidden activations of a model spec; 'gelu' is PyTorch's nn.GELU(), 'gelu-tanh' nn.GELU(approximate='tanh'). */
 export const ACTIVATIONS = ['relu', 'tanh', 'gelu', 'gelu-tanh', 'sigmoid'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw'] as const;
@@ -39,20 +40,49 @@ function positiveInts(what: string, s: string): number[] {
 }
 
 export interface ModelSpec {
-  /** Hidden layer widths; [] is a linear (softmax regression) model. */
+  /** 'mlp' (the default) or 'cnn'. */
+  kind?: 'mlp' | 'cnn';
+  /** Hidden Linear widths ([] is a linear model); a cnn's after its conv blocks ('/W1,…'). */
   hidden: number[];
+  /** A cnn's conv block widths. */
+  conv?: number[];
+  /** A cnn ends with global average pooling instead of a flatten. */
+  gap?: boolean;
   norm: NormKind;
+  /** Groups of GroupNorm (norm 'group'). */
+  groups?: number;
   activation: ActivationKind;
+  /** Dropout probability before each Linear (0: none). */
+  dropout?: number;
 }
 
-/** 'mlp:512,256' → hidden [512, 256]; 'linear' → no hidden layer. */
-export function parseModel(spec: string, norm = 'none', activation = 'relu'): ModelSpec {
-  const m = /^(mlp|linear)(?::(.*))?$/.exec(spec);
-  if (!m || (m[1] === 'linear' && m[2] !== undefined) || (m[1] === 'mlp' && !m[2])) {
-    throw new ArgumentError(`model must be 'mlp:W1,W2,…' (hidden widths, e.g. mlp:512,256) or 'linear'; got '${spec}'`);
+export const MODEL_USAGE = "model must be 'mlp:W1,W2,…' (hidden widths, e.g. mlp:512,256), 'linear', or " +
+  "'cnn:C1,C2,…[,gap][/H1,…]' (conv widths, then hidden widths, e.g. cnn:32,64 or cnn:32,64,gap/128)";
+
+/**
+ * 'mlp:512,256' → hidden [512, 256]; 'linear' → no hidden layer; 'cnn:32,64,gap/128' → conv
+ * blocks of 32 and 64 channels, global average pooling, a hidden Linear of 128. Norms: none,
+ * batch, layer; and for a cnn group[:G] (GroupNorm with G groups, default 8).
+ */
+export function parseModel(spec: string, norm = 'none', activation = 'relu', dropout = 0): ModelSpec {
+  if (!(typeof dropout === 'number' && dropout >= 0 && dropout < 1)) throw new ArgumentError(`dropout must be a probability in [0, 1), got ${dropout}`);
+  const act = oneOf('activation', activation, ACTIVATIONS);
+  const [normName, groupArg] = norm.split(':', 2);
+  const n = oneOf('norm', normName, NORMS);
+  const c = /^cnn:([^/]*?)(,gap)?(?:\/(.*))?$/.exec(spec);
+  if (c) {
+    if (groupArg !== undefined && n !== 'group') throw new ArgumentError(`norm '${norm}': only group takes a number (group:G)`);
+    const groups = n === 'group' ? (groupArg === undefined ? 8 : positiveInts('norm group:G', groupArg)[0]) : undefined;
+    if (groupArg !== undefined && groupArg.includes(',')) throw new ArgumentError(`norm '${norm}': group:G takes one number`);
+    return {
+      kind: 'cnn', conv: positiveInts('model cnn', c[1]), gap: !!c[2], hidden: c[3] === undefined ? [] : positiveInts('model cnn hidden', c[3]),
+      norm: n, ...(groups ? { groups } : {}), activation: act, dropout,
+    };
   }
-  return { hidden: m[2] ? positiveInts('model', m[2]) : [], norm: oneOf('norm', norm, NORMS),
-    activation: oneOf('activation', activation, ACTIVATIONS) };
+  const m = /^(mlp|linear)(?::(.*))?$/.exec(spec);
+  if (!m || (m[1] === 'linear' && m[2] !== undefined) || (m[1] === 'mlp' && !m[2])) throw new ArgumentError(`${MODEL_USAGE}; got '${spec}'`);
+  if (n === 'group' || groupArg !== undefined) throw new ArgumentError(`norm '${norm}' is for cnn: models (GroupNorm over channels); an mlp takes none, batch or layer`);
+  return { hidden: m[2] ? positiveInts('model', m[2]) : [], norm: n, activation: act, ...(dropout ? { dropout } : {}) };
 }
 
 /** Bytes one weight tensor may take when buildModel is given no limit (2 GiB). */
@@ -78,35 +108,66 @@ function checkSizes(spec: ModelSpec, inFeatures: number, numClasses: number, max
 }
 
 /**
- * Flatten, then per hidden width: Linear → [BatchNorm1d | LayerNorm] → activation; then a Linear
- * to the classes. PyTorch's default initializations, drawn from a generator seeded by `seed`.
- * A layer whose weight would take more than `maxTensorBytes` (give the device's binding limit)
- * is a LimitError before anything is allocated.
+ * An mlp: Flatten, then per hidden width: [Dropout →] Linear → [BatchNorm1d | LayerNorm] →
+ * activation; then [Dropout →] a Linear to the classes (dropout before each Linear but the first).
+ * A cnn (samples [C, H, W], or [H, W] as one channel, unflattened first): per conv width a 3×3
+ * 'same' Conv2d → [BatchNorm2d | GroupNorm(G) | GroupNorm(1)] → activation → 2×2 MaxPool2d; then
+ * global average pooling or a flatten; then the hidden Linears and the classifier, each after a
+ * Dropout when given. PyTorch's default initializations, drawn from a generator seeded by `seed`.
+ * `input` is the sample shape (or, for an mlp, the feature count). A layer whose weight would
+ * take more than `maxTensorBytes` (give the device's binding limit) is a LimitError before
+ * anything is allocated.
  */
-export function buildModel(spec: ModelSpec, inFeatures: number, numClasses: number, seed = 0,
-  maxTensorBytes = MAX_TENSOR_BYTES): Sequential {
-  checkSizes(spec, inFeatures, numClasses, maxTensorBytes);
+export function buildModel(spec: ModelSpec, input: number | readonly number[], numClasses: number, seed = 0, maxTensorBytes = MAX_TENSOR_BYTES): Sequential {
+  const shape = typeof input === 'number' ? [input] : [...input];
+  const inFeatures = shape.reduce((a, d) => a * d, 1);
   const gen = new Generator((seed ^ 0x9e3779b9) >>> 0);
-  const layers: Module[] = [new Flatten()];
+  const act = () => (spec.activation === 'relu' ? new ReLU() : spec.activation === 'tanh' ? new Tanh() : spec.activation === 'gelu' ? new GELU() : new Sigmoid());
+  const layers: Module[] = [];
   let width = inFeatures;
-  const act = () => {
-    switch (spec.activation) {
-      case 'relu': return new ReLU();
-      case 'tanh': return new Tanh();
-      case 'gelu': return new GELU();
-      case 'gelu-tanh': return new GELU({ approximate: 'tanh' });
-      case 'sigmoid': return new Sigmoid();
-    }
+  if (spec.kind === 'cnn') width = convBlocks(spec, shape, layers, act, gen);
+  else layers.push(new Flatten());
+  checkSizes(spec, width, numClasses, maxTensorBytes);
+  let linears = 0;
+  const dropout = () => {
+    if (spec.dropout && (spec.kind === 'cnn' || linears > 0)) layers.push(new Dropout(spec.dropout));
+    linears++;
   };
   spec.hidden.forEach((h) => {
+    dropout();
     layers.push(new Linear(width, h, { generator: gen }));
-    if (spec.norm === 'batch') layers.push(new BatchNorm1d(h));
-    if (spec.norm === 'layer') layers.push(new LayerNorm(h));
+    if (spec.kind !== 'cnn' && spec.norm === 'batch') layers.push(new BatchNorm1d(h));
+    if (spec.kind !== 'cnn' && spec.norm === 'layer') layers.push(new LayerNorm(h));
     layers.push(act());
     width = h;
   });
+  dropout();
   layers.push(new Linear(width, numClasses, { generator: gen }));
   return new Sequential(...layers);
+}
+
+/** A cnn's conv blocks appended to `layers`; returns the features they hand to the Linears. */
+function convBlocks(spec: ModelSpec, shape: number[], layers: Module[], act: () => Module, gen: Generator): number {
+  if (shape.length !== 2 && shape.length !== 3) {
+    throw new ArgumentError(`model cnn: samples must be images, [H, W] or [C, H, W]; this dataset's are [${shape.join(', ')}]`);
+  }
+  let [C, H, W] = shape.length === 2 ? [1, shape[0], shape[1]] : shape;
+  if (shape.length === 2) layers.push(new Unflatten(1, [1, H]));
+  for (const w of spec.conv ?? []) {
+    if (H < 2 || W < 2) throw new ArgumentError(`model cnn: ${(spec.conv ?? []).length} conv blocks halve the ${shape.slice(-2).join('×')} images below 1×1; use fewer`);
+    layers.push(new Conv2d(C, w, 3, { padding: 'same', generator: gen }));
+    if (spec.norm === 'batch') layers.push(new BatchNorm2d(w));
+    if (spec.norm === 'group' || spec.norm === 'layer') {
+      const G = spec.norm === 'layer' ? 1 : spec.groups ?? 8;
+      if (w % G) throw new ArgumentError(`norm group:${G}: ${w} channels of conv width ${w} are not divisible into ${G} groups`);
+      layers.push(new GroupNorm(G, w));
+    }
+    layers.push(act(), new MaxPool2d(2));
+    [C, H, W] = [w, H >> 1, W >> 1];
+  }
+  if (spec.gap) layers.push(new AdaptiveAvgPool2d(1));
+  layers.push(new Flatten());
+  return spec.gap ? C : C * H * W;
 }
 
 export interface OptimizerSpec {

@@ -232,7 +232,7 @@ export interface CheckpointSizes {
 /** The model spec a checkpoint's config names (defaults as the command line's). */
 export function modelSpec(config: Record<string, unknown>): ModelSpec {
   const s = (k: string, d: string) => String(config[k] ?? d);
-  return parseModel(s('model', 'mlp:512,256'), s('norm', 'none'), s('activation', 'relu'));
+  return parseModel(s('model', 'mlp:512,256'), s('norm', 'none'), s('activation', 'relu'), Number(config.dropout ?? 0));
 }
 
 export function checkpointSizes(bytes: Uint8Array): CheckpointSizes {

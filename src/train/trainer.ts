@@ -8,6 +8,7 @@ import type { InputSpec } from '../io/input.js';
 import { ArgumentError, DeviceLostError, NonFiniteError } from '../errors.js';
 import type { Engine } from '../engine.js';
 import { Variable, type Parameter } from '../graph/tensor.js';
+import { DROPOUT_RNG, OPS } from '../ops/index.js';
 import type { Module } from '../nn/module.js';
 import { Generator } from '../nn/init.js';
 import type { Dataset } from '../data/dataset.js';
@@ -77,6 +78,8 @@ export class Trainer implements TrainerStateAccess {
   private interval = { t0: 0, steps: 0 };
   private fitStart = 0;
   private stopRequested = false;
+  /** The training graph has dropout: each step feeds it (seed, step). */
+  private dropout = false;
 
   private constructor(readonly engine: Engine, readonly opts: TrainerOptions) {
     const o = opts;
@@ -135,6 +138,7 @@ export class Trainer implements TrainerStateAccess {
     const prog = await this.engine.compile(g.graph,
       { outputs: { loss: g.loss! }, loss: g.loss!, gradients: g.gradients, hooks: [o.optimizer] });
     this.train = { prog, feeder: new Feeder(o.train, m, this.onDevice, o.augmentShift ?? 0, this.gen), metrics };
+    this.dropout = g.graph.nodes.some((t) => t.op === OPS.input && t.ref === DROPOUT_RNG);
     if (acc) {
       const ga = this.graph(m, 'accumulate', metrics, acc);
       this.accumulate = { prog: await this.engine.compile(ga.graph, {}), feeder: this.train.feeder, metrics };
@@ -148,7 +152,11 @@ export class Trainer implements TrainerStateAccess {
     const pad = this.loader.order(this.epoch);
     for (let j = 0; j < parts; j++) {
       const r = j === parts - 1 ? this.train : this.accumulate!;
-      await r.prog.run(f.feeds(indices, j, pad, true));
+      const feeds = f.feeds(indices, j, pad, true);
+      // Dropout masks: a pure function of (seed, step) — each micro-batch its own — so a resumed
+      // run draws the same ones.
+      if (this.dropout) feeds[DROPOUT_RNG] = Int32Array.from([this.opts.seed ?? 0, this.step * parts + j]);
+      await r.prog.run(feeds);
     }
   }
 

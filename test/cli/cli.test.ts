@@ -38,7 +38,7 @@ test('flag parsing: kinds, defaults, given flags, = syntax', () => {
   assert.ok(p.given.has('norm') && !p.given.has('seed'));
   for (const [argv, re] of [
     [['train', '--epochs', '2.5'], /--epochs needs an integer/],
-    [['train', '--norm', 'group'], /--norm must be one of none, batch, layer/],
+    [['train', '--dropout', '1'], /--dropout must be below 1; got 1/],
     [['train', '--lr'], /--lr needs a value/],
     [['train', '--frobnicate', '1'], /unknown flag --frobnicate/],
     [['train', 'extra'], /unexpected argument 'extra'/],
@@ -56,7 +56,9 @@ test('bad flags and bad specs exit non-zero with a message (and usage for flags)
   assert.match(r.err, /--epochs needs a number; got 'many'[\s\S]*usage: slope/);
   // Values the command's flags or the library refuse: the message, the usage, exit 2.
   for (const [flags, re] of [
-    [['--model', 'cnn:3'], /model must be 'mlp:W1,W2,…'/],
+    [['--model', 'conv:3'], /model must be 'mlp:W1,W2,…'/],
+    [['--model', 'cnn:3,x'], /positive integers/],
+    [['--norm', 'group'], /norm 'group' is for cnn: models/],
     [['--schedule', 'zigzag'], /schedule must be one of/],
     [['--batch-size', '0'], /--batch-size must be at least 1; got 0/],
     [['--lr', '-1'], /--lr must be above 0; got -1/],

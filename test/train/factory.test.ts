@@ -12,8 +12,9 @@ const { parseModel, buildModel, makeOptimizer, makeSchedule, Trainer } = slope;
 test('model specs: hidden widths, norms, PyTorch state_dict names', () => {
   assert.equal(parseModel('mlp:512,256').hidden, [512, 256]);
   assert.equal(parseModel('linear').hidden, []);
-  for (const bad of ['mlp', 'mlp:', 'mlp:0', 'mlp:3,x', 'cnn:3', 'linear:4']) assert.throws(() => parseModel(bad), /model must be|positive integers/);
-  assert.throws(() => parseModel('mlp:4', 'group'), /norm must be one of none, batch, layer/);
+  for (const bad of ['mlp', 'mlp:', 'mlp:0', 'mlp:3,x', 'cnn:', 'cnn:3,x', 'conv:3', 'linear:4']) assert.throws(() => parseModel(bad), /model must be|positive integers/);
+  assert.throws(() => parseModel('mlp:4', 'group'), /norm 'group' is for cnn: models/);
+  assert.throws(() => parseModel('mlp:4', 'frob'), /norm must be one of none, batch, layer, group/);
   const m = buildModel(parseModel('mlp:6,5', 'batch'), 12, 3, 0);
   assert.equal(m.namedParameters().map(([n, p]) => `${n}${JSON.stringify(p.shape)}`),
     ['1.weight[6,12]', '1.bias[6]', '2.weight[6]', '2.bias[6]', '4.weight[5,6]', '4.bias[5]', '5.weight[5]', '5.bias[5]', '7.weight[3,5]', '7.bias[3]']);
