@@ -164,7 +164,8 @@ fn gemm_ncol(z: u32, n: u32) -> NCol {
     let q = n % hw();
     let th = q / p.W + p.pad_h;
     let tw = q % p.W + p.pad_w;
-    return NCol((img * p.K + z * kg()) * ohw(), i32(th / p.stride_h), i32(tw / p.stride_w), th % p.stride_h, tw % p.stride_w);
+    return NCol((img * p.K + z * kg()) * ohw(), i32(th / p.stride_h), i32(tw / p.stride_w), th % p.stride_h,
+      tw % p.stride_w);
   }
   let img = n / ohw();
   let q = n % ohw();

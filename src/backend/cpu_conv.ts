@@ -13,7 +13,8 @@ export const CPU_CONV = {
   conv2d({ ins, outs, inShapes, attrs: a }) {
     const g = convGeom('conv2d', inShapes[0], inShapes[1], a);
     cv.conv2d(outs[0], ins[0], ins[1], a.bias ? ins[2] : null, g);
-    if (a.act !== 'none') for (let i = 0; i < outs[0].length; i++) outs[0][i] = ew.unaryValue(a.act, outs[0][i], a.alpha, a.beta);
+    if (a.act !== 'none') for (let i = 0; i < outs[0].length; i++) outs[0][i] = ew.unaryValue(a.act, outs[0][i],
+      a.alpha, a.beta);
   },
   conv2d_backward_input({ ins, outs, inShapes, outShapes, attrs: a }) {
     cv.conv2dBackwardInput(outs[0], ins[0], ins[1], convGeom('conv2d backward input', outShapes[0], inShapes[1], a));
@@ -25,14 +26,18 @@ export const CPU_CONV = {
     const [N, K, OH, OW] = inShapes[0];
     cv.conv2dBackwardBias(outs[0], ins[0], { N, K, OH, OW } as cv.Conv2dGeom);
   },
-  max_pool2d: ({ ins, outs, inShapes, attrs }) => pl.maxPool2d(outs[0], ins[0], poolGeom('max_pool2d', inShapes[0], attrs)),
+  max_pool2d: ({ ins, outs, inShapes, attrs }) => pl.maxPool2d(outs[0], ins[0], poolGeom('max_pool2d', inShapes[0],
+    attrs)),
   max_pool2d_backward: ({ ins, outs, inShapes, attrs }) =>
     pl.maxPool2dBackward(outs[0], ins[1], ins[0], poolGeom('max_pool2d backward', inShapes[0], attrs)),
-  max_pool2d_select: ({ ins, outs, inShapes, attrs }) => pl.maxPool2dSelect(outs[0], ins[1], ins[0], poolGeom('max_pool2d select', inShapes[0], attrs)),
-  avg_pool2d: ({ ins, outs, inShapes, attrs: a }) => pl.avgPool2d(outs[0], ins[0], poolGeom('avg_pool2d', inShapes[0], a), a.countIncludePad),
+  max_pool2d_select: ({ ins, outs, inShapes, attrs }) => pl.maxPool2dSelect(outs[0], ins[1], ins[0],
+    poolGeom('max_pool2d select', inShapes[0], attrs)),
+  avg_pool2d: ({ ins, outs, inShapes, attrs: a }) => pl.avgPool2d(outs[0], ins[0], poolGeom('avg_pool2d', inShapes[0],
+    a), a.countIncludePad),
   avg_pool2d_backward: ({ ins, outs, outShapes, attrs: a }) =>
     pl.avgPool2dBackward(outs[0], ins[0], poolGeom('avg_pool2d backward', outShapes[0], a), a.countIncludePad),
-  adaptive_avg_pool2d: ({ ins, outs, inShapes, attrs: a }) => pl.adaptiveAvgPool2d(outs[0], ins[0], adaptive(inShapes[0], a.OH, a.OW)),
+  adaptive_avg_pool2d: ({ ins, outs, inShapes, attrs: a }) => pl.adaptiveAvgPool2d(outs[0], ins[0],
+    adaptive(inShapes[0], a.OH, a.OW)),
   adaptive_avg_pool2d_backward: ({ ins, outs, outShapes, attrs: a }) =>
     pl.adaptiveAvgPool2dBackward(outs[0], ins[0], adaptive(outShapes[0], a.OH, a.OW)),
   dropout: ({ ins, outs, attrs: a }) =>

@@ -33,7 +33,8 @@ const U = (names: string[]) => names.map((k) => [k, 'u32'] as const);
 const PARAMS = [
   ...U(['N', 'C', 'H', 'W', 'K', 'R', 'S', 'G', 'OH', 'OW']),
   ...U(['stride_h', 'stride_w', 'pad_h', 'pad_w', 'dil_h', 'dil_w']),
-  ...U(['gm', 'gn', 'gk', 'tiles_n', 'tiles_mn', 'has_bias', 'act']), ['alpha', 'f32'] as const, ['beta', 'f32'] as const,
+  ...U(['gm', 'gn', 'gk', 'tiles_n', 'tiles_mn', 'has_bias', 'act']), ['alpha', 'f32'] as const, ['beta',
+    'f32'] as const,
   ...U(['dq_h', 'dr_h', 'dq_w', 'dr_w', 'pad0', 'pad1', 'pad2']),
 ];
 const B = ['read', 'read', 'read', 'read_write'] as const;
@@ -145,7 +146,8 @@ export function conv2dBiasGradLaunch(g: ConvGeom, dy: View, db: View): Launch {
  * The variant when none is forced: the one whose GEMM body the adapter's matmul uses (sg, bcast
  * or tiled); bcast where matmul uses its register blocks (no conv variant has them) or is naive.
  */
-export function defaultConvVariant(profile: Pick<DeviceProfile, 'matmul'>, limits: Pick<DeviceLimits, 'subgroupMinSize'>): ConvVariant {
+export function defaultConvVariant(profile: Pick<DeviceProfile, 'matmul'>, limits: Pick<DeviceLimits,
+  'subgroupMinSize'>): ConvVariant {
   const m = profile.matmul;
   const v: ConvVariant = m === 'sg' || m === 'tiled' || m === 'bcast' ? m : 'bcast';
   return convVariantSupported(v, limits) ? v : 'bcast';
@@ -187,7 +189,8 @@ export const CONV_LOWERINGS = {
   conv2d_backward_bias(c: OpCall<'conv2d_backward_bias'>) {
     if (!c.outputs[0].length) return [];
     const [N, K, OH, OW] = c.inputs[0].shape;
-    const g = { N, C: 1, H: 1, W: 1, K, R: 1, S: 1, groups: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, dilH: 1, dilW: 1, OH, OW };
+    const g = { N, C: 1, H: 1, W: 1, K, R: 1, S: 1, groups: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, dilH: 1,
+      dilW: 1, OH, OW };
     return [conv2dBiasGradLaunch(g, c.inputs[0], c.outputs[0])];
   },
 } satisfies Partial<LoweringTable>;

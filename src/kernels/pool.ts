@@ -57,23 +57,28 @@ export const adaptiveAvgPool2dBackwardLaunch = (g: AdaptiveGeom, dy: View, dx: V
 export const maxPool2dSelectLaunch = (g: PoolGeom, x: View, h: View, y: View): Launch =>
   launch(POOL.maxSelect, [x, h, y], params(g), y.length);
 
-const adaptiveOf = (s: readonly number[], OH: number, OW: number): AdaptiveGeom => ({ N: s[0], C: s[1], H: s[2], W: s[3], OH, OW });
+const adaptiveOf = (s: readonly number[], OH: number, OW: number): AdaptiveGeom => ({ N: s[0], C: s[1], H: s[2],
+  W: s[3], OH, OW });
 const none = (c: { outputs: readonly View[] }) => !c.outputs[0].length;
 
 export const POOL_LOWERINGS = {
   max_pool2d: (c: OpCall<'max_pool2d'>) =>
     none(c) ? [] : [maxPool2dLaunch(poolGeom('max_pool2d', c.inputs[0].shape, c.attrs), c.inputs[0], c.outputs[0])],
   max_pool2d_backward: (c: OpCall<'max_pool2d_backward'>) => none(c) ? [] : [
-    maxPool2dBackwardLaunch(poolGeom('max_pool2d backward', c.inputs[0].shape, c.attrs), c.inputs[0], c.inputs[1], c.outputs[0]),
+    maxPool2dBackwardLaunch(poolGeom('max_pool2d backward', c.inputs[0].shape, c.attrs), c.inputs[0], c.inputs[1],
+      c.outputs[0]),
   ],
   max_pool2d_select: (c: OpCall<'max_pool2d_select'>) => none(c) ? [] : [
-    maxPool2dSelectLaunch(poolGeom('max_pool2d select', c.inputs[0].shape, c.attrs), c.inputs[0], c.inputs[1], c.outputs[0]),
+    maxPool2dSelectLaunch(poolGeom('max_pool2d select', c.inputs[0].shape, c.attrs), c.inputs[0], c.inputs[1],
+      c.outputs[0]),
   ],
   avg_pool2d: (c: OpCall<'avg_pool2d'>) => none(c) ? [] : [
-    avgPool2dLaunch(poolGeom('avg_pool2d', c.inputs[0].shape, c.attrs), c.inputs[0], c.outputs[0], c.attrs.countIncludePad),
+    avgPool2dLaunch(poolGeom('avg_pool2d', c.inputs[0].shape, c.attrs), c.inputs[0], c.outputs[0],
+      c.attrs.countIncludePad),
   ],
   avg_pool2d_backward: (c: OpCall<'avg_pool2d_backward'>) => none(c) ? [] : [
-    avgPool2dBackwardLaunch(poolGeom('avg_pool2d backward', c.outputs[0].shape, c.attrs), c.inputs[0], c.outputs[0], c.attrs.countIncludePad),
+    avgPool2dBackwardLaunch(poolGeom('avg_pool2d backward', c.outputs[0].shape, c.attrs), c.inputs[0], c.outputs[0],
+      c.attrs.countIncludePad),
   ],
   adaptive_avg_pool2d: (c: OpCall<'adaptive_avg_pool2d'>) => none(c) ? [] : [
     adaptiveAvgPool2dLaunch(adaptiveOf(c.inputs[0].shape, c.attrs.OH, c.attrs.OW), c.inputs[0], c.outputs[0]),

@@ -43,7 +43,8 @@ export class Conv2d extends Module {
   readonly bias: Parameter | null;
   readonly kernelSize: [number, number];
   readonly options: Conv2dOptions;
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, opts: Conv2dModuleOptions = {}) {
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair,
+    opts: Conv2dModuleOptions = {}) {
     super();
     const desc = `Conv2d(${inChannels}, ${outChannels}, kernel_size=${show(kernelSize)})`;
     for (const [k, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
@@ -63,8 +64,10 @@ export class Conv2d extends Module {
     const [R, S] = this.kernelSize;
     const fanIn = (inChannels / groups) * R * S;
     const wShape = [outChannels, inChannels / groups, R, S];
-    this.weight = this.registerParameter('weight', new Parameter(`${name}.weight`, wShape, linearInit(fanIn, outChannels * fanIn, gen)));
-    this.bias = opts.bias === false ? null : this.registerParameter('bias', new Parameter(`${name}.bias`, [outChannels], linearInit(fanIn, outChannels, gen)));
+    this.weight = this.registerParameter('weight', new Parameter(`${name}.weight`, wShape, linearInit(fanIn,
+      outChannels * fanIn, gen)));
+    this.bias = opts.bias === false ? null : this.registerParameter('bias', new Parameter(`${name}.bias`,
+      [outChannels], linearInit(fanIn, outChannels, gen)));
   }
   private get desc(): string {
     return `Conv2d(${this.inChannels}, ${this.outChannels}, kernel_size=${show(this.kernelSize)})`;
@@ -86,10 +89,12 @@ export interface MaxPool2dModuleOptions { stride?: Pair | null; padding?: Pair; 
 export class MaxPool2d extends Module {
   constructor(readonly kernelSize: Pair, readonly opts: MaxPool2dModuleOptions = {}) {
     super();
-    named(`MaxPool2d(kernel_size=${JSON.stringify(kernelSize)})`, () => pairOf('MaxPool2d', 'kernelSize', kernelSize, 1));
+    named(`MaxPool2d(kernel_size=${JSON.stringify(kernelSize)})`, () => pairOf('MaxPool2d', 'kernelSize', kernelSize,
+      1));
   }
   forward(x: Tensor): Tensor {
-    return named(`MaxPool2d(kernel_size=${JSON.stringify(this.kernelSize)})`, () => maxPool2d(x, { kernelSize: this.kernelSize, ...this.opts }));
+    return named(`MaxPool2d(kernel_size=${JSON.stringify(this.kernelSize)})`, () => maxPool2d(x,
+      { kernelSize: this.kernelSize, ...this.opts }));
   }
 }
 
@@ -99,10 +104,12 @@ export interface AvgPool2dModuleOptions { stride?: Pair | null; padding?: Pair; 
 export class AvgPool2d extends Module {
   constructor(readonly kernelSize: Pair, readonly opts: AvgPool2dModuleOptions = {}) {
     super();
-    named(`AvgPool2d(kernel_size=${JSON.stringify(kernelSize)})`, () => pairOf('AvgPool2d', 'kernelSize', kernelSize, 1));
+    named(`AvgPool2d(kernel_size=${JSON.stringify(kernelSize)})`, () => pairOf('AvgPool2d', 'kernelSize', kernelSize,
+      1));
   }
   forward(x: Tensor): Tensor {
-    return named(`AvgPool2d(kernel_size=${JSON.stringify(this.kernelSize)})`, () => avgPool2d(x, { kernelSize: this.kernelSize, ...this.opts }));
+    return named(`AvgPool2d(kernel_size=${JSON.stringify(this.kernelSize)})`, () => avgPool2d(x,
+      { kernelSize: this.kernelSize, ...this.opts }));
   }
 }
 
@@ -112,7 +119,8 @@ export class AdaptiveAvgPool2d extends Module {
     super();
   }
   forward(x: Tensor): Tensor {
-    return named(`AdaptiveAvgPool2d(output_size=${JSON.stringify(this.outputSize)})`, () => adaptiveAvgPool2d(x, this.outputSize));
+    return named(`AdaptiveAvgPool2d(output_size=${JSON.stringify(this.outputSize)})`, () => adaptiveAvgPool2d(x,
+      this.outputSize));
   }
 }
 

@@ -35,8 +35,10 @@ export interface ConvGeom {
   OH: number; OW: number;
 }
 
-export const WINDOW_KEYS = ['strideH', 'strideW', 'padTop', 'padBottom', 'padLeft', 'padRight', 'dilH', 'dilW', 'groups'] as const;
-export const windowOf = (a: ConvWindow): ConvWindow => Object.fromEntries(WINDOW_KEYS.map((k) => [k, a[k]])) as unknown as ConvWindow;
+export const WINDOW_KEYS = ['strideH', 'strideW', 'padTop', 'padBottom', 'padLeft', 'padRight', 'dilH', 'dilW',
+  'groups'] as const;
+export const windowOf = (a: ConvWindow): ConvWindow => Object.fromEntries(WINDOW_KEYS.map((k) => [k,
+  a[k]])) as unknown as ConvWindow;
 
 /** PyTorch's output size along one axis. */
 export const convOut = (size: number, k: number, stride: number, before: number, after: number, dil: number): number =>
@@ -96,7 +98,8 @@ export const conv2dBackwardInput = defineOp({
     const x = [N, w.shape[1] * at.groups, at.H, at.W];
     const g = convGeom('conv2d backward input', x, w.shape, at);
     if (g.K !== K || g.OH !== dy.shape[2] || g.OW !== dy.shape[3]) {
-      throw new ShapeError(`conv2d backward input: dy ${dy} does not match the output ${fmtShape([N, g.K, g.OH, g.OW])} of x ${fmtShape(x)}`);
+      throw new ShapeError(`conv2d backward input: dy ${dy} does not match the output ${fmtShape([N, g.K, g.OH,
+        g.OW])} of x ${fmtShape(x)}`);
     }
     return out(x);
   },
@@ -110,7 +113,8 @@ export const conv2dBackwardWeight = defineOp({
     const w = [dy.shape[1], x.shape[1] / at.groups, at.R, at.S];
     const g = convGeom('conv2d backward weight', x.shape, w, at);
     if (g.N !== dy.shape[0] || g.OH !== dy.shape[2] || g.OW !== dy.shape[3]) {
-      throw new ShapeError(`conv2d backward weight: dy ${dy} does not match the output ${fmtShape([g.N, g.K, g.OH, g.OW])} of x ${x}`);
+      throw new ShapeError(`conv2d backward weight: dy ${dy} does not match the output ${fmtShape([g.N, g.K, g.OH,
+        g.OW])} of x ${x}`);
     }
     return out(w);
   },

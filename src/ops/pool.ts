@@ -32,7 +32,8 @@ export interface PoolGeom {
 }
 
 export const POOL_KEYS = ['kH', 'kW', 'strideH', 'strideW', 'padH', 'padW', 'dilH', 'dilW', 'ceilMode'] as const;
-export const poolWindowOf = (a: PoolWindow): PoolWindow => Object.fromEntries(POOL_KEYS.map((k) => [k, a[k]])) as unknown as PoolWindow;
+export const poolWindowOf = (a: PoolWindow): PoolWindow => Object.fromEntries(POOL_KEYS.map((k) => [k,
+  a[k]])) as unknown as PoolWindow;
 
 /** PyTorch's pooling output size along one axis (ceil_mode's last window starts inside the input or its left padding). */
 export function poolOut(size: number, k: number, stride: number, pad: number, dil: number, ceil: boolean): number {

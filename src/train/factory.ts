@@ -75,7 +75,8 @@ export function parseModel(spec: string, norm = 'none', activation = 'relu', dro
     const groups = n === 'group' ? (groupArg === undefined ? 8 : positiveInts('norm group:G', groupArg)[0]) : undefined;
     if (groupArg !== undefined && groupArg.includes(',')) throw new ArgumentError(`norm '${norm}': group:G takes one number`);
     return {
-      kind: 'cnn', conv: positiveInts('model cnn', c[1]), gap: !!c[2], hidden: c[3] === undefined ? [] : positiveInts('model cnn hidden', c[3]),
+      kind: 'cnn', conv: positiveInts('model cnn',
+        c[1]), gap: !!c[2], hidden: c[3] === undefined ? [] : positiveInts('model cnn hidden', c[3]),
       norm: n, ...(groups ? { groups } : {}), activation: act, dropout,
     };
   }
@@ -118,7 +119,8 @@ function checkSizes(spec: ModelSpec, inFeatures: number, numClasses: number, max
  * take more than `maxTensorBytes` (give the device's binding limit) is a LimitError before
  * anything is allocated.
  */
-export function buildModel(spec: ModelSpec, input: number | readonly number[], numClasses: number, seed = 0, maxTensorBytes = MAX_TENSOR_BYTES): Sequential {
+export function buildModel(spec: ModelSpec, input: number | readonly number[], numClasses: number, seed = 0,
+  maxTensorBytes = MAX_TENSOR_BYTES): Sequential {
   const shape = typeof input === 'number' ? [input] : [...input];
   const inFeatures = shape.reduce((a, d) => a * d, 1);
   const gen = new Generator((seed ^ 0x9e3779b9) >>> 0);

@@ -41,7 +41,8 @@ export interface AvgPool2dOptions {
 
 /** (h, w) from a number or a pair of integers ≥ `min`, or an ArgumentError naming the option. */
 export function pairOf(op: string, name: string, v: Pair, min: number): [number, number] {
-  const p: [number, number] = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? [v[0], v[1]] : [NaN, NaN];
+  const p: [number, number] = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? [v[0],
+    v[1]] : [NaN, NaN];
   if (!p.every((d) => Number.isInteger(d) && d >= min)) {
     throw new ArgumentError(`${op}: ${name} must be an integer ≥ ${min} or a pair of them, got ${JSON.stringify(v)}`);
   }
@@ -66,7 +67,8 @@ export function convWindow(op: string, w: readonly number[], o: Conv2dOptions): 
     const [ph, pw] = pairOf(op, 'padding', p, 0);
     pads = [ph, ph, pw, pw];
   }
-  return { strideH, strideW, padTop: pads[0], padBottom: pads[1], padLeft: pads[2], padRight: pads[3], dilH, dilW, groups };
+  return { strideH, strideW, padTop: pads[0], padBottom: pads[1], padLeft: pads[2], padRight: pads[3], dilH, dilW,
+    groups };
 }
 
 /** PyTorch's F.conv2d: x (N, C, H, W) ⋆ weight (K, C/groups, R, S) + bias (K) → (N, K, OH, OW). */
