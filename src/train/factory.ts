@@ -124,7 +124,15 @@ export function buildModel(spec: ModelSpec, input: number | readonly number[], n
   const shape = typeof input === 'number' ? [input] : [...input];
   const inFeatures = shape.reduce((a, d) => a * d, 1);
   const gen = new Generator((seed ^ 0x9e3779b9) >>> 0);
-  const act = () => (spec.activation === 'relu' ? new ReLU() : spec.activation === 'tanh' ? new Tanh() : spec.activation === 'gelu' ? new GELU() : new Sigmoid());
+  const act = () => {
+    switch (spec.activation) {
+      case 'relu': return new ReLU();
+      case 'tanh': return new Tanh();
+      case 'gelu': return new GELU();
+      case 'gelu-tanh': return new GELU({ approximate: 'tanh' });
+      case 'sigmoid': return new Sigmoid();
+    }
+  };
   const layers: Module[] = [];
   let width = inFeatures;
   if (spec.kind === 'cnn') width = convBlocks(spec, shape, layers, act, gen);
