@@ -6,7 +6,7 @@
  */
 import source from '../../shaders/dropout.wgsl';
 import type { OpCall, View } from '../backend/types.js';
-import { dropScale, dropThreshold } from '../ref/dropout.js';
+import { dropScale, dropThreshold } from '../ops/dropout.js';
 import { groups, kernel, type Launch, type LoweringTable } from './spec.js';
 
 const DROPOUT = kernel('dropout', source, 'dropout', ['read', 'read', 'read_write'], [

@@ -19,6 +19,15 @@ export interface DropoutAttrs {
 /** The name of the graph input that carries (seed, step) for every dropout layer. */
 export const DROPOUT_RNG = 'dropout_rng';
 
+/**
+ * The kernel's integer threshold on an element's top 24 random bits: below it, the element is
+ * dropped (so p is exact to 2⁻²⁴, and p = 1 drops every element).
+ */
+export const dropThreshold = (p: number): number => Math.round(p * 2 ** 24);
+
+/** The scale of kept elements, 1 / (1 − p) (PyTorch's inverted dropout); 0 when p = 1. */
+export const dropScale = (p: number): number => (p >= 1 ? 0 : 1 / (1 - p));
+
 export const dropout = defineOp({
   name: 'dropout', kind: 'kernel', family: 'dropout',
   infer([x, rng], at: DropoutAttrs) {
