@@ -7,11 +7,12 @@
 //                       padded to `words` words; out[b, k] = f32(byte(idx[b], k)) · scale + offset.
 //   gather_rows_shift,
 //   gather_bytes_shift: as above, with each row read as planes of H × W pixels translated by
-//                       shifts[b] = (dy, dx): out[b, c, y, x] = row[c, y − dy, x − dx]; a pixel
-//                       from outside the image reads as 0 (rows) or as byte 0 (bytes).
+//                       shifts[b] = (dy, dx[, flip]): out[b, c, y, x] = row[c, y − dy, x' − dx]
+//                       with x' = W − 1 − x when flip ≠ 0 (a horizontal flip after the shift),
+//                       else x; a pixel from outside the image reads as 0 (rows) or byte 0 (bytes).
 //
 // An index outside [0, N) reads a row of zeros (byte 0 for bytes): never an out-of-bounds load.
-// Shapes: table (N, D) or (N, words); idx (B) i32; shifts (B, 2) i32; out (B, D); n = B · D.
+// Shapes: table (N, D) or (N, words); idx (B) i32; shifts (B, cols) i32, cols 2 or 3; out (B, D); n = B · D.
 // Bindings: table, idx, [shifts] (read), out (read_write), Params (uniform).
 // Dispatch: one thread per output element; linear workgroup id = wid.x + wid.y · nwg.x, and
 // every thread checks j < n.
@@ -20,7 +21,7 @@
 
 override WG: u32 = 256u;
 
-struct Params { n: u32, N: u32, D: u32, words: u32, H: u32, W: u32, scale: f32, offset: f32 }
+struct Params { n: u32, N: u32, D: u32, words: u32, H: u32, W: u32, scale: f32, offset: f32, cols: u32 }
 
 @group(0) @binding(0) var<storage, read> table: array<u32>;
 @group(0) @binding(1) var<storage, read> idx: array<i32>;
@@ -37,13 +38,16 @@ fn row_of(i: i32, N: u32) -> i32 {
   return i;
 }
 
-// The element of a row that output element k reads after a translation by (dy, dx), or -1.
-fn shifted(k: u32, q: Params, dy: i32, dx: i32) -> i32 {
+// The element of a row that output element k of batch element b reads after its translation
+// (dy, dx) and, with a third column, its horizontal flip; or -1 when that falls outside.
+fn shifted(k: u32, q: Params, b: u32) -> i32 {
   let hw = q.H * q.W;
   let plane = k / hw;
   let r = k % hw;
-  let y = i32(r / q.W) - dy;
-  let x = i32(r % q.W) - dx;
+  var xo = r % q.W;
+  if (q.cols == 3u && shifts[3u * b + 2u] != 0) { xo = q.W - 1u - xo; }
+  let y = i32(r / q.W) - shifts[q.cols * b];
+  let x = i32(xo) - shifts[q.cols * b + 1u];
   if (y < 0 || x < 0 || y >= i32(q.H) || x >= i32(q.W)) { return -1; }
   return i32(plane * hw + u32(y) * q.W + u32(x));
 }
@@ -91,7 +95,7 @@ fn gather_rows_shift(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups)
   if (j >= ps.n) { return; }
   let b = j / ps.D;
   let r = row_of(idx[b], ps.N);
-  let s = shifted(j % ps.D, ps, shifts[2u * b], shifts[2u * b + 1u]);
+  let s = shifted(j % ps.D, ps, b);
   var v = 0u;
   if (r >= 0 && s >= 0) { v = table[u32(r) * ps.D + u32(s)]; }
   out_s[j] = v;
@@ -104,7 +108,7 @@ fn gather_bytes_shift(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups
   if (j >= ps.n) { return; }
   let b = j / ps.D;
   let r = row_of(idx[b], ps.N);
-  let s = shifted(j % ps.D, ps, shifts[2u * b], shifts[2u * b + 1u]);
+  let s = shifted(j % ps.D, ps, b);
   var v = ps.offset;
   if (r >= 0 && s >= 0) { v = byte_value(u32(r), u32(s), ps); }
   out_s[j] = bitcast<u32>(v);

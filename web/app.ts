@@ -180,7 +180,7 @@ function pickGrid(): void {
 function renderGrid(): void {
   const grid = $('digits');
   grid.textContent = '';
-  const [h, w] = data.test.sampleShape;
+  const [h, w] = data.test.sampleShape.slice(-2);
   for (const j of gridIndices) {
     const cell = document.createElement('div');
     cell.className = 'digit';

@@ -7,7 +7,8 @@ import type { CpuArgs, CpuTable } from './cpu.js';
 function geometry({ ins, inShapes, outShapes, attrs }: CpuArgs<GatherAttrs>): GatherGeometry {
   const B = outShapes[0][0];
   const D = B ? outShapes[0].reduce((a, d) => a * d, 1) / B : 0;
-  return { N: inShapes[0][0], D, shifts: ins[2] ?? null, H: attrs.height || 1, W: attrs.width || 1 };
+  return { N: inShapes[0][0], D, shifts: ins[2] ?? null, cols: inShapes[2]?.[1] ?? 2, H: attrs.height || 1,
+    W: attrs.width || 1 };
 }
 
 export const CPU_TRAIN = {

@@ -45,6 +45,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'label-smoothing': { kind: 'number', min: 0, below: 1, help: 'label smoothing ε in [0, 1)', default: 0 },
       'augment-shift': { kind: 'int', min: 0, arg: 'PIXELS',
         help: 'random image translations of up to this many pixels', default: 0 },
+      'augment-crop': { kind: 'int', min: 0, arg: 'PADDING',
+        help: 'padded random crops: pad each side with PADDING zeros, crop the image size at a random place ' +
+          '(torchvision\'s RandomCrop(size, padding); the same draws as --augment-shift PADDING)' },
+      'augment-flip': { kind: 'boolean', help: 'mirror each training image left to right with probability 1/2' },
       'drop-last': { kind: 'boolean', help: 'skip the last partial batch of each epoch' },
       'log-every': { kind: 'int', min: 1, arg: 'STEPS',
         help: 'steps between progress updates (default: ~20 per epoch)' },

@@ -127,13 +127,32 @@ export async function loadData(f: ParsedFlags, target?: Target): Promise<LoadedD
     d = { train: align(s.train), test: align(s.test), kind };
   }
   if (target?.shape) {
-    for (const ds of [d.train, d.test]) {
+    for (const k of ['train', 'test'] as const) {
+      const ds = d[k];
       if (ds.sampleShape.join() === target.shape.join()) continue;
+      // A model saved when grayscale images were [H, W] takes today's [1, H, W] samples as they were.
+      if (sameImage(ds.sampleShape, target.shape)) {
+        d[k] = reshaped(ds, target.shape);
+        continue;
+      }
       const takes = `the model in ${target.source} takes [${target.shape}]`;
       throw new DataFormatError(ds.name, `samples of shape [${ds.sampleShape}], but ${takes}`);
     }
   }
   return d;
+}
+
+/** [H, W] and [1, H, W]: the same grayscale images. */
+function sameImage(a: readonly number[], b: readonly number[]): boolean {
+  const [s, l] = a.length < b.length ? [a, b] : [b, a];
+  return s.length === 2 && l.length === 3 && l[0] === 1 && l[1] === s[0] && l[2] === s[1];
+}
+
+/** The same samples, of another shape with as many features. */
+function reshaped(ds: Dataset, sampleShape: readonly number[]): Dataset {
+  const common = { name: ds.name, sampleShape, y: ds.y, numClasses: ds.numClasses,
+    classNames: ds.classNames ?? undefined };
+  return new Dataset(ds.bytes ? { ...common, bytes: ds.bytes } : { ...common, x: ds.x });
 }
 
 /** The same samples with standardized float features. */

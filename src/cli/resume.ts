@@ -17,7 +17,9 @@ import type { CommandSpec, Parsed, ParsedFlags } from './args.js';
 /** Options that define a run; saved in checkpoints and used as defaults on --resume. */
 export const RUN_FLAGS = ['dataset', 'model', 'norm', 'activation', 'dropout', 'optimizer', 'lr', 'momentum',
   'weight-decay', 'clip-grad-norm', 'schedule',
-  'batch-size', 'epochs', 'seed', 'label-smoothing', 'augment-shift', 'drop-last', 'test-fraction', 'label', 'test', 'resize', 'channels', 'standardize', 'backend'];
+  'batch-size', 'epochs', 'seed', 'label-smoothing', 'augment-shift',
+  'augment-crop', 'augment-flip', 'drop-last', 'test-fraction', 'label', 'test', 'resize', 'channels', 'standardize',
+  'backend'];
 
 /** Run options a resumed run may change (--batch-size only at an epoch boundary). */
 export const RESUMABLE = ['epochs', 'lr', 'schedule', 'backend'];

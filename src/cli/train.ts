@@ -39,6 +39,20 @@ function asUsage<T>(fn: () => T): T {
 }
 
 /** The engine; a resumed run's uses the kernel variants its checkpoint records (bit-exact continuation). */
+/**
+ * The translation bound: a padded random crop with padding P draws the same offsets as a shift of
+ * up to P pixels (pixels from outside read as zeros), so --augment-crop P is --augment-shift P.
+ */
+function augmentShift(f: ParsedFlags): number {
+  const shift = (f['augment-shift'] as number | undefined) ?? 0;
+  const crop = f['augment-crop'] as number | undefined;
+  if (crop !== undefined && shift && crop !== shift) {
+    throw new UsageError(`--augment-crop ${crop} and --augment-shift ${shift} are the same transform; give one`,
+      'train');
+  }
+  return crop ?? shift;
+}
+
 function engineOf(f: ParsedFlags, resumed?: Uint8Array): Promise<Engine> {
   return init({ backend: f.backend as 'webgpu' | 'cpu', tuned: resumed ? checkpointKernels(resumed) : undefined });
 }
@@ -106,7 +120,8 @@ export async function trainCommand(p: Parsed, io: Out): Promise<number> {
     trainer = await Trainer.create(engine, {
       model, optimizer, train: data.train, test: data.test, batchSize: B, seed, dropLast: !!f['drop-last'], schedule,
         plateau,
-      labelSmoothing: num(f, 'label-smoothing'), augmentShift: num(f, 'augment-shift'), logEvery: num(f, 'log-every'),
+      labelSmoothing: num(f, 'label-smoothing'), augmentShift: augmentShift(f), augmentFlip: !!f['augment-flip'],
+      logEvery: num(f, 'log-every'),
       progress: f.quiet ? null : io.err, callbacks: { onEpochEnd, onStep }, config, input: data.input,
     });
     if (stopped.signal) trainer.stop();

@@ -51,7 +51,7 @@ function fromArrays(img: IdxArray, lab: IdxArray, imagesFile: string, labelsFile
     y[i] = v;
   }
   return new Dataset({
-    name: opts.name, sampleShape: [h, w], y, numClasses, classNames: opts.classNames ?? undefined,
+    name: opts.name, sampleShape: [1, h, w], y, numClasses, classNames: opts.classNames ?? undefined,
     bytes: { data: img.data as Uint8Array, scale: 1 / 255, offset: 0 },
   });
 }
@@ -86,7 +86,7 @@ export function splitDigits(classes: readonly ArrayLike<number>[], pixels = 784)
     }
   });
   const side = Math.round(Math.sqrt(pixels));
-  const shape = side * side === pixels ? [side, side] : [pixels];
+  const shape = side * side === pixels ? [1, side, side] : [pixels];
   const make = (name: string,
     s: typeof sets.train) => new Dataset({ name, sampleShape: shape, x: s.x, y: s.y, numClasses: 10,
       classNames: DIGIT_CLASSES });

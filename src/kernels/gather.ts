@@ -5,7 +5,7 @@ import type { OpCall } from '../backend/types.js';
 
 const WG = 256;
 const P = [['n', 'u32'], ['N', 'u32'], ['D', 'u32'], ['words', 'u32'], ['H', 'u32'], ['W', 'u32'], ['scale', 'f32'],
-  ['offset', 'f32']] as const;
+  ['offset', 'f32'], ['cols', 'u32']] as const;
 
 const GATHER = {
   rows: kernel('gather', source, 'gather_rows', ['read', 'read', 'read_write'], P),
@@ -29,10 +29,12 @@ function lower(call: OpCall<'gather' | 'gather_bytes'>, bytes: boolean): Launch[
   const W = a.width || 1;
   const scale = 'scale' in a ? a.scale : 1;
   const offset = 'offset' in a ? a.offset : 0;
+  // Columns of the shifts: (dy, dx) or (dy, dx, flip).
+  const cols = shifted ? call.inputs[2].shape[1] : 2;
   return [{
     kernel: k,
     buffers: [...call.inputs, out],
-    params: { n: out.length, N, D, words, H, W, scale, offset },
+    params: { n: out.length, N, D, words, H, W, scale, offset, cols },
     overrides: { WG },
     workgroups: groups(out.length, WG),
     // The rows gathered (not the whole table bound), the indices, the output.

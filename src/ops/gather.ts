@@ -12,8 +12,8 @@ export interface GatherBytesAttrs extends GatherAttrs { features: number; scale:
 
 function checkShifts(op: string, inputs: readonly TensorMeta[], B: number): void {
   const s = inputs[2];
-  if (s && (s.dtype !== 'i32' || s.rank !== 2 || s.shape[0] !== B || s.shape[1] !== 2)) {
-    throw new ShapeError(`${op}: shifts must be int32 of shape [${B},2], got ${s}`);
+  if (s && (s.dtype !== 'i32' || s.rank !== 2 || s.shape[0] !== B || (s.shape[1] !== 2 && s.shape[1] !== 3))) {
+    throw new ShapeError(`${op}: shifts must be int32 of shape [${B},2] (dy, dx) or [${B},3] (dy, dx, flip), got ${s}`);
   }
 }
 

@@ -5,7 +5,9 @@
  *          to whole words (`words` per row); out[b, k] = byte(idx[b], k) · scale + offset.
  * With shifts (B, 2) = (dy, dx), each row is read as planes of H × W pixels translated by
  * (dy, dx): out[b, c, y, x] = row[c, y − dy, x − dx], and a pixel from outside the image reads
- * as 0 (rows) or byte 0 (bytes). An index outside [0, N) reads a row of zeros (or of byte 0).
+ * as 0 (rows) or byte 0 (bytes). Shifts (B, 3) = (dy, dx, flip) also mirror the shifted image
+ * left to right when flip ≠ 0: out[b, c, y, x] = row[c, y − dy, (W − 1 − x) − dx].
+ * An index outside [0, N) reads a row of zeros (or of byte 0).
  */
 import type { In, Out } from './util.js';
 
@@ -14,8 +16,10 @@ export interface GatherGeometry {
   N: number;
   /** Values per output row. */
   D: number;
-  /** Translations (B, 2) as (dy, dx), or null. */
+  /** Translations (B, cols) as (dy, dx) or (dy, dx, flip), or null. */
   shifts: In | null;
+  /** Columns of the shifts: 2, or 3 with a flip flag (default 2). */
+  cols?: number;
   /** Image height and width for shifts (D = planes · H · W). */
   H: number;
   W: number;
@@ -27,8 +31,10 @@ function source(k: number, b: number, g: GatherGeometry): number {
   const hw = g.H * g.W;
   const plane = Math.floor(k / hw);
   const r = k % hw;
-  const y = Math.floor(r / g.W) - g.shifts[2 * b];
-  const x = (r % g.W) - g.shifts[2 * b + 1];
+  const cols = g.cols ?? 2;
+  const flip = cols === 3 && g.shifts[3 * b + 2] !== 0;
+  const y = Math.floor(r / g.W) - g.shifts[cols * b];
+  const x = (flip ? g.W - 1 - (r % g.W) : r % g.W) - g.shifts[cols * b + 1];
   if (y < 0 || x < 0 || y >= g.H || x >= g.W) return -1;
   return plane * hw + y * g.W + x;
 }

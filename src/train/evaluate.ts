@@ -47,7 +47,8 @@ export class Placement {
 
   graph(rows: number, mode: StepMode, ds: Dataset, metrics: Metrics,
     extra: { params?: readonly Parameter[]; accumulators?: Map<Parameter, Variable> | null; shift?: number;
-      labelSmoothing?: number } = {}) {
+      flip?: boolean; labelSmoothing?: number } = {}) {
+    const flip = mode !== 'eval' && !!extra.flip;
     const shift = mode === 'eval' ? 0 : extra.shift ?? 0;
     const s = ds.sampleShape;
     return buildStepGraph({
@@ -55,7 +56,7 @@ export class Placement {
         dataset: { name: ds.name, numClasses: ds.numClasses }, params: extra.params ?? [],
           accumulators: extra.accumulators ?? null,
       streamBytes: ds.bytes ? { features: ds.features, scale: ds.bytes.scale, offset: ds.bytes.offset } : null,
-      shift: shift ? { height: s[s.length - 2], width: s[s.length - 1] } : null,
+      shift: shift || flip ? { height: s[s.length - 2], width: s[s.length - 1], flip } : null,
         labelSmoothing: extra.labelSmoothing ?? 0,
     });
   }

@@ -65,15 +65,18 @@ export const MODEL_USAGE = "model must be 'mlp:W1,W2,…' (hidden widths, e.g. m
  * batch, layer; and for a cnn group[:G] (GroupNorm with G groups, default 8).
  */
 export function parseModel(spec: string, norm = 'none', activation = 'relu', dropout = 0): ModelSpec {
-  if (!(typeof dropout === 'number' && dropout >= 0 && dropout < 1)) throw new ArgumentError(`dropout must be a probability in [0, 1), got ${dropout}`);
+  if (!(typeof dropout === 'number' && dropout >= 0 && dropout < 1))
+    throw new ArgumentError(`dropout must be a probability in [0, 1), got ${dropout}`);
   const act = oneOf('activation', activation, ACTIVATIONS);
   const [normName, groupArg] = norm.split(':', 2);
   const n = oneOf('norm', normName, NORMS);
   const c = /^cnn:([^/]*?)(,gap)?(?:\/(.*))?$/.exec(spec);
   if (c) {
-    if (groupArg !== undefined && n !== 'group') throw new ArgumentError(`norm '${norm}': only group takes a number (group:G)`);
+    if (groupArg !== undefined && n !== 'group')
+      throw new ArgumentError(`norm '${norm}': only group takes a number (group:G)`);
     const groups = n === 'group' ? (groupArg === undefined ? 8 : positiveInts('norm group:G', groupArg)[0]) : undefined;
-    if (groupArg !== undefined && groupArg.includes(',')) throw new ArgumentError(`norm '${norm}': group:G takes one number`);
+    if (groupArg !== undefined && groupArg.includes(','))
+      throw new ArgumentError(`norm '${norm}': group:G takes one number`);
     return {
       kind: 'cnn', conv: positiveInts('model cnn',
         c[1]), gap: !!c[2], hidden: c[3] === undefined ? [] : positiveInts('model cnn hidden', c[3]),
@@ -81,8 +84,12 @@ export function parseModel(spec: string, norm = 'none', activation = 'relu', dro
     };
   }
   const m = /^(mlp|linear)(?::(.*))?$/.exec(spec);
-  if (!m || (m[1] === 'linear' && m[2] !== undefined) || (m[1] === 'mlp' && !m[2])) throw new ArgumentError(`${MODEL_USAGE}; got '${spec}'`);
-  if (n === 'group' || groupArg !== undefined) throw new ArgumentError(`norm '${norm}' is for cnn: models (GroupNorm over channels); an mlp takes none, batch or layer`);
+  if (!m || (m[1] === 'linear' && m[2] !== undefined) || (m[1] === 'mlp' && !m[2]))
+    throw new ArgumentError(`${MODEL_USAGE}; got '${spec}'`);
+  if (n === 'group' || groupArg !== undefined) {
+    throw new ArgumentError(`norm '${norm}' is for cnn: models (GroupNorm over channels); ` +
+      'an mlp takes none, batch or layer');
+  }
   return { hidden: m[2] ? positiveInts('model', m[2]) : [], norm: n, activation: act, ...(dropout ? { dropout } : {}) };
 }
 
@@ -124,7 +131,7 @@ export function buildModel(spec: ModelSpec, input: number | readonly number[], n
   const shape = typeof input === 'number' ? [input] : [...input];
   const inFeatures = shape.reduce((a, d) => a * d, 1);
   const gen = new Generator((seed ^ 0x9e3779b9) >>> 0);
-  const act = () => {
+  const act = (): Module => {
     switch (spec.activation) {
       case 'relu': return new ReLU();
       case 'tanh': return new Tanh();
@@ -159,17 +166,24 @@ export function buildModel(spec: ModelSpec, input: number | readonly number[], n
 /** A cnn's conv blocks appended to `layers`; returns the features they hand to the Linears. */
 function convBlocks(spec: ModelSpec, shape: number[], layers: Module[], act: () => Module, gen: Generator): number {
   if (shape.length !== 2 && shape.length !== 3) {
-    throw new ArgumentError(`model cnn: samples must be images, [H, W] or [C, H, W]; this dataset's are [${shape.join(', ')}]`);
+    throw new ArgumentError('model cnn: samples must be images, [H, W] or [C, H, W]; ' +
+      `this dataset's are [${shape.join(', ')}]`);
   }
   let [C, H, W] = shape.length === 2 ? [1, shape[0], shape[1]] : shape;
   if (shape.length === 2) layers.push(new Unflatten(1, [1, H]));
   for (const w of spec.conv ?? []) {
-    if (H < 2 || W < 2) throw new ArgumentError(`model cnn: ${(spec.conv ?? []).length} conv blocks halve the ${shape.slice(-2).join('×')} images below 1×1; use fewer`);
+    if (H < 2 || W < 2) {
+      throw new ArgumentError(`model cnn: ${(spec.conv ?? []).length} conv blocks halve the ` +
+        `${shape.slice(-2).join('×')} images below 1×1; use fewer`);
+    }
     layers.push(new Conv2d(C, w, 3, { padding: 'same', generator: gen }));
     if (spec.norm === 'batch') layers.push(new BatchNorm2d(w));
     if (spec.norm === 'group' || spec.norm === 'layer') {
       const G = spec.norm === 'layer' ? 1 : spec.groups ?? 8;
-      if (w % G) throw new ArgumentError(`norm group:${G}: ${w} channels of conv width ${w} are not divisible into ${G} groups`);
+      if (w % G) {
+        throw new ArgumentError(`norm group:${G}: ${w} channels of conv width ${w} are not divisible into ` +
+          `${G} groups`);
+      }
       layers.push(new GroupNorm(G, w));
     }
     layers.push(act(), new MaxPool2d(2));

@@ -1,6 +1,6 @@
 /**
  * Host side of a step: the small arrays fed each run. With the dataset on the device these are
- * the row indices (B int32), the row mask and weights, and random shifts; the features never
+ * the row indices (B int32), the row mask and weights, and random shifts and flips; the features never
  * leave the device. Streamed datasets also copy the batch's features and labels.
  */
 import type { Dataset } from '../data/dataset.js';
@@ -16,12 +16,16 @@ export class Feeder {
   private xb: Int32Array | null;
   private y: Int32Array | null;
 
+  /** Columns of the shifts: (dy, dx), or (dy, dx, flip) with flips. */
+  private cols: number;
+
   constructor(readonly ds: Dataset, readonly rows: number, readonly onDevice: boolean, readonly maxShift: number,
-    readonly gen: Generator) {
+    readonly gen: Generator, readonly flip = false) {
     this.idx = new Int32Array(rows);
     this.mask = new Float32Array(rows);
     this.weight = new Float32Array(rows);
-    this.shifts = maxShift > 0 ? new Int32Array(2 * rows) : null;
+    this.cols = flip ? 3 : 2;
+    this.shifts = maxShift > 0 || flip ? new Int32Array(this.cols * rows) : null;
     this.x = onDevice || ds.bytes ? null : new Float32Array(rows * ds.features);
     this.xb = !onDevice && ds.bytes ? new Int32Array(rows * Math.ceil(ds.features / 4)) : null;
     this.y = onDevice ? null : new Int32Array(rows);
@@ -51,8 +55,14 @@ export class Feeder {
     if (training) {
       f.weight = this.weight;
       if (this.shifts) {
+        // Per row: dy, dx (when shifting), then the flip; all from the run's generator, whose state
+        // checkpoints keep, so a resumed run draws the same.
         const s = this.maxShift;
-        for (let k = 0; k < 2 * m; k++) this.shifts[k] = Math.floor(this.gen.next() * (2 * s + 1)) - s;
+        const c = this.cols;
+        for (let k = 0; k < m; k++) {
+          for (let d = 0; d < 2; d++) this.shifts[c * k + d] = s ? Math.floor(this.gen.next() * (2 * s + 1)) - s : 0;
+          if (this.flip) this.shifts[c * k + 2] = this.gen.next() < 0.5 ? 1 : 0;
+        }
         f.shifts = this.shifts;
       }
     }

@@ -42,8 +42,11 @@ export interface StepGraphOptions {
   table: DeviceTable | null;
   /** Without a table: the dataset's bytes are fed packed and converted on the device. */
   streamBytes: DeviceTable['bytes'];
-  /** Random translations of image samples (height, width), applied by the gather kernel. */
-  shift: { height: number; width: number } | null;
+  /**
+   * Random translations (and with `flip`, horizontal flips) of image samples (height, width),
+   * applied by the gather kernel from a fed (rows, 2 or 3) int32 input 'shifts'.
+   */
+  shift: { height: number; width: number; flip?: boolean } | null;
   labelSmoothing: number;
   metrics: Metrics;
   mode: StepMode;
@@ -63,7 +66,7 @@ export interface StepGraph {
 function batchInputs(g: Graph, o: StepGraphOptions): { x: Tensor; y: Tensor } {
   const m = o.rows;
   const D = o.sampleShape.reduce((a, d) => a * d, 1);
-  const shifts = o.shift ? g.input('shifts', [m, 2], 'i32') : undefined;
+  const shifts = o.shift ? g.input('shifts', [m, o.shift.flip ? 3 : 2], 'i32') : undefined;
   const so = shifts ? { shifts, height: o.shift!.height, width: o.shift!.width } : {};
   let x: Tensor, y: Tensor;
   if (o.table) {

@@ -40,6 +40,8 @@ export interface TrainerOptions {
   labelSmoothing?: number;
   /** Random translations of up to this many pixels for image samples (default 0: none). */
   augmentShift?: number;
+  /** Mirror image samples left to right with probability 1/2 (default false). */
+  augmentFlip?: boolean;
   /** Steps between readbacks of loss and accuracy (default: about 20 per epoch). */
   logEvery?: number;
   /** Rows per evaluation run (default 1000). */
@@ -96,8 +98,9 @@ export class Trainer implements TrainerStateAccess {
     const shift = o.augmentShift ?? 0;
     if (!Number.isSafeInteger(shift) || shift < 0)
       throw new ArgumentError(`Trainer: augmentShift must be a non-negative integer, got ${shift}`);
-    if (shift && (o.train.sampleShape.length < 2 || o.train.sampleShape.length > 3)) {
-      throw new ArgumentError(`Trainer: augmentShift needs image samples (H, W) or (C, H, W); '${o.train.name}' has ` +
+    if ((shift || o.augmentFlip) && (o.train.sampleShape.length < 2 || o.train.sampleShape.length > 3)) {
+      const what = shift ? 'augmentShift' : 'augmentFlip';
+      throw new ArgumentError(`Trainer: ${what} needs image samples (H, W) or (C, H, W); '${o.train.name}' has ` +
         `shape [${o.train.sampleShape}]`);
     }
     if (o.test && o.test.features !== o.train.features)
@@ -123,7 +126,8 @@ export class Trainer implements TrainerStateAccess {
   private graph(rows: number, mode: StepMode, metrics: Metrics, accumulators: Map<Parameter, Variable> | null = null) {
     const o = this.opts;
     return this.placement.graph(rows, mode, o.train, metrics,
-      { params: this.params, accumulators, shift: o.augmentShift ?? 0, labelSmoothing: o.labelSmoothing ?? 0 });
+      { params: this.params, accumulators, shift: o.augmentShift ?? 0, flip: !!o.augmentFlip,
+        labelSmoothing: o.labelSmoothing ?? 0 });
   }
 
   private async compile(): Promise<void> {
@@ -137,7 +141,8 @@ export class Trainer implements TrainerStateAccess {
     if (o.schedule) o.optimizer.schedule = o.schedule;
     const prog = await this.engine.compile(g.graph,
       { outputs: { loss: g.loss! }, loss: g.loss!, gradients: g.gradients, hooks: [o.optimizer] });
-    this.train = { prog, feeder: new Feeder(o.train, m, this.onDevice, o.augmentShift ?? 0, this.gen), metrics };
+    this.train = { prog, feeder: new Feeder(o.train, m, this.onDevice, o.augmentShift ?? 0, this.gen,
+      !!o.augmentFlip), metrics };
     this.dropout = g.graph.nodes.some((t) => t.op === OPS.input && t.ref === DROPOUT_RNG);
     if (acc) {
       const ga = this.graph(m, 'accumulate', metrics, acc);

@@ -14,7 +14,7 @@ test('served digits = the built-in digits, same split, same order', async () => 
   try {
     const all = await loadDigits(server.url);
     assert.equal(all.length, 10_000);
-    assert.equal([...all.sampleShape], [28, 28]);
+    assert.equal([...all.sampleShape], [1, 28, 28]);
     assert.ok(all.bytes, 'the digits should stay bytes (packed on the device)');
     const page = splitBuiltin(all);
     const node = await loadBuiltinDigits();

@@ -63,6 +63,7 @@ test('bad flags and bad specs exit non-zero with a message (and usage for flags)
     [['--batch-size', '0'], /--batch-size must be at least 1; got 0/],
     [['--lr', '-1'], /--lr must be above 0; got -1/],
     [['--label-smoothing', '1'], /--label-smoothing must be below 1; got 1/],
+    [['--augment-crop', '2', '--augment-shift', '1'], /--augment-crop 2 and --augment-shift 1 are the same transform/],
   ] as [string[], RegExp][]) {
     r = await slope('train', ...base, ...flags);
     assert.is(r.code, 2, `${flags.join(' ')}: ${r.err}`);

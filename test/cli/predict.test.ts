@@ -16,6 +16,7 @@ import { gpuTest } from '../util/suite.js';
 import { image, writeClassFolder, writeImage } from '../data/image_fixtures.js';
 import { idxBytes } from '../data/idx_fixtures.js';
 import { loadIdxDir } from '../../src/data/node.js';
+import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
 
 async function slope(...argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
   const out: string[] = [];
@@ -225,13 +226,28 @@ test('idx:DIR: its t10k files, labels give the accuracy; the library takes the s
   const engine = await init({ backend: 'cpu' });
   try {
     const m = loadModel(engine, new Uint8Array(readFileSync(ick)));
-    assert.equal(m.input!.shape, [4, 4]);
+    assert.equal(m.input!.shape, [1, 4, 4]);
     const test = (await loadIdxDir(idx)).test;
     const res = await predict(engine, m.model, test);
     assert.is(res.classes.filter((c, i) => c === test.y[i]).length / test.length, last(t).testAccuracy);
   } finally {
     engine.dispose();
   }
+  // A checkpoint from when grayscale samples were [H, W] takes today's [1, H, W] samples as they were.
+  const file = decodeSafetensors(readFileSync(ick));
+  const input = JSON.parse(file.metadata.input);
+  const tensors = [...file.tensors].map(([name, e]) => {
+    const buf = new Uint8Array(e.bytes).buffer;
+    const data = e.dtype === 'I32' ? new Int32Array(buf) : e.dtype === 'F64' ? new Float64Array(buf) : new Float32Array(buf);
+    return { name, shape: e.shape, data };
+  });
+  const old = join(dir, 'idx-hw.st');
+  writeFileSync(old, encodeSafetensors(tensors, { ...file.metadata, input: JSON.stringify({ ...input, shape: [4, 4] }) }));
+  const q = await slope('predict', '--checkpoint', old, '--input', `idx:${idx}`, ...cpu, '--json');
+  assert.is(q.code, 0, q.err);
+  assert.is(last(q).accuracy, last(t).testAccuracy);
+  const resumed = await slope('train', '--resume', old, '--epochs', '7', '--quiet', '--json');
+  assert.is(resumed.code, 0, resumed.err);
 });
 
 test.run();

@@ -11,7 +11,7 @@ test('built-in digits: 8,004 train / 1,996 test, every fifth sample of each clas
   const { train, test: held } = await loadBuiltinDigits();
   assert.is(train.length, 8004);
   assert.is(held.length, 1996);
-  assert.equal(train.sampleShape, [28, 28]);
+  assert.equal(train.sampleShape, [1, 28, 28]);
   const perClass = (ds: slope.Dataset) => Array.from({ length: 10 }, (_, c) => ds.y.filter((v) => v === c).length);
   const tr = perClass(train), te = perClass(held);
   for (let c = 0; c < 10; c++) assert.is(te[c], Math.floor((tr[c] + te[c]) / 5), `class ${c}`);
@@ -28,7 +28,7 @@ test('splitDigits by hand: positions 4, 9, … of each class are test samples', 
   assert.is(held.length, 20);
   assert.is(train.length, 100);
   assert.equal(Array.from(held.x.subarray(0, 8)), [4, 4, 4, 4, 9, 9, 9, 9]);
-  assert.equal(held.sampleShape, [2, 2]);
+  assert.equal(held.sampleShape, [1, 2, 2]);
 });
 
 test('Dataset validates labels and sizes; bytes and floats give the same batches', () => {
@@ -55,7 +55,7 @@ test('Fashion-MNIST from the Debian dataset-fashion-mnist location', async () =>
   const { train, test: held } = await loadFashionMnist();
   assert.is(train.length, 60000);
   assert.is(held.length, 10000);
-  assert.equal(train.sampleShape, [28, 28]);
+  assert.equal(train.sampleShape, [1, 28, 28]);
   assert.is(train.classNames?.[9], 'Ankle boot');
   const counts = Array.from({ length: 10 }, (_, c) => held.y.filter((v) => v === c).length);
   assert.equal(counts, new Array(10).fill(1000));

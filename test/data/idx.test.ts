@@ -104,7 +104,7 @@ test('image and label counts must agree; labels must be classes', async () => {
   const bad = idxBytes(0x08, [3], [0, 10, 1]);
   await rejects(mnistFromIdx({ bytes: images, file: 'imgs' }, { bytes: bad, file: 'labs' }, { name: 't' }), DataFormatError, /labs: label 10 at index 1 is out of range for 10 classes/, 'label range');
   const ds = await mnistFromIdx({ bytes: images, file: 'i' }, { bytes: idxBytes(0x08, [3], [4, 0, 9]), file: 'l' }, { name: 't' });
-  assert.equal(ds.sampleShape, [2, 2]);
+  assert.equal(ds.sampleShape, [1, 2, 2]);
   assert.equal(Array.from(ds.y), [4, 0, 9]);
   assert.ok(Math.abs(ds.x[0] - 9 / 255) < 1e-7);
 });

@@ -39,6 +39,11 @@ test('buildModel: conv blocks, pooling, flatten or gap, hidden Linears, dropout 
   assert.equal((b.layers[11] as slope.Linear).inFeatures, 16);
   const mlp = buildModel(parseModel('mlp:12,6', 'none', 'relu', 0.5), [5], 3);
   assert.equal(names(mlp), ['Flatten', 'Linear', 'ReLU', 'Dropout', 'Linear', 'ReLU', 'Dropout', 'Linear']);
+  // [1, H, W] samples (grayscale images today) need no Unflatten: PyTorch's names from 0.
+  const c = buildModel(parseModel('cnn:4', 'none', 'gelu-tanh'), [1, 6, 6], 2);
+  assert.equal(names(c), ['Conv2d', 'GELU', 'MaxPool2d', 'Flatten', 'Linear']);
+  assert.is((c.layers[1] as slope.GELU).approximate, 'tanh');
+  assert.equal(c.namedParameters().map(([n]) => n), ['0.weight', '0.bias', '4.weight', '4.bias']);
   assert.throws(() => buildModel(parseModel('cnn:8,8,8'), [4, 4], 2), /halve the 4×4 images below 1×1/);
   assert.throws(() => buildModel(parseModel('cnn:8'), [12], 2), /samples must be images/);
   assert.throws(() => buildModel(parseModel('cnn:12', 'group:8'), [8, 8], 2), /not divisible into 8 groups/);

@@ -36,6 +36,16 @@ test('a shift moves pixels: the reference by hand on a 3×3 image', () => {
   assert.equal(Array.from(out), [0, 0, 0, 2, 3, 0, 5, 6, 0]);
 });
 
+test('a flip mirrors the shifted image, plane by plane: the reference by hand on two 2×3 planes', () => {
+  const img = Float64Array.from([1, 2, 3, 4, 5, 6, 11, 12, 13, 14, 15, 16]);
+  const out = new Float64Array(12);
+  // shift right by one column (dx = 1), then mirror; the flag 0 in the second row leaves it as shifted
+  gatherRows(out, img, [0], { N: 1, D: 12, shifts: [0, 1, 1], cols: 3, H: 2, W: 3 });
+  assert.equal(Array.from(out), [2, 1, 0, 5, 4, 0, 12, 11, 0, 15, 14, 0]);
+  gatherRows(out, img, [0], { N: 1, D: 12, shifts: [0, 1, 0], cols: 3, H: 2, W: 3 });
+  assert.equal(Array.from(out), [0, 1, 2, 0, 4, 5, 0, 11, 12, 0, 14, 15]);
+});
+
 for (const kind of BACKENDS) {
   testOn(kind)(`gather from a device-resident Variable inside a program (${kind})`, async () => {
     const e = await engineOn(kind);

@@ -1,6 +1,6 @@
 /**
  * Exact resume (after llm.c): 10 steps, save, 10 more gives bit-identical losses to
- * load-and-continue, with Adam, a warm-up schedule, shuffling and random shifts; dropping any
+ * load-and-continue, with Adam, a warm-up schedule, shuffling, random shifts and flips; dropping any
  * one state item breaks it. And a non-finite loss stops training naming its step, with the
  * parameters of the step before.
  */
@@ -17,7 +17,7 @@ async function makeTrainer(engine: slope.Engine, ds: slope.Dataset) {
   const model = mlp(ds.features, 9, ds.numClasses, 5);
   const optimizer = new Adam(model.parameters(), { lr: 0.02 });
   return Trainer.create(engine, {
-    model, optimizer, train: ds, batchSize: 8, seed: 4, logEvery: 1, augmentShift: 1,
+    model, optimizer, train: ds, batchSize: 8, seed: 4, logEvery: 1, augmentShift: 1, augmentFlip: true,
     schedule: warmupCosine(0.02, 6, 40),
   });
 }

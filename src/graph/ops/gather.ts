@@ -10,7 +10,10 @@ import { Tensor, build } from '../tensor.js';
 import { sameGraph } from './shape.js';
 
 export interface GatherShiftOptions {
-  /** Per-row translations (B, 2) int32 as (dy, dx); pixels shifted in from outside read as 0. */
+  /**
+   * Per-row translations (B, 2) int32 as (dy, dx), or (B, 3) as (dy, dx, flip) where flip ≠ 0 also
+   * mirrors the shifted image left to right; pixels shifted in from outside read as 0.
+   */
   shifts?: Tensor;
   /** Image height and width: each row is read as planes of height × width values. */
   height?: number;
