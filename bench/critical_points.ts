@@ -32,7 +32,10 @@ const SIZE = arg('size', 'small') as 'small' | 'large';
 const OUT = arg('out', 'docs/figures');
 const RATIO = 1e-6, REL_ZERO = 1e-6;
 
-interface Config { layers: number[]; N: number; gdSteps: number; lr: number; maxIterations: number; innerIterations: number; runs: number }
+interface Config {
+  layers: number[]; N: number; gdSteps: number; lr: number;
+  maxIterations: number; innerIterations: number; runs: number;
+}
 const CONFIGS: Record<'small' | 'large', Config> = {
   // 2-6-1 tanh: 25 parameters; 40 points.
   small: { layers: [2, 6, 1], N: 40, gdSteps: 1500, lr: 0.2, maxIterations: 2000, innerIterations: 25, runs: 100 },
@@ -68,7 +71,10 @@ interface Result {
   critical: boolean; bound: number; newtonStepBound: number; kind: string;
   /** The criterion with ratio 1e-3 instead of 1e-6 (a thousand times looser). */
   criticalLoose: boolean;
-  /** ‖H∇L‖ / (λmax‖∇L‖): 0 at a gradient-flat point (∇L ≠ 0 in H's null space), ~1 when ∇L lies along stiff directions. */
+  /**
+   * ‖H∇L‖ / (λmax‖∇L‖): 0 at a gradient-flat point (∇L ≠ 0 in H's null space), ~1 when ∇L lies along
+   * stiff directions.
+   */
   hgRatio: number;
   /** Share of ‖∇L‖² in eigen-directions with |λ| ≤ 1e-4·max|λ| (small network only: needs eigenvectors). */
   flatShare: number | null;
@@ -88,7 +94,8 @@ async function one(engine: slope.Engine, seed: number, X: Float32Array, Y: Float
     const std = INIT === 'normal' ? 1 : 1 / Math.sqrt(fi);
     params.push(new slope.Parameter(`W${l}_${seed}`, [fo, fi], slope.nn.normal(fo * fi, 0, std, gen)));
     const last = l + 2 === layers.length;
-    params.push(new slope.Parameter(`b${l}_${seed}`, [fo], last ? new Float32Array(fo) : slope.nn.normal(fo, 0, INIT === 'normal' ? 0.5 : 0.1, gen)));
+    const bias = last ? new Float32Array(fo) : slope.nn.normal(fo, 0, INIT === 'normal' ? 0.5 : 0.1, gen);
+    params.push(new slope.Parameter(`b${l}_${seed}`, [fo], bias));
   }
   const build = (g: slope.Graph) => {
     let a: slope.Tensor = g.input('x', [N, 2]);
@@ -103,7 +110,9 @@ async function one(engine: slope.Engine, seed: number, X: Float32Array, Y: Float
   const loss = build(g);
   const grads = slope.grad(loss, params.map((p) => g.param(p)));
   const opt = new slope.SGD(params, { lr: cfg.lr });
-  const step = await engine.compile(g, { outputs: { loss }, loss, gradients: params.map((p, i) => [p, grads[i]] as const), hooks: [opt] });
+  const step = await engine.compile(g, {
+    outputs: { loss }, loss, gradients: params.map((p, i) => [p, grads[i]] as const), hooks: [opt],
+  });
   for (let i = 0; i < cfg.gdSteps; i++) await step.run({ x: X, y: Y });
   step.dispose();
   const h = await slope.HessianAnalyzer.create(engine, params, build, { x: X, y: Y });
@@ -111,8 +120,12 @@ async function one(engine: slope.Engine, seed: number, X: Float32Array, Y: Float
   const gdGradNorm = Math.hypot(...atGd.gradient);
   // 2. Newton-MR with a trust region on ½‖∇L‖².
   const res = await findCriticalPoint(h, {
-    maxIterations: cfg.maxIterations, innerIterations: Math.min(h.size, cfg.innerIterations), innerTol: 1e-10, patience: 200,
-    onIteration: process.env.DEBUG_CP ? (r) => console.log(`  it ${r.iteration}: ‖∇L‖ ${r.gradNorm.toExponential(2)} loss ${r.loss.toExponential(4)} Δ ${r.radius.toExponential(1)} inner ${r.inner}${r.accepted ? '' : ' rejected'}`) : undefined,
+    maxIterations: cfg.maxIterations, innerIterations: Math.min(h.size, cfg.innerIterations), innerTol: 1e-10,
+    patience: 200,
+    onIteration: process.env.DEBUG_CP
+      ? (r) => console.log(`  it ${r.iteration}: ‖∇L‖ ${r.gradNorm.toExponential(2)} loss ${r.loss.toExponential(4)} ` +
+        `Δ ${r.radius.toExponential(1)} inner ${r.inner}${r.accepted ? '' : ' rejected'}`)
+      : undefined,
   });
   // 3. The whole spectrum, and the criterion.
   const values = await h.spectrum();
@@ -126,17 +139,25 @@ async function one(engine: slope.Engine, seed: number, X: Float32Array, Y: Float
     const { values: vals, vectors } = slope.analysis.symmetricEigen(await h.fullHessian(), h.size);
     const big = Math.max(...Array.from(vals, Math.abs));
     let num = 0;
-    vals.forEach((lam, i) => { if (Math.abs(lam) <= 1e-4 * big) num += vectors[i].reduce((a, v, k) => a + v * at.gradient[k], 0) ** 2; });
+    vals.forEach((lam, i) => {
+      if (Math.abs(lam) <= 1e-4 * big) num += vectors[i].reduce((a, v, k) => a + v * at.gradient[k], 0) ** 2;
+    });
     flatShare = num / res.gradNorm ** 2;
   }
-  const counts = (rel: number): [number, number, number] => { const q = summarizeSpectrum(values, rel); return [q.negative, q.zero, q.positive]; };
+  const counts = (rel: number): [number, number, number] => {
+    const q = summarizeSpectrum(values, rel);
+    return [q.negative, q.zero, q.positive];
+  };
   const all = Array.from(values);
-  const keep = all.length <= 60 ? all : [...new Set([...all.filter((v) => v < -s.zeroTol), ...all.slice().sort((a, b) => Math.abs(a) - Math.abs(b)).slice(0, 10), ...all.slice(-5)])].sort((a, b) => a - b);
+  const smallest = all.slice().sort((a, b) => Math.abs(a) - Math.abs(b)).slice(0, 10);
+  const keep = all.length <= 60 ? all
+    : [...new Set([...all.filter((v) => v < -s.zeroTol), ...smallest, ...all.slice(-5)])].sort((a, b) => a - b);
   return {
     seed, gdLoss: atGd.loss, gdGradNorm, loss: res.loss, gradNorm: res.gradNorm, thetaNorm: res.thetaNorm,
     iterations: res.iterations, hvps: res.hvps, stopReason: res.stopReason,
     n: s.n, lambdaMin: s.min, lambdaMax: s.max, zeroTol: s.zeroTol, lambdaRef: s.minAbsNonzero,
-    negative: s.negative, zero: s.zero, positive: s.positive, minRatio: s.minRatio, counts8: counts(1e-8), counts4: counts(1e-4),
+    negative: s.negative, zero: s.zero, positive: s.positive, minRatio: s.minRatio,
+    counts8: counts(1e-8), counts4: counts(1e-4),
     critical: t.critical, bound: t.bound, newtonStepBound: t.newtonStepBound, kind: t.kind,
     criticalLoose: criticalPointTest(res.gradNorm, res.thetaNorm, s, 1e-3).critical, hgRatio, flatShare,
     eigenvalues: keep, seconds: (performance.now() - t0) / 1000,
@@ -151,25 +172,37 @@ function describe(size: string, results: Result[]): string {
   const withNeg = crit.filter((r) => r.negative > 0);
   const strictMin = crit.filter((r) => r.negative === 0 && r.zero === 0);
   const flatMin = crit.filter((r) => r.negative === 0 && r.zero > 0);
-  return `${size}: ${results.length} runs, ${crit.length} meet the criterion: ${withNeg.length} with a negative eigenvalue (saddle points), ` +
-    `${strictMin.length} strict local minima (every eigenvalue > 0), ${flatMin.length} with no negative but some zero eigenvalues; ${miss.length} miss it ` +
+  return `${size}: ${results.length} runs, ${crit.length} meet the criterion: ${withNeg.length} with a negative ` +
+    `eigenvalue (saddle points), ${strictMin.length} strict local minima (every eigenvalue > 0), ${flatMin.length} ` +
+    `with no negative but some zero eigenvalues; ${miss.length} miss it ` +
     `(${results.filter((r) => r.criticalLoose).length} meet it with ratio 1e-3 instead of 1e-6)`;
 }
 
 function plot(): void {
   const sets = (['small', 'large'] as const).filter((s) => existsSync(join(OUT, `critical_points_${s}.json`)))
-    .map((s) => ({ size: s, ...(JSON.parse(readFileSync(join(OUT, `critical_points_${s}.json`), 'utf8')) as { network: string; results: Result[] }) }));
+    .map((s) => ({
+      size: s,
+      ...(JSON.parse(readFileSync(join(OUT, `critical_points_${s}.json`), 'utf8')) as
+        { network: string; results: Result[] }),
+    }));
   const series: slope.Series[] = [];
   // Runs that miss the criterion are drawn first (light), those that meet it on top (dark); the
-  // ratios are multiples of 1/n, so each point is moved sideways by a fixed ±0.006 (by seed) to show how many share one.
-  const colors = { small: ['#f4a6a6', '#a6c8f4', '#d62728', '#1f77b4'], large: ['#f8c98f', '#a8dca8', '#ff7f0e', '#2ca02c'] };
+  // ratios are multiples of 1/n, so each point is moved sideways by a fixed ±0.006 (by seed) to show how many
+  // share one.
+  const colors = {
+    small: ['#f4a6a6', '#a6c8f4', '#d62728', '#1f77b4'], large: ['#f8c98f', '#a8dca8', '#ff7f0e', '#2ca02c'],
+  };
   const jitter = (seed: number) => 0.006 * (((seed * 2654435761) >>> 0) / 2 ** 32 * 2 - 1);
   for (const [k, crit] of [[0, false], [2, true]] as const) {
     for (const s of sets) {
       const n = s.results[0]?.n;
       const pick = (f: (r: Result) => boolean, name: string, color: string) => {
         const rs = s.results.filter((r) => r.critical === crit && f(r));
-        if (rs.length) series.push({ name: `${name}, ${n} parameters: ${rs.length}`, x: rs.map((r) => r.minRatio + jitter(r.seed)), y: rs.map((r) => r.loss), markers: true, line: false, color });
+        if (!rs.length) return;
+        series.push({
+          name: `${name}, ${n} parameters: ${rs.length}`, x: rs.map((r) => r.minRatio + jitter(r.seed)),
+          y: rs.map((r) => r.loss), markers: true, line: false, color,
+        });
       };
       const tag = crit ? 'critical' : 'missed the criterion';
       pick((r) => r.negative > 0, `${tag}, negative λ`, colors[s.size][k]);
@@ -180,8 +213,9 @@ function plot(): void {
   const pad = (lo: number, hi: number) => [Math.max(0, lo - 0.05), Math.min(1.05, hi + 0.05)] as [number, number];
   writeFileSync(join(OUT, 'critical_points.svg'), slope.linePlot({
     title: 'Where the critical-point search ends: minimum ratio vs training loss', legend: 'outside',
-    xLabel: 'minimum ratio = positive Hessian eigenvalues / parameters (points moved ±0.006 to show overlaps)', yLabel: 'training loss (MSE)', yLog: true,
-    xRange: pad(Math.min(...xs), Math.max(...xs)), yRange: [10 ** Math.floor(Math.log10(Math.min(...ys))), 10 ** Math.ceil(Math.log10(Math.max(...ys)))],
+    xLabel: 'minimum ratio = positive Hessian eigenvalues / parameters (points moved ±0.006 to show overlaps)',
+    yLabel: 'training loss (MSE)', yLog: true, xRange: pad(Math.min(...xs), Math.max(...xs)),
+    yRange: [10 ** Math.floor(Math.log10(Math.min(...ys))), 10 ** Math.ceil(Math.log10(Math.max(...ys)))],
     series,
   }));
   console.log(`wrote ${OUT}/critical_points.svg`);
@@ -205,16 +239,20 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const network = `${cfg.layers.join('-')} tanh, MSE, ${cfg.N} points of sin(3x₀)·cos(2x₁)`;
   const save = () => writeFileSync(file, JSON.stringify({
-    network, config: cfg, criterion: `‖∇L‖ ≤ ${RATIO}·λ_ref·‖θ‖, λ_ref the smallest |λ| above ${REL_ZERO}·max|λ|`, summary: describe(SIZE, results), results,
+    network, config: cfg, criterion: `‖∇L‖ ≤ ${RATIO}·λ_ref·‖θ‖, λ_ref the smallest |λ| above ${REL_ZERO}·max|λ|`,
+    summary: describe(SIZE, results), results,
   }, null, 1) + '\n');
   try {
     for (let seed = FIRST; seed < FIRST + cfg.runs; seed++) {
       if (results.some((r) => r.seed === seed)) continue;
       const r = await one(engine, seed, X, Y);
       results.push(r);
-      console.log(`seed ${String(seed).padStart(3)}  GD: loss ${e3(r.gdLoss)} ‖∇L‖ ${e3(r.gdGradNorm)} | search: ${r.iterations} it, ${r.hvps} HVPs, ${r.stopReason} | ` +
-        `loss ${e3(r.loss)} ‖∇L‖ ${e3(r.gradNorm)} (bound ${e3(r.bound)}) | λ ${e3(r.lambdaMin)} … ${e3(r.lambdaMax)}, −/0/+ ${r.negative}/${r.zero}/${r.positive} | ${r.kind} | ` +
-        `‖H∇L‖/(λmax‖∇L‖) ${e3(r.hgRatio)}${r.flatShare === null ? '' : `, flat share ${r.flatShare.toFixed(3)}`} | ${r.seconds.toFixed(0)} s`);
+      console.log(`seed ${String(seed).padStart(3)}  GD: loss ${e3(r.gdLoss)} ‖∇L‖ ${e3(r.gdGradNorm)} | ` +
+        `search: ${r.iterations} it, ${r.hvps} HVPs, ${r.stopReason} | ` +
+        `loss ${e3(r.loss)} ‖∇L‖ ${e3(r.gradNorm)} (bound ${e3(r.bound)}) | ` +
+        `λ ${e3(r.lambdaMin)} … ${e3(r.lambdaMax)}, ` +
+        `−/0/+ ${r.negative}/${r.zero}/${r.positive} | ${r.kind} | ‖H∇L‖/(λmax‖∇L‖) ${e3(r.hgRatio)}` +
+        `${r.flatShare === null ? '' : `, flat share ${r.flatShare.toFixed(3)}`} | ${r.seconds.toFixed(0)} s`);
       save();
     }
   } finally {

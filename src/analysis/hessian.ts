@@ -132,7 +132,8 @@ export class HessianAnalyzer {
   async fullHessian(): Promise<Float64Array> {
     const n = this.size;
     if (n > 4096) {
-      throw new ArgumentError(`fullHessian: ${n} parameters is too many for a dense Hessian; use eigenvalues() (Lanczos)`);
+      throw new ArgumentError(
+        `fullHessian: ${n} parameters is too many for a dense Hessian; use eigenvalues() (Lanczos)`);
     }
     const H = new Float64Array(n * n);
     const e = new Float64Array(n);
