@@ -141,13 +141,15 @@ function surfacePlots(s: Awaited<ReturnType<typeof surfaces>>) {
   const ce = slope.contourPlot({ ...common, title: 'softmax + cross-entropy: steep where class 2 wins', f: at(s.grid.ce), levels: [0.02, 0.1, 0.3, 1, 2, 4, 7, 10, 14, 18], paths: [path('ce'), start] });
   const sec = s.section;
   const m0 = START[0] - START[1];
+  // The gradient axis reaches the decade below the smallest gradient, so no curve is cut at the bottom.
+  const gLo = 10 ** Math.floor(Math.log10(Math.min(...sec.gradCe, ...sec.gradMse.filter((v) => v > 0))));
   const gradients = slope.linePlot({
     title: 'Gradient norm along the line from the wrong class to the right one', xLabel: 'margin of the target class, w₁ − w₂ (logits)',
-    yLabel: '‖∇L‖ w.r.t. (w₁, w₂)', yLog: true, yRange: [1e-12, 10], legend: 'outside',
+    yLabel: '‖∇L‖ w.r.t. (w₁, w₂)', yLog: true, yRange: [gLo, 10], legend: 'outside',
     series: [
       { name: LOSS_NAME.ce, x: sec.margin, y: sec.gradCe },
       { name: LOSS_NAME.mse, x: sec.margin, y: sec.gradMse },
-      { name: `the start (margin ${m0})`, x: [m0, m0], y: [1e-12, 10], color: '#000', dash: true },
+      { name: `the start (margin ${m0})`, x: [m0, m0], y: [gLo, 10], color: '#000', dash: true },
     ],
   });
   const losses = slope.linePlot({
