@@ -7,7 +7,9 @@
  * and optim_momentum_table.md; prints the table.
  * Usage: node dist/bench/optim_momentum.js [--backend cpu] [--steps N]
  */
-import { descend, engineFromArgs, fmtLoss, localMin, saddle, save, slope, type Run, type Surface } from './optim_common.js';
+import {
+  descend, engineFromArgs, fmtLoss, localMin, saddle, save, slope, type Run, type Surface,
+} from './optim_common.js';
 
 const { SGD, contourPlot, linePlot, table } = slope;
 const arg = process.argv.indexOf('--steps');
@@ -39,21 +41,30 @@ for (const { s, file, xMin } of cases) {
   for (const r of runs) {
     const k = r.xs.length - 1;
     const gap = r.losses[k] - fMin;
-    rows.push([s.name, r.label, `(${r.xs[k].toFixed(4)}, ${r.ys[k].toFixed(4)})`, fmtLoss(r.losses[k]), fmtLoss(gap), gap < 1e-4 ? 'global minimum' : 'stuck']);
+    rows.push([s.name, r.label, `(${r.xs[k].toFixed(4)}, ${r.ys[k].toFixed(4)})`, fmtLoss(r.losses[k]), fmtLoss(gap),
+      gap < 1e-4 ? 'global minimum' : 'stuck']);
   }
   const thinned = (r: Run) => r.xs.map((_, i) => i).filter((i) => i < 300 || i % 10 === 0);
   save(`${FIG}/optim_${file}_paths.svg`, contourPlot({
     title: `${s.name}: ${s.name === 'saddle' ? 'x⁴ + x³ + y²' : 'x⁴ − 2x² + x/2 + y²'}, lr ${LR}`,
     f: s.f, xRange: s.xRange, yRange: s.yRange, xLabel: 'x', yLabel: 'y',
     paths: runs.map((r) => ({ name: r.label, x: thinned(r).map((i) => r.xs[i]), y: thinned(r).map((i) => r.ys[i]) })),
+    legend: 'auto',
   }));
   save(`${FIG}/optim_${file}_loss.svg`, linePlot({
-    title: `${s.name}: loss − global minimum (${engine.kind})`, xLabel: 'update + 1', yLabel: 'loss − min', xLog: true, yLog: true, yRange: [1e-8, 10],
-    series: runs.map((r) => ({ name: r.label, x: r.losses.map((_, i) => i + 1), y: r.losses.map((l) => Math.max(1e-8, l - fMin)) })),
+    title: `${s.name}: loss − global minimum (${engine.kind})`, xLabel: 'update + 1',
+    yLabel: 'loss − min (floored at 1e-8)', xLog: true, yLog: true, legend: 'auto',
+    // From 1e-8 (below float32's resolution of these losses) to the decade above the largest gap, so nothing is cut.
+    yRange: [1e-8, 10 ** Math.ceil(Math.log10(Math.max(...runs.flatMap((r) => r.losses.map((l) => l - fMin)))))],
+    series: runs.map((r) => ({
+      name: r.label, x: r.losses.map((_, i) => i + 1), y: r.losses.map((l) => Math.max(1e-8, l - fMin)),
+    })),
   }));
 }
-const t = table(['surface', 'optimizer', `θ after ${STEPS} updates`, 'final loss', 'loss − global min', 'outcome'], rows);
-console.log(`\nMomentum: SGD lr ${LR} from ${saddle.start} (saddle) and ${localMin.start} (local minimum), ${STEPS} updates (${engine.kind} backend)\n`);
+const t = table(
+  ['surface', 'optimizer', `θ after ${STEPS} updates`, 'final loss', 'loss − global min', 'outcome'], rows);
+console.log(`\nMomentum: SGD lr ${LR} from ${saddle.start} (saddle) and ${localMin.start} (local minimum), ` +
+  `${STEPS} updates (${engine.kind} backend)\n`);
 console.log(t);
 save(`${FIG}/optim_momentum_table.md`, `Momentum (${engine.kind} backend, ${STEPS} updates, lr ${LR})\n\n${t}\n`);
 engine.dispose();
