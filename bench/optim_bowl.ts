@@ -154,13 +154,16 @@ const range = { xRange: s.xRange, yRange: s.yRange, f: s.f, levels: [0.1, 0.5, 2
 save(fig('optim_bowl_gd') + '.svg', contourPlot({
   ...range, title: `Gradient descent on ½(x² + ${K}y²): fixed learning rates`,
   paths: [pathOf(gdLarge, 'lr 2e-3: bounces', 0), pathOf(gdMid, 'lr 1e-3 (tuned)'), pathOf(gdSmall, 'lr 1e-4: crawls')],
+  legend: 'auto',
 }));
 save(fig('optim_bowl_adaptive') + '.svg', contourPlot({
   ...range, title: `Adaptive learning rates on ½(x² + ${K}y²)`,
   paths: [pathOf(ada, 'Adagrad lr 1'), pathOf(rms, 'RMSprop lr 1e-2'), pathOf(adam, 'Adam lr 3e-2')],
+  legend: 'auto',
 }));
 save(fig('optim_bowl_loss') + '.svg', linePlot({
-  title: `Loss on ½(x² + ${K}y²) (${engine.kind})`, xLabel: 'update', yLabel: 'loss', yLog: true, yRange: [FLOOR, 1e4],
+  title: `Loss on ½(x² + ${K}y²) (${engine.kind})`, xLabel: 'update', yLabel: `loss (floored at ${FLOOR})`, yLog: true,
+  yRange: [FLOOR, 1e4], legend: 'auto',
   series: [lossOf(gdLarge, 'GD lr 2e-3'), lossOf(gdMid, 'GD lr 1e-3'), lossOf(gdSmall, 'GD lr 1e-4'), lossOf(ada, 'Adagrad'), lossOf(rms, 'RMSprop'), lossOf(adam, 'Adam')],
 }));
 const sigmaOf = (r: Run, name: string) => logSeries(r.probes.map((p) => p[0]), name);
@@ -182,10 +185,14 @@ save(fig('optim_blowup') + '.svg', linePlot({
   series: [lossOf(tAda, 'Adagrad lr 1'), lossOf(tRms, 'RMSprop lr 1e-2'), lossOf(tDecay, 'RMSprop + decay'), lossOf(tWarm, 'RMSprop warmup+cos')],
 }));
 const zoom = (r: Run, name: string, from: number, to: number) => ({ name, x: r.xs.slice(from, to), y: r.ys.slice(from, to) });
+// The window holds every point of both paths in updates 1000–2000 (nothing enters from an edge).
+const zoomed = [zoom(tRms, '', 1000, 2000), zoom(tDecay, '', 1000, 2000)];
+const zx = zoomed.flatMap((z) => z.x), zy = zoomed.flatMap((z) => z.y);
+const zxLo = Math.min(-1.2, 1.05 * Math.min(...zx)), zyHi = Math.max(0.06, 1.1 * Math.max(...zy.map(Math.abs)));
 save(fig('optim_blowup_paths') + '.svg', contourPlot({
-  title: 'Near the minimum of the tilted valley, updates 1000–2000', f: tilted.f, xRange: [-1.2, 0.3], yRange: [-0.06, 0.06],
+  title: 'Near the minimum of the tilted valley, updates 1000–2000', f: tilted.f, xRange: [zxLo, 0.3], yRange: [-zyHi, zyHi],
   levels: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3], xLabel: 'x', yLabel: 'y',
-  paths: [zoom(tRms, 'RMSprop lr 1e-2', 1000, 2000), zoom(tDecay, 'RMSprop + decay', 1000, 2000)],
+  paths: [zoom(tRms, 'RMSprop lr 1e-2', 1000, 2000), zoom(tDecay, 'RMSprop + decay', 1000, 2000)], legend: 'auto',
 }));
 save(fig('optim_lecture_adagrad') + '.svg', linePlot({
   title: `Tilted valley: the lecture's Adagrad vs RMSprop (${engine.kind})`, xLabel: 'update', yLabel: 'loss', yLog: true,

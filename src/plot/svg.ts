@@ -306,8 +306,8 @@ export interface ContourPlotOptions {
   height?: number;
   /** Grid resolution (cells per side). */
   grid?: number;
-  /** Legend corner (default 'top-right'). */
-  legend?: Exclude<LegendPlace, 'outside'>;
+  /** Legend place (default 'top-right'); 'auto' looks only at the paths (the contours cover the whole map). */
+  legend?: LegendPlace;
 }
 
 /** Contour lines of f (marching squares) with trajectories on top. */
@@ -359,9 +359,10 @@ export function contourPlot(o: ContourPlotOptions): string {
   });
   const clip = `c${clipCounter++}`;
   const paths = o.paths ?? [];
-  // 'auto' here looks only at the paths (the contours cover the whole map): the first corner free of them.
   const place = o.legend !== 'auto' ? o.legend ?? 'top-right'
-    : freeCorner(paths, xa, ya, false, false, M.left, w - M.right, M.top, h - M.bottom) ?? 'top-right';
+    : freeCorner(paths, xa, ya, false, false, M.left, w - M.right, M.top, h - M.bottom) ?? 'outside';
+  const named = legendSeries(paths).map(({ s }) => s);
+  const extra = place === 'outside' && named.length ? legendWidth(named) + 20 : 0;
   const body = [
     clipDef(clip, w, h),
     axesSvg(xa, ya, w, h),
@@ -369,7 +370,7 @@ export function contourPlot(o: ContourPlotOptions): string {
     seriesSvg(paths, xa, ya, false, false, clip),
     legendSvg(paths, place, M.left, w - M.right, M.top, h - M.bottom),
   ].join('\n');
-  return frame(w, h, o.title, o.xLabel, o.yLabel, body);
+  return frame(w + extra, h, o.title, o.xLabel, o.yLabel, body, w);
 }
 
 function geometricLevels(lo: number, hi: number, k: number): number[] {

@@ -51,4 +51,12 @@ test('legend: unnamed series are left out; no named series, no legend and no wid
   assert.is((two.match(/<text x="[\d.]+" y="[\d.]+">/g) ?? []).length, 1);
 });
 
+test("contour legend 'auto': a path through every corner puts the legend outside the map", () => {
+  const zigzag = { name: 'zigzag', x: [-1, 1, -1, 1], y: [1, 1, -1, -1] };
+  const f = (x: number, y: number) => x * x + y * y;
+  const svg = slope.contourPlot({ f, xRange: [-1, 1], yRange: [-1, 1], width: 500, paths: [zigzag], legend: 'auto' });
+  assert.ok(legendBox(svg)![0] > 500 - 20);
+  assert.ok(width(svg) > 500);
+});
+
 test.run();
