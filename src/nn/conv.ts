@@ -25,6 +25,17 @@ function named<T>(layer: string, f: () => T): T {
 }
 
 const show = (v: Pair): string => (typeof v === 'number' ? `(${v}, ${v})` : `(${v[0]}, ${v[1]})`);
+const isOne = (v: Pair | undefined) => v === undefined || (typeof v === 'number' ? v === 1 : v[0] === 1 && v[1] === 1);
+
+/** As PyTorch's repr: the arguments, and the options that are not their defaults. */
+function convDesc(inC: number, outC: number, k: Pair, o: Conv2dModuleOptions): string {
+  const pad = o.padding;
+  const extra = [!isOne(o.stride) ? `stride=${show(o.stride!)}` : '',
+    pad !== undefined && pad !== 0 ? `padding=${typeof pad === 'string' ? `'${pad}'` : show(pad as Pair)}` : '',
+    !isOne(o.dilation) ? `dilation=${show(o.dilation!)}` : '', (o.groups ?? 1) !== 1 ? `groups=${o.groups}` : '',
+    o.bias === false ? 'bias=False' : ''].filter(Boolean);
+  return `Conv2d(${[inC, outC, `kernel_size=${show(k)}`, ...extra].join(', ')})`;
+}
 
 export interface Conv2dModuleOptions extends Conv2dOptions {
   bias?: boolean;
@@ -46,18 +57,23 @@ export class Conv2d extends Module {
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair,
     opts: Conv2dModuleOptions = {}) {
     super();
-    const desc = `Conv2d(${inChannels}, ${outChannels}, kernel_size=${show(kernelSize)})`;
+    const desc = convDesc(inChannels, outChannels, kernelSize, opts);
+    this.desc = desc;
     for (const [k, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
-      if (!Number.isSafeInteger(v) || v < 1) throw new ArgumentError(`${desc}: ${k} must be a positive integer, got ${v}`);
+      if (!Number.isSafeInteger(v) || v < 1)
+        throw new ArgumentError(`${desc}: ${k} must be a positive integer, got ${v}`);
     }
     this.kernelSize = named(desc, () => pairOf('Conv2d', 'kernelSize', kernelSize, 1));
     const groups = opts.groups ?? 1;
     if (!Number.isSafeInteger(groups) || groups < 1 || inChannels % groups || outChannels % groups) {
-      throw new ArgumentError(`${desc}: in_channels ${inChannels} and out_channels ${outChannels} must be divisible by groups ${groups}`);
+      throw new ArgumentError(`${desc}: in_channels ${inChannels} and out_channels ${outChannels} must be ` +
+        `divisible by groups ${groups}`);
     }
-    if ((opts.paddingMode ?? 'zeros') !== 'zeros') throw new ArgumentError(`${desc}: only padding_mode 'zeros' is supported, got '${opts.paddingMode}'`);
+    if ((opts.paddingMode ?? 'zeros') !== 'zeros')
+      throw new ArgumentError(`${desc}: only padding_mode 'zeros' is supported, got '${opts.paddingMode}'`);
     const [sh, sw] = named(desc, () => pairOf('Conv2d', 'stride', opts.stride ?? 1, 1));
-    if (opts.padding === 'same' && (sh !== 1 || sw !== 1)) throw new ArgumentError(`${desc}: padding='same' is not supported for strided convolutions`);
+    if (opts.padding === 'same' && (sh !== 1 || sw !== 1))
+      throw new ArgumentError(`${desc}: padding='same' is not supported for strided convolutions`);
     this.options = { stride: opts.stride ?? 1, padding: opts.padding ?? 0, dilation: opts.dilation ?? 1, groups };
     const gen = opts.generator ?? defaultGenerator;
     const name = opts.name ?? `conv${convCount++}`;
@@ -69,9 +85,8 @@ export class Conv2d extends Module {
     this.bias = opts.bias === false ? null : this.registerParameter('bias', new Parameter(`${name}.bias`,
       [outChannels], linearInit(fanIn, outChannels, gen)));
   }
-  private get desc(): string {
-    return `Conv2d(${this.inChannels}, ${this.outChannels}, kernel_size=${show(this.kernelSize)})`;
-  }
+  /** The layer as PyTorch prints it; errors begin with it. */
+  private readonly desc: string;
   forward(x: Tensor): Tensor {
     return named(this.desc, () => {
       if (x.rank !== 4 || x.shape[1] !== this.inChannels) {

@@ -31,7 +31,7 @@ test('Conv2d: PyTorch parameter names, shapes and kaiming-uniform(a = √5) boun
 });
 
 test('errors name the layer, its arguments and the shapes', () => {
-  assert.throws(() => new nn.Conv2d(3, 8, 3, { groups: 2 }), /Conv2d\(3, 8, kernel_size=\(3, 3\)\): .*divisible by groups 2/);
+  assert.throws(() => new nn.Conv2d(3, 8, 3, { groups: 2 }), /Conv2d\(3, 8, kernel_size=\(3, 3\), groups=2\): .*divisible by groups 2/);
   assert.throws(() => new nn.Conv2d(3, 8, 3, { padding: 'same', stride: 2 }), /not supported for strided/);
   assert.throws(() => new nn.Conv2d(3, 8, 0), /kernelSize must be an integer ≥ 1/);
   const g = new Graph();
@@ -39,6 +39,15 @@ test('errors name the layer, its arguments and the shapes', () => {
   assert.throws(() => new nn.Conv2d(3, 8, 5).forward(g.input('x2', [2, 3, 4, 4])), /Conv2d\(3, 8, kernel_size=\(5, 5\)\): conv2d: the kernel 5×5 .* does not fit the padded input 4×4/);
   assert.throws(() => new nn.MaxPool2d(3, { padding: 2 }).forward(g.input('x3', [1, 1, 9, 9])), /MaxPool2d\(kernel_size=3\): max_pool2d: padding 2,2 must be at most half/);
   assert.throws(() => new nn.Dropout(1.5), /Dropout: p must be a probability/);
+  // Output sizes of zero: a pooling window larger than its input, an adaptive output of 0, a stride past the input.
+  assert.throws(() => new nn.MaxPool2d(5).forward(g.input('x4', [1, 2, 3, 3])),
+    /MaxPool2d\(kernel_size=5\): max_pool2d: the kernel 5×5 is larger than the padded input: output 0×0 \(x \[1,2,3,3\]\)/);
+  assert.throws(() => new nn.AvgPool2d(4, { stride: 1 }).forward(g.input('x5', [1, 2, 3, 8])), /AvgPool2d\(.*\): avg_pool2d: .*output 0×5/);
+  assert.throws(() => new nn.AdaptiveAvgPool2d(0).forward(g.input('x6', [1, 2, 3, 3])),
+    /AdaptiveAvgPool2d\(output_size=0\): adaptiveAvgPool2d: outputSize must be an integer ≥ 1 or a pair of them, got \[0,0\]/);
+  assert.throws(() => new nn.Conv2d(2, 4, 3, { dilation: 2 }).forward(g.input('x7', [1, 2, 4, 9])),
+    /Conv2d\(2, 4, kernel_size=\(3, 3\), dilation=\(2, 2\)\): conv2d: the kernel 3×3 \(dilation 2,2\) does not fit the padded input 4×9: output 0×5 \(x \[1,2,4,9\], weight \[4,2,3,3\]\)/);
+  assert.throws(() => new nn.Conv2d(4, 6, 3, { groups: 4 }), /Conv2d\(4, 6, kernel_size=\(3, 3\), groups=4\): .*in_channels 4 and out_channels 6 must be divisible by groups 4/);
 });
 
 test('Dropout: identity in eval mode; in training, masks from (seed, step, layer), gradient through the same mask', async () => {
