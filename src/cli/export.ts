@@ -8,10 +8,11 @@
  */
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { writeFileAtomic, readCheckpointFile } from '../io/node.js';
-import { checkpointSizes, modelSpec } from '../train/predict.js';
+import { checkpointSizes, modelInput, modelSpec } from '../train/predict.js';
 import { buildModel } from '../train/factory.js';
-import { Flatten, GELU, Linear, ReLU, Sequential, Sigmoid, Tanh } from '../nn/layers.js';
-import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
+import { Flatten, GELU, Linear, ReLU, Sequential, Sigmoid, Tanh, Unflatten } from '../nn/layers.js';
+import { BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm } from '../nn/norm.js';
+import { AdaptiveAvgPool2d, AvgPool2d, Conv2d, Dropout, MaxPool2d } from '../nn/conv.js';
 import { ArgumentError } from '../errors.js';
 import type { Parsed } from './args.js';
 import { UsageError } from './args.js';
@@ -20,6 +21,9 @@ import type { Out } from './train.js';
 /** A finite number as a Python literal (JavaScript's shortest round-trip form is valid Python). */
 const num = (v: number) => String(v);
 const py = (b: boolean) => (b ? 'True' : 'False');
+/** A number or a pair of numbers as a Python tuple. */
+type Pair = number | readonly [number, number];
+const pair = (v: Pair) => (typeof v === 'number' ? `(${v}, ${v})` : `(${v[0]}, ${v[1]})`);
 
 /**
  * One torch.nn layer per module of slope's model, read from the built modules themselves (sizes,
@@ -28,6 +32,39 @@ const py = (b: boolean) => (b ? 'True' : 'False');
 export function torchLayers(model: Sequential): string[] {
   return model.layers.map((m, i) => {
     if (m instanceof Flatten) return 'nn.Flatten()';
+    if (m instanceof Unflatten) return `nn.Unflatten(${m.dim}, (${m.sizes.join(', ')}))`;
+    if (m instanceof Conv2d) {
+      const o = m.options;
+      const pad = typeof o.padding === 'string' ? `'${o.padding}'` : pair(o.padding ?? 0);
+      return `nn.Conv2d(${m.inChannels}, ${m.outChannels}, kernel_size=${pair(m.kernelSize)}, ` +
+        `stride=${pair(o.stride ?? 1)}, padding=${pad}, dilation=${pair(o.dilation ?? 1)}, groups=${o.groups ?? 1}, ` +
+        `bias=${py(!!m.bias)})`;
+    }
+    if (m instanceof BatchNorm2d) {
+      const momentum = m.momentum === null ? 'None' : num(m.momentum);
+      const flags = `affine=${py(!!m.weight)}, track_running_stats=${py(!!m.runningMean)}`;
+      return `nn.BatchNorm2d(${m.numFeatures}, eps=${num(m.eps)}, momentum=${momentum}, ${flags})`;
+    }
+    if (m instanceof GroupNorm && m.constructor === GroupNorm) {
+      return `nn.GroupNorm(${m.numGroups}, ${m.numChannels}, eps=${num(m.eps)}, affine=${py(!!m.weight)})`;
+    }
+    if (m instanceof MaxPool2d) {
+      const o = m.opts;
+      return `nn.MaxPool2d(${pair(m.kernelSize)}, stride=${pair(o.stride ?? m.kernelSize)}, ` +
+        `padding=${pair(o.padding ?? 0)}, dilation=${pair(o.dilation ?? 1)}, ceil_mode=${py(!!o.ceilMode)})`;
+    }
+    if (m instanceof AvgPool2d) {
+      const o = m.opts;
+      return `nn.AvgPool2d(${pair(m.kernelSize)}, stride=${pair(o.stride ?? m.kernelSize)}, ` +
+        `padding=${pair(o.padding ?? 0)}, ceil_mode=${py(!!o.ceilMode)}, ` +
+        `count_include_pad=${py(o.countIncludePad ?? true)})`;
+    }
+    if (m instanceof AdaptiveAvgPool2d) {
+      const s = m.outputSize;
+      const size = (v: number | null) => (v === null ? 'None' : String(v));
+      return `nn.AdaptiveAvgPool2d(${typeof s === 'number' ? s : `(${size(s[0])}, ${size(s[1])})`})`;
+    }
+    if (m instanceof Dropout) return `nn.Dropout(p=${num(m.p)})`;
     if (m instanceof Linear) return `nn.Linear(${m.inFeatures}, ${m.outFeatures}, bias=${py(!!m.bias)})`;
     if (m instanceof BatchNorm1d) {
       const momentum = m.momentum === null ? 'None' : num(m.momentum);
@@ -48,8 +85,9 @@ export function torchLayers(model: Sequential): string[] {
 
 /** The Python module text for a checkpoint (its path as the default, relative to the module when it can be). */
 export function torchModule(bytes: Uint8Array, checkpoint: string, out: string): string {
-  const { config, input, features, numClasses } = checkpointSizes(bytes);
-  const layers = torchLayers(buildModel(modelSpec(config), features, numClasses));
+  const sizes = checkpointSizes(bytes);
+  const { config, input, features, numClasses } = sizes;
+  const layers = torchLayers(buildModel(modelSpec(config), modelInput(sizes), numClasses));
   const rel = relative(dirname(resolve(out)), resolve(checkpoint));
   const path = isAbsolute(rel) || rel.startsWith('..')
     ? JSON.stringify(resolve(checkpoint))

@@ -113,7 +113,9 @@ export class MaxPool2d extends Module {
   }
 }
 
-export interface AvgPool2dModuleOptions { stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean }
+export interface AvgPool2dModuleOptions {
+  stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean;
+}
 
 /** torch.nn.AvgPool2d(kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True). */
 export class AvgPool2d extends Module {
@@ -147,7 +149,8 @@ export class AdaptiveAvgPool2d extends Module {
 export class Dropout extends Module {
   constructor(readonly p = 0.5) {
     super();
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ArgumentError(`Dropout: p must be a probability in [0, 1], got ${p}`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+      throw new ArgumentError(`Dropout: p must be a probability in [0, 1], got ${p}`);
   }
   forward(x: Tensor): Tensor {
     return this.training && this.p > 0 ? dropout(x, this.p) : x;

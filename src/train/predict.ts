@@ -214,9 +214,9 @@ export interface LoadedModel {
  * sizes from its weights) and load the weights into it.
  */
 export function loadModel(engine: Engine, bytes: Uint8Array): LoadedModel {
-  const { config, input, features, numClasses } = checkpointSizes(bytes);
-  const spec = modelSpec(config);
-  const model = buildModel(spec, features, numClasses);
+  const sizes = checkpointSizes(bytes);
+  const { config, input, features, numClasses } = sizes;
+  const model = buildModel(modelSpec(config), modelInput(sizes), numClasses);
   const s = loadWeights(engine, model, bytes);
   return { model, input, features, numClasses, config, step: s.progress.step };
 }
@@ -235,6 +235,11 @@ export function modelSpec(config: Record<string, unknown>): ModelSpec {
   return parseModel(s('model', 'mlp:512,256'), s('norm', 'none'), s('activation', 'relu'), Number(config.dropout ?? 0));
 }
 
+/** What buildModel takes for a checkpoint's model: a cnn's sample shape, an mlp's feature count. */
+export function modelInput(s: CheckpointSizes): number | readonly number[] {
+  return s.input && modelSpec(s.config).kind === 'cnn' ? s.input.shape : s.features;
+}
+
 export function checkpointSizes(bytes: Uint8Array): CheckpointSizes {
   const file = decodeSafetensors(bytes);
   const config = checkpointConfig(file.metadata);
@@ -243,7 +248,11 @@ export function checkpointSizes(bytes: Uint8Array): CheckpointSizes {
   const weights = [...file.tensors].filter(([k, t]) => /^\d+\.weight$/.test(k) && t.shape.length === 2);
   weights.sort((a, b) => parseInt(a[0]) - parseInt(b[0]));
   if (!weights.length) throw new ArgumentError('the checkpoint holds no Linear weights (tensors named like 1.weight)');
-  const features = weights[0][1].shape[1], numClasses = weights[weights.length - 1][1].shape[0];
+  // A cnn's first Linear follows its conv blocks: its samples' size is in the input record.
+  const cnn = modelSpec(config).kind === 'cnn';
+  if (cnn && !input) throw new ArgumentError('the checkpoint of a cnn model has no input record (its sample shape)');
+  const features = cnn ? input!.shape.reduce((a, d) => a * d, 1) : weights[0][1].shape[1];
+  const numClasses = weights[weights.length - 1][1].shape[0];
   if (input && (input.shape.reduce((a, d) => a * d, 1) !== features || input.numClasses !== numClasses)) {
     const record = `shape ${fmtShape(input.shape)}, ${input.numClasses} classes`;
     const sizes = `${features} features, ${numClasses} classes`;

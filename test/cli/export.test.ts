@@ -6,7 +6,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -15,6 +15,7 @@ import { init } from '../../src/engine.js';
 import { loadModel, predict } from '../../src/train/predict.js';
 import { Rng } from '../util/rng.js';
 import { skip } from '../util/skip.js';
+import { idxBytes } from '../data/idx_fixtures.js';
 
 async function slope(...argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
   const out: string[] = [];
@@ -55,8 +56,33 @@ const models: [string, string[], RegExp[]][] = [
 const x = new Float32Array(readFileSync(csv, 'utf8').trim().split('\n').slice(1).flatMap((l) => l.split(',').slice(0, 4).map(Number)));
 const xs = join(dir, 'x.json');
 writeFileSync(xs, JSON.stringify(Array.from(x)));
-/** slope's logits per model, for one Python run at the end. */
-const expected: { module: string; logits: Float32Array }[] = [];
+/** slope's logits per model (on the samples in file xs, of shape [-1, ...shape]), for one Python run at the end. */
+const expected: { module: string; logits: Float32Array; xs: string; shape: number[] }[] = [];
+
+// 8×8 grayscale images of 3 classes (a bright row band per class) as MNIST-format files (10 classes), for CNNs.
+const idx = join(dir, 'idx');
+mkdirSync(idx);
+const images: number[] = [];
+for (const [prefix, n] of [['train', 48], ['t10k', 12]] as const) {
+  const r = new Rng(n);
+  const labels = Array.from({ length: n }, (_, i) => i % 3);
+  const px = labels.flatMap((c) => Array.from({ length: 64 }, (_, k) => ((k >> 3) % 3 === c ? 180 : 30) + Math.floor(r.next() * 60)));
+  if (prefix === 't10k') images.push(...px.map((v) => v / 255));
+  writeFileSync(join(idx, `${prefix}-images-idx3-ubyte`), idxBytes(0x08, [n, 8, 8], px));
+  writeFileSync(join(idx, `${prefix}-labels-idx1-ubyte`), idxBytes(0x08, [n], labels));
+}
+const imagesFile = join(dir, 'images.json');
+writeFileSync(imagesFile, JSON.stringify(images));
+const cnnRun = ['--dataset', `idx:${idx}`, '--batch-size', '12', '--lr', '0.01', '--epochs', '2', '--backend', 'cpu', '--quiet'];
+const cnns: [string, string[], RegExp[]][] = [
+  ['cnn-batch', ['--model', 'cnn:4,6/5', '--norm', 'batch', '--dropout', '0.25'], [new RegExp([
+    "nn\\.Conv2d\\(1, 4, kernel_size=\\(3, 3\\), stride=\\(1, 1\\), padding='same', dilation=\\(1, 1\\), groups=1, bias=True\\)",
+    'nn\\.BatchNorm2d\\(4, eps=0\\.00001, momentum=0\\.1, affine=True, track_running_stats=True\\)', 'nn\\.ReLU\\(\\)',
+    'nn\\.MaxPool2d\\(\\(2, 2\\), stride=\\(2, 2\\), padding=\\(0, 0\\), dilation=\\(1, 1\\), ceil_mode=False\\)',
+  ].join(',\\n\\s+')), /nn\.Flatten\(\),\n\s+nn\.Dropout\(p=0\.25\),\n\s+nn\.Linear\(24, 5, bias=True\)/]],
+  ['cnn-group-gap', ['--model', 'cnn:4,gap', '--norm', 'group:2'],
+    [/nn\.GroupNorm\(2, 4, eps=0\.00001, affine=True\),\n\s+nn\.ReLU\(\),\n\s+nn\.MaxPool2d[^\n]*\n\s+nn\.AdaptiveAvgPool2d\(1\),\n\s+nn\.Flatten\(\),\n\s+nn\.Linear\(4, 10, bias=True\)/]],
+];
 
 for (const [name, flags, texts] of models) {
   test(`export ${name}: the Python file builds the same layers`, async () => {
@@ -75,7 +101,30 @@ for (const [name, flags, texts] of models) {
     const engine = await init({ backend: 'cpu' });
     try {
       const m = loadModel(engine, new Uint8Array(readFileSync(ck)));
-      expected.push({ module, logits: (await predict(engine, m.model, x, { sampleShape: [4], standardizer: m.input!.standardize })).logits });
+      expected.push({ module, logits: (await predict(engine, m.model, x, { sampleShape: [4], standardizer: m.input!.standardize })).logits, xs, shape: [4] });
+    } finally {
+      engine.dispose();
+    }
+  });
+}
+
+for (const [name, flags, texts] of cnns) {
+  test(`export ${name}: the Python file builds the same conv layers`, async () => {
+    const ck = join(dir, `${name}.st`);
+    const t = await slope('train', ...cnnRun, ...flags, '--checkpoint', ck);
+    assert.is(t.code, 0, t.err);
+    const module = name.replace(/-/g, '_');
+    const py = join(dir, `${module}.py`);
+    const r = await slope('export', '--checkpoint', ck, '--format', 'torch', '--out', py);
+    assert.is(r.code, 0, r.err);
+    const text = readFileSync(py, 'utf8');
+    for (const re of texts) assert.match(text, re);
+    assert.match(text, /INPUT_SHAPE = \[1,8,8\]/);
+    const engine = await init({ backend: 'cpu' });
+    try {
+      const m = loadModel(engine, new Uint8Array(readFileSync(ck)));
+      const p = await predict(engine, m.model, Float32Array.from(images), { sampleShape: [1, 8, 8] });
+      expected.push({ module, logits: p.logits, xs: imagesFile, shape: [1, 8, 8] });
     } finally {
       engine.dispose();
     }
@@ -89,9 +138,9 @@ else test(inTorch, () => {
   const script = [
     'import importlib, json, sys, torch',
     `sys.path.insert(0, ${JSON.stringify(dir)})`,
-    `x = torch.tensor(json.load(open(${JSON.stringify(xs)})), dtype=torch.float32).reshape(-1, 4)`,
     'out = {}',
-    `for name in ${JSON.stringify(expected.map((e) => e.module))}:`,
+    `for name, xs, shape in ${JSON.stringify(expected.map((e) => [e.module, e.xs, e.shape]))}:`,
+    '    x = torch.tensor(json.load(open(xs)), dtype=torch.float32).reshape(-1, *shape)',
     '    net = importlib.import_module(name).load()',
     '    with torch.no_grad():',
     '        f32 = net(x).reshape(-1).tolist()',
@@ -104,7 +153,7 @@ else test(inTorch, () => {
   const res = JSON.parse(p.stdout.trim().split('\n').pop()!);
   for (const { module, logits } of expected) {
     const r = res[module];
-    assert.equal(r.names, ['x', 'y', 'z'], module);
+    if (!module.startsWith('cnn')) assert.equal(r.names, ['x', 'y', 'z'], module);
     assert.is(r.training, false, module);
     assert.is(r.logits.length, logits.length, module);
     // torch in float32 against slope's float64 reference (rounded to float32): float32 tolerance;
