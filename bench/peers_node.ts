@@ -72,7 +72,8 @@ function layers(): { w: Float32Array; b: Float32Array; fin: number; fout: number
   return SIZES.slice(1).map((fout, i) => {
     const fin = SIZES[i];
     const k = 1 / Math.sqrt(fin);
-    return { w: rand(fin * fout, 10 + 2 * i).map((v) => v * k), b: rand(fout, 11 + 2 * i).map((v) => v * k), fin, fout };
+    const w = rand(fin * fout, 10 + 2 * i).map((v) => v * k);
+    return { w, b: rand(fout, 11 + 2 * i).map((v) => v * k), fin, fout };
   });
 }
 
@@ -153,7 +154,11 @@ async function slopeLib(): Promise<Lib> {
       const prog = await engine.compile(g, { outputs: { c: slope.matmul(g.variable(va), g.variable(vb)) } });
       engine.write(va, a);
       engine.write(vb, b);
-      return { result: async () => { await prog.run(); return prog.read('c'); }, call: () => prog.run(), wait: () => engine.sync() };
+      const result = async () => {
+        await prog.run();
+        return prog.read('c');
+      };
+      return { result, call: () => prog.run(), wait: () => engine.sync() };
     },
     async mlp(B) {
       const init = layers();
@@ -300,7 +305,9 @@ async function jaxLib(device: 'webgpu' | 'wasm'): Promise<Lib> {
         w: init.map((l) => np.array(l.w).reshape([l.fout, l.fin]).transpose()),
         b: init.map((l) => np.array(l.b)),
       };
-      const zeros = (): Params => ({ w: init.map((l) => np.zeros([l.fin, l.fout])), b: init.map((l) => np.zeros([l.fout])) });
+      const zeros = (): Params => ({
+        w: init.map((l) => np.zeros([l.fin, l.fout])), b: init.map((l) => np.zeros([l.fout])),
+      });
       let m = zeros();
       let v = zeros();
       const lossFn = (p: Params, x: JArray, y: JArray): JArray => {
@@ -322,7 +329,9 @@ async function jaxLib(device: 'webgpu' | 'wasm'): Promise<Lib> {
           return [p2, m2, v2] as const;
         };
         const res = { w: [] as (readonly [JArray, JArray, JArray])[], b: [] as (readonly [JArray, JArray, JArray])[] };
-        for (const k of ['w', 'b'] as const) for (let i = 0; i < 3; i++) res[k].push(one(p[k][i], mp[k][i], vp[k][i], g[k][i]));
+        for (const k of ['w', 'b'] as const) {
+          for (let i = 0; i < 3; i++) res[k].push(one(p[k][i], mp[k][i], vp[k][i], g[k][i]));
+        }
         sc.dispose();
         rc.dispose();
         const pick = (j: 0 | 1 | 2): Params => ({ w: res.w.map((t) => t[j]), b: res.b.map((t) => t[j]) });
@@ -463,7 +472,8 @@ const label: Record<string, string> = {
 
 export function table(rows: readonly Row[], libs: readonly string[]): string {
   const tasks = TASKS.filter((t) => rows.some((r) => r.task === t));
-  const lines = [`| measure | ${libs.join(' | ')} | best peer / slope |`, `|---|${libs.map(() => '---:|').join('')}---:|`];
+  const lines = [`| measure | ${libs.join(' | ')} | best peer / slope |`,
+    `|---|${libs.map(() => '---:|').join('')}---:|`];
   for (const t of tasks) {
     const cell = (lib: string) => {
       const r = rows.find((x) => x.lib === lib && x.task === t);

@@ -41,7 +41,8 @@ override WG: u32 = 64u;
 
 
 @compute @workgroup_size(WG)
-fn matmul_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn matmul_naive(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                @builtin(local_invocation_index) lid: u32) {
   let idx = (wid.x + wid.y * nwg.x) * WG + lid;
   let mn = p.M * p.N;
   if (idx >= mn * p.batch) { return; }
@@ -76,14 +77,17 @@ fn bias4(n0: u32) -> vec4f {
 // ---------------------------------------------------------------- register-blocked, 8×8 threads × 4×4
 
 // One k-step of a 4×4 block: A at a0..a3 + ka (one address per row), B at b0..b3 + kb (per column).
-fn reg_step(acc: mat4x4f, ka: u32, kb: u32, a0: u32, a1: u32, a2: u32, a3: u32, b0: u32, b1: u32, b2: u32, b3: u32) -> mat4x4f {
+fn reg_step(acc: mat4x4f, ka: u32, kb: u32, a0: u32, a1: u32, a2: u32, a3: u32,
+            b0: u32, b1: u32, b2: u32, b3: u32) -> mat4x4f {
   let av = vec4f(a[a0 + ka], a[a1 + ka], a[a2 + ka], a[a3 + ka]);
   let bv = vec4f(b[b0 + kb], b[b1 + kb], b[b2 + kb], b[b3 + kb]);
-  return mat4x4f(fma(vec4f(av.x), bv, acc[0]), fma(vec4f(av.y), bv, acc[1]), fma(vec4f(av.z), bv, acc[2]), fma(vec4f(av.w), bv, acc[3]));
+  return mat4x4f(fma(vec4f(av.x), bv, acc[0]), fma(vec4f(av.y), bv, acc[1]),
+                 fma(vec4f(av.z), bv, acc[2]), fma(vec4f(av.w), bv, acc[3]));
 }
 
 @compute @workgroup_size(64)
-fn matmul_reg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn matmul_reg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+              @builtin(local_invocation_index) lid: u32) {
   let t = wid.x + wid.y * nwg.x;
   let z = t / p.tiles_mn;
   if (z >= p.batch) { return; }
@@ -137,7 +141,8 @@ fn matmul_reg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
 // ---------------------------------------------------------------- workgroup-memory tiles, 64×64, BK 16
 
 @compute @workgroup_size(256)
-fn matmul_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn matmul_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                @builtin(local_invocation_index) lid: u32) {
   gemm_tiled(mm_gemm(), wid.x + wid.y * nwg.x, lid);
 }
 
@@ -146,6 +151,7 @@ fn matmul_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
 override ROWS: u32 = 8u;   // ≤ 8
 
 @compute @workgroup_size(WG)
-fn matmul_bcast(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn matmul_bcast(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                @builtin(local_invocation_index) lid: u32) {
   gemm_bcast(mm_gemm(), wid.x + wid.y * nwg.x, lid);
 }

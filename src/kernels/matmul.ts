@@ -19,7 +19,8 @@ import gemmSg from '../../shaders/gemm_subgroup.wgsl';
 import { ArgumentError } from '../errors.js';
 import { ACTIVATIONS, matmulDims } from '../ops/index.js';
 import type { DeviceLimits } from '../gpu/device.js';
-import { forcedVariant, groups, kernel, withCommon, type KernelSpec, type Launch, type LowerContext, type LoweringTable } from './spec.js';
+import { forcedVariant, groups, kernel, withCommon, type KernelSpec, type Launch, type LowerContext,
+  type LoweringTable } from './spec.js';
 import type { OpCall } from '../backend/types.js';
 
 // Each source with the shared Params, bindings, helpers and accessors of matmul_common.wgsl and the
@@ -49,8 +50,12 @@ const VARIANTS = {
   naive: { kernel: kernel('matmul', source, 'matmul_naive', B, PARAMS), rows: 1, cols: 1 },
   reg: { kernel: kernel('matmul', source, 'matmul_reg', B, PARAMS), rows: 32, cols: 32 },
   tiled: { kernel: kernel('matmul', source, 'matmul_tiled', B, PARAMS), rows: 64, cols: 64 },
-  bcast: { kernel: kernel('matmul', source, 'matmul_bcast', B, PARAMS), rows: 8, cols: 8, wide: true, overrides: { ROWS: 8 } },
-  sg: { kernel: kernel('matmul', sgSource, 'matmul_sg', B, PARAMS), rows: 32, cols: 4, wide: true, overrides: { ROWS: 32 } },
+  bcast: {
+    kernel: kernel('matmul', source, 'matmul_bcast', B, PARAMS), rows: 8, cols: 8, wide: true, overrides: { ROWS: 8 },
+  },
+  sg: {
+    kernel: kernel('matmul', sgSource, 'matmul_sg', B, PARAMS), rows: 32, cols: 4, wide: true, overrides: { ROWS: 32 },
+  },
 } satisfies Record<string, VariantDef>;
 
 export type MatmulVariant = keyof typeof VARIANTS;
@@ -86,7 +91,8 @@ function lowerMatmul(call: OpCall<'matmul'>, ctx: LowerContext): Launch[] {
   const name = checkMatmulVariant(forcedVariant(ctx, 'matmul') ?? ctx.profile.matmul);
   const v: VariantDef = VARIANTS[name];
   if (!matmulVariantSupported(name, ctx.limits)) {
-    throw new ArgumentError(`matmul variant '${name}' needs the 'subgroups' feature with subgroups of at least 8 lanes, which this adapter lacks`);
+    throw new ArgumentError(`matmul variant '${name}' needs the 'subgroups' feature with subgroups of at least 8 ` +
+      'lanes, which this adapter lacks');
   }
   const wg = workgroupSize(v, d.N);
   const tilesN = Math.ceil(d.N / (v.wide ? wg * v.cols : v.cols));
@@ -99,7 +105,8 @@ function lowerMatmul(call: OpCall<'matmul'>, ctx: LowerContext): Launch[] {
       M: d.M, N: d.N, K: d.K, batch: d.batch,
       stride_a: d.batchA ? d.M * d.K : 0, stride_b: d.batchB ? d.K * d.N : 0,
       tiles_n: tilesN, tiles_mn: tilesMN, alpha: at.alpha, beta: at.beta,
-      trans_a: Number(at.transA), trans_b: Number(at.transB), has_bias: Number(at.bias), act: ACTIVATIONS[at.act].code, pad1: 0, pad2: 0,
+      trans_a: Number(at.transA), trans_b: Number(at.transB), has_bias: Number(at.bias), act: ACTIVATIONS[at.act].code,
+      pad1: 0, pad2: 0,
     },
     overrides: { WG: wg, ...v.overrides },
     workgroups: name === 'naive' ? groups(d.batch * d.M * d.N, 64) : d.batch * tilesMN,

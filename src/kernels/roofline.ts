@@ -38,10 +38,15 @@ export async function measureRoofline(gpu: Gpu): Promise<Roofline> {
     const tCopy = await best(gpu, 3, (enc) => {
       for (let i = 0; i < copies; i++) enc.copyBufferToBuffer(i % 2 ? b : a, 0, i % 2 ? a : b, 0, bytes);
     });
-    const pipe = (entry: string) => gpu.pipeline({ name: `roofline.${entry}`, source, entry, bindings: KINDS, overrides: { WG } });
+    const pipe = (entry: string) => gpu.pipeline({
+      name: `roofline.${entry}`, source, entry, bindings: KINDS, overrides: { WG },
+    });
     const group = d.createBindGroup({
       layout: gpu.layout(KINDS),
-      entries: [{ binding: 0, resource: { buffer: a } }, { binding: 1, resource: { buffer: b } }, { binding: 2, resource: { buffer: params } }],
+      entries: [
+        { binding: 0, resource: { buffer: a } }, { binding: 1, resource: { buffer: b } },
+        { binding: 2, resource: { buffer: params } },
+      ],
     });
     const n4 = bytes / 16;
     const dispatch = (p: GPUComputePipeline, groups: number, reps: number) => (enc: GPUCommandEncoder) => {
@@ -69,7 +74,8 @@ export async function measureRoofline(gpu: Gpu): Promise<Roofline> {
     tFma = Math.min(tFma, await best(gpu, 2, dispatch(fmaPipe, groups, 1)));
     const copyGBs = (2 * bytes * copies) / tCopy / 1e9;
     const copyKernelGBs = (2 * bytes * copies) / tKernel / 1e9;
-    return { copyGBs, copyKernelGBs, bandwidthGBs: Math.max(copyGBs, copyKernelGBs), peakGflops: (groups * WG * iters * 64) / tFma / 1e9 };
+    const peakGflops = (groups * WG * iters * 64) / tFma / 1e9;
+    return { copyGBs, copyKernelGBs, bandwidthGBs: Math.max(copyGBs, copyKernelGBs), peakGflops };
   } finally {
     a.destroy();
     b.destroy();
