@@ -16,9 +16,15 @@ export interface TuneCache {
   save(key: string, choices: Record<string, string>): Promise<void>;
 }
 
+/**
+ * Raised when a tuned family's candidates change (a variant added or removed), so that choices
+ * measured without the new candidates are measured again.
+ */
+export const TUNE_REVISION = 2;
+
 /** The record's key for an adapter. */
 export function tuneKey(adapter: string): string {
-  return `slope ${SLOPE_VERSION} | ${adapter}`;
+  return `slope ${SLOPE_VERSION} r${TUNE_REVISION} | ${adapter}`;
 }
 
 export function memoryTuneCache(): TuneCache {

@@ -5,6 +5,7 @@
  *   reg   — 4×4 register blocks, 8×8 threads, no workgroup memory
  *   tiled — 64×64 tiles through workgroup memory, 4×4 per thread
  *   bcast — 8 rows × 8 columns per thread, rows shared by the whole workgroup
+ *   row   — bcast on one row (8 columns per thread): for a C of one row (a batch of 1)
  *   sg    — 32 rows × 4 columns per thread, A handed round by subgroup shuffles
  *           (needs the `subgroups` feature with subgroups of ≥ 8 lanes)
  * Which is fastest depends on the adapter: the device profile holds the choice (a rule per
@@ -52,6 +53,11 @@ const VARIANTS = {
   tiled: { kernel: kernel('matmul', source, 'matmul_tiled', B, PARAMS), rows: 64, cols: 64 },
   bcast: {
     kernel: kernel('matmul', source, 'matmul_bcast', B, PARAMS), rows: 8, cols: 8, wide: true, overrides: { ROWS: 8 },
+  },
+  // bcast on one row: the matrix-vector product of a batch of 1 (the others' tiles of 8 or 32 rows
+  // would compute 7 or 31 discarded rows for every row of C).
+  row: {
+    kernel: kernel('matmul', source, 'matmul_bcast', B, PARAMS), rows: 1, cols: 8, wide: true, overrides: { ROWS: 1 },
   },
   sg: {
     kernel: kernel('matmul', sgSource, 'matmul_sg', B, PARAMS), rows: 32, cols: 4, wide: true, overrides: { ROWS: 32 },
