@@ -43,9 +43,11 @@ interface Run {
   finalTrainLoss: number; testAccuracy: number; seconds: number;
 }
 
-async function one(engine: slope.Engine, train: slope.Dataset, test: slope.Dataset, depth: number, lr: number, warmup: number, seed: number): Promise<Run> {
+async function one(engine: slope.Engine, train: slope.Dataset, test: slope.Dataset, depth: number, lr: number,
+  warmup: number, seed: number): Promise<Run> {
   const t0 = performance.now();
-  const model = slope.buildModel(slope.parseModel(`mlp:${Array(depth).fill(WIDTH).join(',')}`, 'none'), train.features, train.numClasses, seed);
+  const spec = slope.parseModel(`mlp:${Array(depth).fill(WIDTH).join(',')}`, 'none');
+  const model = slope.buildModel(spec, train.features, train.numClasses, seed);
   const optimizer = new slope.Adam(model.parameters(), { lr });
   const schedule = warmup > 0 ? slope.linearWarmup(warmup, slope.constant(lr)) : slope.constant(lr);
   const curve: [number, number][] = [];
@@ -60,11 +62,13 @@ async function one(engine: slope.Engine, train: slope.Dataset, test: slope.Datas
     if (!(e instanceof slope.NonFiniteError)) throw e;
     nonFiniteAt = Number(/step (\d+)/.exec(e.message)?.[1] ?? NaN);
   }
-  const finalTrainLoss = nonFiniteAt !== null ? Infinity : curve.slice(-5).reduce((s, [, l]) => s + l, 0) / Math.min(5, curve.length);
+  const finalTrainLoss = nonFiniteAt !== null ? Infinity
+    : curve.slice(-5).reduce((s, [, l]) => s + l, 0) / Math.min(5, curve.length);
   const testAccuracy = nonFiniteAt !== null ? NaN : (await trainer.evaluate(test)).accuracy;
   return {
     depth, lr, warmup, seed, nonFiniteAt, curve, finalTrainLoss, testAccuracy,
-    diverged: nonFiniteAt !== null || !(finalTrainLoss < Math.log(train.numClasses)), seconds: (performance.now() - t0) / 1000,
+    diverged: nonFiniteAt !== null || !(finalTrainLoss < Math.log(train.numClasses)),
+    seconds: (performance.now() - t0) / 1000,
   };
 }
 
@@ -75,10 +79,14 @@ async function main(): Promise<void> {
   const engine = await slope.init({ backend: BACKEND });
   const runs: Run[] = [];
   try {
-    for (const depth of DEPTHS) for (const lr of LRS) for (const warmup of [0, WARMUP]) for (let seed = 0; seed < SEEDS; seed++) {
+    const grid = DEPTHS.flatMap((depth) => LRS.flatMap((lr) => [0, WARMUP].map((warmup) => ({ depth, lr, warmup }))));
+    for (const { depth, lr, warmup } of grid) for (let seed = 0; seed < SEEDS; seed++) {
       const r = await one(engine, train, test, depth, lr, warmup, seed);
       runs.push(r);
-      console.log(`depth ${depth} lr ${lr} warmup ${warmup} seed ${seed}: ${r.nonFiniteAt !== null ? `non-finite at step ${r.nonFiniteAt}` : `final train loss ${r.finalTrainLoss.toFixed(4)}, test ${(100 * r.testAccuracy).toFixed(2)}%`}${r.diverged ? ' (diverged)' : ''} (${r.seconds.toFixed(0)} s)`);
+      const outcome = r.nonFiniteAt !== null ? `non-finite at step ${r.nonFiniteAt}`
+        : `final train loss ${r.finalTrainLoss.toFixed(4)}, test ${(100 * r.testAccuracy).toFixed(2)}%`;
+      console.log(`depth ${depth} lr ${lr} warmup ${warmup} seed ${seed}: ${outcome}` +
+        `${r.diverged ? ' (diverged)' : ''} (${r.seconds.toFixed(0)} s)`);
     }
   } finally {
     engine.dispose();
@@ -86,21 +94,27 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const steps = EPOCHS * Math.floor(train.length / BATCH);
   const rows = [];
-  console.log(`\n| hidden layers | lr | no warmup: diverged, final train loss, test accuracy | ${WARMUP}-step warmup: diverged, final train loss, test accuracy |\n| ---: | ---: | --- | --- |`);
+  console.log('\n| hidden layers | lr | no warmup: diverged, final train loss, test accuracy | ' +
+    `${WARMUP}-step warmup: diverged, final train loss, test accuracy |\n| ---: | ---: | --- | --- |`);
   for (const depth of DEPTHS) for (const lr of LRS) {
     const cell = (w: number) => {
       const rs = runs.filter((r) => r.depth === depth && r.lr === lr && r.warmup === w);
       const ok = rs.filter((r) => !r.diverged);
-      return { diverged: rs.length - ok.length, of: rs.length, loss: ok.length ? mean(ok.map((r) => r.finalTrainLoss)) : NaN, acc: ok.length ? mean(ok.map((r) => r.testAccuracy)) : NaN,
+      return {
+        diverged: rs.length - ok.length, of: rs.length,
+        loss: ok.length ? mean(ok.map((r) => r.finalTrainLoss)) : NaN,
+        acc: ok.length ? mean(ok.map((r) => r.testAccuracy)) : NaN,
         perSeed: rs.map((r) => (r.diverged ? 'diverged' : `${(100 * r.testAccuracy).toFixed(2)}%`)) };
     };
     const a = cell(0), b = cell(WARMUP);
-    const fmt = (c: typeof a) => `${c.diverged}/${c.of} diverged; ${Number.isNaN(c.loss) ? '—' : c.loss.toFixed(4)}, ${Number.isNaN(c.acc) ? '—' : (100 * c.acc).toFixed(2) + '%'} (${c.perSeed.join(', ')})`;
+    const fmt = (c: typeof a) => `${c.diverged}/${c.of} diverged; ${Number.isNaN(c.loss) ? '—' : c.loss.toFixed(4)}, ` +
+      `${Number.isNaN(c.acc) ? '—' : (100 * c.acc).toFixed(2) + '%'} (${c.perSeed.join(', ')})`;
     console.log(`| ${depth} | ${lr} | ${fmt(a)} | ${fmt(b)} |`);
     rows.push({ depth, lr, noWarmup: a, warmup: b });
   }
   writeFileSync(join(OUT, `${NAME}.json`), JSON.stringify({
-    bench: 'warmup', dataset: `built-in digits (${train.length} train / ${test.length} test)`, model: `${WIDTH}-wide ReLU MLP, no normalization`, optimizer: 'Adam (β 0.9, 0.999)',
+    bench: 'warmup', dataset: `built-in digits (${train.length} train / ${test.length} test)`,
+    model: `${WIDTH}-wide ReLU MLP, no normalization`, optimizer: 'Adam (β 0.9, 0.999)',
     batch: BATCH, epochs: EPOCHS, steps, warmup: `linear from 0 over ${WARMUP} steps, then constant`, rows, runs,
   }, null, 1) + '\n');
   // Training-loss curves of the deepest network at each lr, seed 0: constant (dashed) vs warmup (solid).
@@ -111,11 +125,17 @@ async function main(): Promise<void> {
     for (const w of [0, WARMUP]) {
       const r = runs.find((x) => x.depth === deep && x.lr === lr && x.warmup === w && x.seed === 0);
       if (!r || !r.curve.length) continue;
-      series.push({ name: `lr ${lr}${w ? `, ${w}-step warmup` : ', constant'}${r.nonFiniteAt !== null ? ` (non-finite at ${r.nonFiniteAt})` : ''}`, x: r.curve.map(([s]) => s), y: r.curve.map(([, l]) => Math.min(l, 100)), color: colors[i % colors.length], dash: !w });
+      const tail = r.nonFiniteAt !== null ? ` (non-finite at ${r.nonFiniteAt})` : '';
+      series.push({
+        name: `lr ${lr}${w ? `, ${w}-step warmup` : ', constant'}${tail}`, x: r.curve.map(([s]) => s),
+        y: r.curve.map(([, l]) => Math.min(l, 100)), color: colors[i % colors.length], dash: !w,
+      });
     }
   });
   writeFileSync(join(OUT, `${NAME}_curves.svg`), slope.linePlot({
-    title: `Adam, ${deep} hidden layers of ${WIDTH}, no normalization: warmup or not (seed 0)`, xLabel: 'step (batch 64)', yLabel: 'training loss (cross-entropy, 10-step mean)',
+    title: `Adam, ${deep} hidden layers of ${WIDTH}, no normalization: warmup or not (seed 0)`,
+    xLabel: 'step (batch 64)',
+    yLabel: 'training loss (cross-entropy, 10-step mean)',
     yLog: true, legend: 'outside', series,
   }));
   console.log(`wrote ${OUT}/${NAME}.json and ${NAME}_curves.svg`);
