@@ -47,8 +47,13 @@ async function measure(engine: slope.Engine, train: slope.Dataset, B: number): P
   await t.fit({ epochs: 1 << 20, steps: timed });
   await engine.sync();
   const seconds = (performance.now() - t0) / 1000;
-  const row = { batch: B, stepsPerEpoch: spe, microBatch: t.microBatch, timedSteps: timed, updateMs: (1000 * seconds) / timed, epochSeconds: (seconds * spe) / timed, epochExtrapolated: timed < spe };
-  console.log(`batch ${B}: ${row.updateMs.toFixed(2)} ms/update, ${row.epochSeconds.toFixed(1)} s/epoch${row.epochExtrapolated ? ` (extrapolated from ${timed} updates)` : ''}${t.microBatch < B ? `, micro-batches of ${t.microBatch}` : ''}`);
+  const row = {
+    batch: B, stepsPerEpoch: spe, microBatch: t.microBatch, timedSteps: timed, updateMs: (1000 * seconds) / timed,
+    epochSeconds: (seconds * spe) / timed, epochExtrapolated: timed < spe,
+  };
+  console.log(`batch ${B}: ${row.updateMs.toFixed(2)} ms/update, ${row.epochSeconds.toFixed(1)} s/epoch` +
+    `${row.epochExtrapolated ? ` (extrapolated from ${timed} updates)` : ''}` +
+    `${t.microBatch < B ? `, micro-batches of ${t.microBatch}` : ''}`);
   return row;
 }
 
@@ -58,17 +63,29 @@ function plot(rows: Row[], adapter: string): string {
   const extra = rows.filter((r) => r.epochExtrapolated);
   const series: slope.Series[] = [
     { name: 'one update', x, y: rows.map((r) => r.updateMs / 1000), markers: true },
-    { name: 'one epoch (measured)', x: measured.map((r) => r.batch), y: measured.map((r) => r.epochSeconds), markers: true },
+    {
+      name: 'one epoch (measured)', x: measured.map((r) => r.batch), y: measured.map((r) => r.epochSeconds),
+      markers: true,
+    },
   ];
   if (extra.length) {
     const join = measured[0] ? [measured[0]] : [];
-    series.push({ name: 'one epoch (extrapolated)', x: [...extra, ...join].map((r) => r.batch), y: [...extra, ...join].map((r) => r.epochSeconds), markers: true, dash: true });
+    const ex = [...extra, ...join];
+    series.push({
+      name: 'one epoch (extrapolated)', x: ex.map((r) => r.batch), y: ex.map((r) => r.epochSeconds),
+      markers: true, dash: true,
+    });
   }
-  return slope.linePlot({ title: `Time vs batch size: ${MODEL}, 60,000 Fashion-MNIST images${adapter.includes('llvmpipe') ? ', software adapter' : ''}`, xLabel: 'batch size', yLabel: 'seconds', xLog: true, yLog: true, series });
+  const soft = adapter.includes('llvmpipe') ? ', software adapter' : '';
+  return slope.linePlot({
+    title: `Time vs batch size: ${MODEL}, 60,000 Fashion-MNIST images${soft}`, xLabel: 'batch size', yLabel: 'seconds',
+    xLog: true, yLog: true, series,
+  });
 }
 
 async function main(): Promise<void> {
-  const { train } = await slope.loadFashionMnist(arg('data', process.env.SLOPE_FASHION_MNIST_DIR || slope.DEBIAN_FASHION_MNIST_DIR));
+  const dir = arg('data', process.env.SLOPE_FASHION_MNIST_DIR || slope.DEBIAN_FASHION_MNIST_DIR);
+  const { train } = await slope.loadFashionMnist(dir);
   const engine = await slope.init({ backend: BACKEND });
   const rows: Row[] = [];
   try {
@@ -77,12 +94,17 @@ async function main(): Promise<void> {
     engine.dispose();
   }
   mkdirSync(OUT, { recursive: true });
-  const result = { bench: 'batch_size', adapter: engine.adapter, backend: BACKEND, model: MODEL, dataset: 'fashion-mnist train (60,000)', optimizer: 'SGD', rows };
+  const result = {
+    bench: 'batch_size', adapter: engine.adapter, backend: BACKEND, model: MODEL,
+    dataset: 'fashion-mnist train (60,000)', optimizer: 'SGD', rows,
+  };
   writeFileSync(join(OUT, 'batch_size.json'), JSON.stringify(result, null, 2) + '\n');
   writeFileSync(join(OUT, 'batch_size.svg'), plot(rows, engine.adapter));
-  console.log('\n| batch | updates/epoch | one update | one epoch | micro-batch |\n| ---: | ---: | ---: | ---: | ---: |');
+  console.log('\n| batch | updates/epoch | one update | one epoch | micro-batch |\n' +
+    '| ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
-    console.log(`| ${r.batch} | ${r.stepsPerEpoch} | ${r.updateMs.toFixed(2)} ms | ${r.epochSeconds.toFixed(1)} s${r.epochExtrapolated ? ' (extrapolated)' : ''} | ${r.microBatch} |`);
+    console.log(`| ${r.batch} | ${r.stepsPerEpoch} | ${r.updateMs.toFixed(2)} ms | ${r.epochSeconds.toFixed(1)} s` +
+      `${r.epochExtrapolated ? ' (extrapolated)' : ''} | ${r.microBatch} |`);
   }
   console.log(`\nwrote ${join(OUT, 'batch_size.json')} and batch_size.svg`);
 }
