@@ -41,7 +41,8 @@ function model(norm: Norm, inF: number, classes: number, seed: number): slope.Se
   let w = inF;
   for (let i = 0; i < 2; i++) {
     layers.push(new slope.Linear(w, H, { generator: gen }));
-    layers.push(norm === 'batch' ? new slope.BatchNorm1d(H) : norm === 'group' ? new slope.GroupNorm(GROUPS, H) : new slope.LayerNorm(H));
+    layers.push(norm === 'batch' ? new slope.BatchNorm1d(H)
+      : norm === 'group' ? new slope.GroupNorm(GROUPS, H) : new slope.LayerNorm(H));
     layers.push(new slope.ReLU());
     w = H;
   }
@@ -49,14 +50,18 @@ function model(norm: Norm, inF: number, classes: number, seed: number): slope.Se
   return new slope.Sequential(...layers);
 }
 
-interface Run { norm: Norm; batch: number; seed: number; testAccuracy: number; testAccuracyTrainMode: number; trainAccuracyEval: number; testLoss: number; seconds: number }
+interface Run {
+  norm: Norm; batch: number; seed: number; testAccuracy: number; testAccuracyTrainMode: number;
+  trainAccuracyEval: number; testLoss: number; seconds: number;
+}
 
 /**
  * Accuracy in training mode: batches of B samples in a fixed random order (the datasets are
  * stored class by class, so consecutive samples would make one-class batches), each normalized
  * with its own statistics.
  */
-async function accuracyTrainMode(engine: slope.Engine, m: slope.Sequential, ds: slope.Dataset, B: number): Promise<number> {
+async function accuracyTrainMode(engine: slope.Engine, m: slope.Sequential, ds: slope.Dataset,
+  B: number): Promise<number> {
   m.train();
   const g = new slope.Graph();
   const z = m.forward(g.input('x', [B, ...ds.sampleShape]));
@@ -81,25 +86,37 @@ async function accuracyTrainMode(engine: slope.Engine, m: slope.Sequential, ds: 
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
-function draw(runs: Run[]): void {
+function draw(runs: Run[], epochs = EPOCHS): void {
   const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
   const xs = [...new Set(runs.map((r) => r.batch))].sort((a, b) => a - b);
   const seeds = new Set(runs.map((r) => r.seed)).size;
   const colors: Record<Norm, string> = { batch: '#d62728', group: '#2ca02c', layer: '#1f77b4' };
   const series: slope.Series[] = [];
   for (const norm of NORMS) {
-    const at = (f: (r: Run) => number) => xs.map((b) => 100 * mean(runs.filter((r) => r.norm === norm && r.batch === b).map(f)));
-    series.push({ name: `${NAME[norm]}: test (eval mode)`, x: xs, y: at((r) => r.testAccuracy), color: colors[norm], markers: true });
-    if (norm === 'batch') series.push({ name: `${NAME[norm]}: test, training mode (batch statistics)`, x: xs, y: at((r) => r.testAccuracyTrainMode), color: colors[norm], dash: true, markers: true });
+    const at = (f: (r: Run) => number) =>
+      xs.map((b) => 100 * mean(runs.filter((r) => r.norm === norm && r.batch === b).map(f)));
+    series.push({
+      name: `${NAME[norm]}: test (eval mode)`, x: xs, y: at((r) => r.testAccuracy), color: colors[norm], markers: true,
+    });
+    if (norm === 'batch') {
+      series.push({
+        name: `${NAME[norm]}: test, training mode (batch statistics)`, x: xs, y: at((r) => r.testAccuracyTrainMode),
+        color: colors[norm], dash: true, markers: true,
+      });
+    }
   }
   writeFileSync(join(OUT, 'norm_batch.svg'), slope.linePlot({
-    title: `Normalization and batch size (digits, ${plural(EPOCHS, 'epoch')} of Adam, ${seeds > 1 ? `mean of ${seeds} seeds` : 'one seed'})`,
+    title: `Normalization and batch size (digits, ${plural(epochs, 'epoch')} of Adam, ` +
+      `${seeds > 1 ? `mean of ${seeds} seeds` : 'one seed'})`,
     xLabel: 'batch size (log scale)', yLabel: 'test accuracy (%)', xLog: true, legend: 'outside', series,
   }));
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--plot')) return draw((JSON.parse(readFileSync(join(OUT, 'norm_batch.json'), 'utf8')) as { runs: Run[] }).runs);
+  if (process.argv.includes('--plot')) {
+    const old = JSON.parse(readFileSync(join(OUT, 'norm_batch.json'), 'utf8')) as { runs: Run[]; epochs: number };
+    return draw(old.runs, old.epochs);
+  }
   const { train, test } = await slope.loadBuiltinDigits();
   const engine = await slope.init({ backend: BACKEND });
   const runs: Run[] = [];
@@ -108,15 +125,21 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const m = model(norm, train.features, train.numClasses, seed);
       const trainer = await slope.Trainer.create(engine, {
-        model: m, optimizer: new slope.Adam(m.parameters(), { lr: 1e-3 }), train, test, batchSize: batch, seed, dropLast: true, logEvery: 1 << 30,
+        model: m, optimizer: new slope.Adam(m.parameters(), { lr: 1e-3 }), train, test, batchSize: batch, seed,
+        dropLast: true, logEvery: 1 << 30,
       });
       await trainer.fit({ epochs: EPOCHS });
       const te = await trainer.evaluate(test), tr = await trainer.evaluate(train);
       // Last: a training-mode forward pass also updates BatchNorm's running statistics.
       const teTrainMode = await accuracyTrainMode(engine, m, test, batch);
-      const r: Run = { norm, batch, seed, testAccuracy: te.accuracy, testLoss: te.loss, testAccuracyTrainMode: teTrainMode, trainAccuracyEval: tr.accuracy, seconds: (performance.now() - t0) / 1000 };
+      const r: Run = {
+        norm, batch, seed, testAccuracy: te.accuracy, testLoss: te.loss, testAccuracyTrainMode: teTrainMode,
+        trainAccuracyEval: tr.accuracy, seconds: (performance.now() - t0) / 1000,
+      };
       runs.push(r);
-      console.log(`${NAME[norm]} batch ${batch} seed ${seed}: test ${(100 * r.testAccuracy).toFixed(2)}% (training mode, batches of ${batch}: ${(100 * r.testAccuracyTrainMode).toFixed(2)}%), train ${(100 * r.trainAccuracyEval).toFixed(2)}% (${r.seconds.toFixed(0)} s)`);
+      console.log(`${NAME[norm]} batch ${batch} seed ${seed}: test ${(100 * r.testAccuracy).toFixed(2)}% ` +
+        `(training mode, batches of ${batch}: ${(100 * r.testAccuracyTrainMode).toFixed(2)}%), ` +
+        `train ${(100 * r.trainAccuracyEval).toFixed(2)}% (${r.seconds.toFixed(0)} s)`);
     }
   } finally {
     engine.dispose();
@@ -124,18 +147,24 @@ async function main(): Promise<void> {
   const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
   const pct = (v: number) => (100 * v).toFixed(2);
   const rows = [];
-  console.log(`\n| batch | ${NORMS.map((n) => `${NAME[n]}: test, eval mode (training mode); train`).join(' | ')} |\n| ---: | ${NORMS.map(() => '---').join(' | ')} |`);
+  console.log(`\n| batch | ${NORMS.map((n) => `${NAME[n]}: test, eval mode (training mode); train`).join(' | ')} |\n` +
+    `| ---: | ${NORMS.map(() => '---').join(' | ')} |`);
   for (const batch of BATCHES) {
     const cells = NORMS.map((norm) => {
       const rs = runs.filter((r) => r.norm === norm && r.batch === batch);
-      return { norm, test: mean(rs.map((r) => r.testAccuracy)), testTrainMode: mean(rs.map((r) => r.testAccuracyTrainMode)), train: mean(rs.map((r) => r.trainAccuracyEval)), perSeed: rs.map((r) => r.testAccuracy) };
+      return {
+        norm, test: mean(rs.map((r) => r.testAccuracy)), testTrainMode: mean(rs.map((r) => r.testAccuracyTrainMode)),
+        train: mean(rs.map((r) => r.trainAccuracyEval)), perSeed: rs.map((r) => r.testAccuracy),
+      };
     });
-    console.log(`| ${batch} | ${cells.map((c) => `${pct(c.test)}% (${pct(c.testTrainMode)}%); ${pct(c.train)}%`).join(' | ')} |`);
+    const row = cells.map((c) => `${pct(c.test)}% (${pct(c.testTrainMode)}%); ${pct(c.train)}%`).join(' | ');
+    console.log(`| ${batch} | ${row} |`);
     rows.push({ batch, cells });
   }
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'norm_batch.json'), JSON.stringify({
-    bench: 'norm_batch', dataset: `built-in digits (${train.length} train / ${test.length} test)`, model: `784-${H}-${H}-10 ReLU, a normalization after each hidden Linear`,
+    bench: 'norm_batch', dataset: `built-in digits (${train.length} train / ${test.length} test)`,
+    model: `784-${H}-${H}-10 ReLU, a normalization after each hidden Linear`,
     optimizer: 'Adam lr 1e-3', epochs: EPOCHS, seeds: SEEDS, rows, runs,
   }, null, 1) + '\n');
   draw(runs);
