@@ -38,7 +38,9 @@ const BACKEND = arg('backend', 'webgpu') as 'webgpu' | 'cpu';
 
 // ---------------------------------------------------------------- data
 
-interface Dataset { name: string; x: Float32Array; y: Int32Array; D: number; K: number; testX: Float32Array; testY: Int32Array }
+interface Dataset {
+  name: string; x: Float32Array; y: Int32Array; D: number; K: number; testX: Float32Array; testY: Int32Array;
+}
 
 /** mulberry32, seeded: the subset, the scaled pixels and the batches are the same on every run. */
 function rng(seed: number) {
@@ -63,7 +65,9 @@ function fashion(nTrain: number, nTest: number): Dataset {
   const load = (split: string, n: number) => {
     const im = idx(join(DATA, `${split}-images-idx3-ubyte.gz`)), lb = idx(join(DATA, `${split}-labels-idx1-ubyte.gz`));
     const D = im.dims[1] * im.dims[2];
-    return { x: Float32Array.from(im.data.subarray(0, n * D), (v) => v / 255), y: Int32Array.from(lb.data.subarray(0, n)), D };
+    return {
+      x: Float32Array.from(im.data.subarray(0, n * D), (v) => v / 255), y: Int32Array.from(lb.data.subarray(0, n)), D,
+    };
   };
   const tr = load('train', nTrain), te = load('t10k', nTest);
   // A fixed quarter of the pixels, ×100: the features now differ in scale by two orders.
@@ -78,9 +82,14 @@ function tabular(): Dataset {
   const D = lines[0].length - 1;
   const order = lines.map((_, i) => i);
   const r = rng(11);
-  for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
   const nTest = Math.round(lines.length * 0.2);
-  const pick = (ids: number[]) => ({ x: Float32Array.from(ids.flatMap((i) => lines[i].slice(0, D))), y: Int32Array.from(ids.map((i) => lines[i][D])) });
+  const pick = (ids: number[]) => ({
+    x: Float32Array.from(ids.flatMap((i) => lines[i].slice(0, D))), y: Int32Array.from(ids.map((i) => lines[i][D])),
+  });
   const te = pick(order.slice(0, nTest)), tr = pick(order.slice(nTest));
   return { name: 'tabular', x: tr.x, y: tr.y, D, K: 2, testX: te.x, testY: te.y };
 }
@@ -95,10 +104,16 @@ class Sgd implements StepHook {
     const chunks = [...new Set(ctx.params.map((p) => ctx.store.chunkOf(p)))];
     for (const ch of chunks) {
       const P = ctx.store.chunkView(ch, 'params'), G = ctx.store.chunkView(ch, 'grads');
-      const tmp = async (label: string): Promise<View> => view(await ctx.backend.alloc(label, ch.length), 0, [ch.length], 'f32', label);
+      const tmp = async (label: string): Promise<View> =>
+        view(await ctx.backend.alloc(label, ch.length), 0, [ch.length], 'f32', label);
       const step = await tmp('sgd step'), next = await tmp('sgd next');
-      this.ops.push(await ctx.backend.prepare({ op: slope.OPS.scale, inputs: [G], outputs: [step], attrs: { alpha: -this.lr, beta: 0 } }));
-      this.ops.push(await ctx.backend.prepare({ op: slope.OPS.binary, inputs: [P, step], outputs: [next], attrs: { kind: 'add' } }));
+      const { backend } = ctx;
+      this.ops.push(await backend.prepare({
+        op: slope.OPS.scale, inputs: [G], outputs: [step], attrs: { alpha: -this.lr, beta: 0 },
+      }));
+      this.ops.push(await backend.prepare({
+        op: slope.OPS.binary, inputs: [P, step], outputs: [next], attrs: { kind: 'add' },
+      }));
       this.ops.push(await ctx.backend.prepare({ op: slope.OPS.copy, inputs: [next], outputs: [P], attrs: {} }));
     }
   }
@@ -110,13 +125,16 @@ const METHODS = ['none', 'standardize', 'batchnorm', 'layernorm'] as const;
 type Method = (typeof METHODS)[number];
 
 function mlp(method: Method, D: number, H: number, K: number): slope.Module {
-  const norm = () => (method === 'batchnorm' ? [new nn.BatchNorm1d(H)] : method === 'layernorm' ? [new nn.LayerNorm(H)] : []);
-  return new nn.Sequential(new nn.Linear(D, H), ...norm(), new nn.ReLU(), new nn.Linear(H, H), ...norm(), new nn.ReLU(), new nn.Linear(H, K));
+  const norm = () =>
+    (method === 'batchnorm' ? [new nn.BatchNorm1d(H)] : method === 'layernorm' ? [new nn.LayerNorm(H)] : []);
+  return new nn.Sequential(
+    new nn.Linear(D, H), ...norm(), new nn.ReLU(), new nn.Linear(H, H), ...norm(), new nn.ReLU(), new nn.Linear(H, K));
 }
 
 interface Run { method: Method; lr: number; losses: number[]; diverged: boolean; testAcc: number }
 
-async function train(e: slope.Engine, ds: Dataset, x: Float32Array, testX: Float32Array, method: Method, lr: number, steps: number, B: number, H: number): Promise<Run> {
+async function train(e: slope.Engine, ds: Dataset, x: Float32Array, testX: Float32Array, method: Method, lr: number,
+  steps: number, B: number, H: number): Promise<Run> {
   slope.manualSeed(1);
   const model = mlp(method, ds.D, H, ds.K);
   const g = new Graph();
@@ -124,7 +142,9 @@ async function train(e: slope.Engine, ds: Dataset, x: Float32Array, testX: Float
   const loss = slope.crossEntropy(model.forward(xin), yin);
   const params = model.parameters();
   const grads = slope.grad(loss, params.map((p) => g.param(p)));
-  const prog = await e.compile(g, { outputs: { loss }, loss, gradients: params.map((p, i) => [p, grads[i]] as const), hooks: [new Sgd(lr)] });
+  const prog = await e.compile(g, {
+    outputs: { loss }, loss, gradients: params.map((p, i) => [p, grads[i]] as const), hooks: [new Sgd(lr)],
+  });
   const n = ds.y.length, r = rng(3);
   let order: number[] = [], pos = n;
   const bx = new Float32Array(B * ds.D), by = new Int32Array(B);
@@ -175,7 +195,10 @@ async function accuracy(e: slope.Engine, model: slope.Module, x: Float32Array, d
 
 // ---------------------------------------------------------------- analysis and output
 
-const smooth = (l: number[], w = 20) => l.map((_, i) => { const s = l.slice(Math.max(0, i - w + 1), i + 1); return s.reduce((a, b) => a + b, 0) / s.length; });
+const smooth = (l: number[], w = 20) => l.map((_, i) => {
+  const s = l.slice(Math.max(0, i - w + 1), i + 1);
+  return s.reduce((a, b) => a + b, 0) / s.length;
+});
 const finalLoss = (r: Run) => (r.diverged ? Infinity : smooth(r.losses).at(-1)!);
 /** Entropy of the label distribution: the loss of the best constant prediction. */
 function priorEntropy(y: Int32Array, K: number): number {
@@ -190,11 +213,14 @@ function stepsTo(r: Run, target: number): number | null {
   return r.diverged || i < 0 ? null : i + 1;
 }
 
-async function experiment(e: slope.Engine, ds: Dataset, cfg: { lrs: number[]; steps: number; B: number; H: number; target: number }) {
+async function experiment(e: slope.Engine, ds: Dataset,
+  cfg: { lrs: number[]; steps: number; B: number; H: number; target: number }) {
   const std = await slope.fitStandardizer(e, ds.x, ds.D);
   const sx = await std.transform(e, ds.x), stx = await std.transform(e, ds.testX);
   const h = priorEntropy(ds.y, ds.K).toFixed(3);
-  console.log(`\n## ${ds.name}: ${ds.y.length} training rows, ${ds.D} features (${std.constant.reduce((a, b) => a + b, 0)} constant), ${ds.K} classes (label entropy ${h}); target loss ${cfg.target}; batch ${cfg.B}, ${cfg.steps} steps`);
+  const constant = std.constant.reduce((a, b) => a + b, 0);
+  console.log(`\n## ${ds.name}: ${ds.y.length} training rows, ${ds.D} features (${constant} constant), ` +
+    `${ds.K} classes (label entropy ${h}); target loss ${cfg.target}; batch ${cfg.B}, ${cfg.steps} steps`);
   const runs: Run[] = [];
   for (const method of METHODS) {
     for (const lr of cfg.lrs) {
@@ -202,11 +228,14 @@ async function experiment(e: slope.Engine, ds: Dataset, cfg: { lrs: number[]; st
       const useStd = method === 'standardize';
       const r = await train(e, ds, useStd ? sx : ds.x, useStd ? stx : ds.testX, method, lr, cfg.steps, cfg.B, cfg.H);
       runs.push(r);
-      console.log(`${method.padEnd(12)} lr ${String(lr).padEnd(7)} final ${finalLoss(r).toFixed(4)} steps→target ${stepsTo(r, cfg.target) ?? '-'} test acc ${(r.testAcc * 100).toFixed(1)}% (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      console.log(`${method.padEnd(12)} lr ${String(lr).padEnd(7)} final ${finalLoss(r).toFixed(4)} ` +
+        `steps→target ${stepsTo(r, cfg.target) ?? '-'} test acc ${(r.testAcc * 100).toFixed(1)}% ` +
+        `(${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }
   }
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(join(OUT, `norm_${ds.name}_runs.json`), JSON.stringify(runs.map((r) => ({ ...r, losses: r.losses.map((l) => Number(l.toPrecision(5))) }))));
+  const rounded = runs.map((r) => ({ ...r, losses: r.losses.map((l) => Number(l.toPrecision(5))) }));
+  writeFileSync(join(OUT, `norm_${ds.name}_runs.json`), JSON.stringify(rounded));
   return report(ds, runs, cfg.target);
 }
 
@@ -217,13 +246,16 @@ function report(ds: Dataset, runs: Run[], target: number) {
     const mine = runs.filter((r) => r.method === m);
     const ok = mine.filter((r) => trains(r, ds));
     const maxLr = ok.length ? Math.max(...ok.map((r) => r.lr)) : NaN;
-    const reach = mine.map((r) => ({ r, s: stepsTo(r, target) })).filter((o) => o.s !== null) as { r: Run; s: number }[];
+    const reach = mine.map((r) => ({ r, s: stepsTo(r, target) }))
+      .filter((o) => o.s !== null) as { r: Run; s: number }[];
     const best = reach.sort((a, b) => a.s - b.s)[0];
     const shown = best?.r ?? ok.sort((a, b) => finalLoss(a) - finalLoss(b))[0] ?? mine[0];
-    rows.push([m, best ? best.s : 'never', best ? best.r.lr : '-', maxLr, finalLoss(shown), (shown.testAcc * 100).toFixed(1) + '%']);
+    rows.push([m, best ? best.s : 'never', best ? best.r.lr : '-', maxLr, finalLoss(shown),
+      (shown.testAcc * 100).toFixed(1) + '%']);
     curves.push({ name: `${m} (lr ${shown.lr})`, x: shown.losses.map((_, i) => i + 1), y: smooth(shown.losses) });
   }
-  const table = slope.table(['method', 'steps to target', 'at lr', 'largest lr that trains', 'final loss (that run)', 'test acc'], rows);
+  const table = slope.table(
+    ['method', 'steps to target', 'at lr', 'largest lr that trains', 'final loss (that run)', 'test acc'], rows);
   console.log(`\n${table}`);
   const lrSeries: slope.Series[] = METHODS.map((m) => {
     const mine = runs.filter((r) => r.method === m);
@@ -231,11 +263,13 @@ function report(ds: Dataset, runs: Run[], target: number) {
   });
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, `norm_${ds.name}_curves.svg`), slope.linePlot({
-    title: `${ds.name}: training loss (20-step mean), fastest run to ${target} per method`, xLabel: 'step', yLabel: 'training loss (cross-entropy)', yLog: true, series: curves,
+    title: `${ds.name}: training loss (20-step mean), fastest run to ${target} per method`, xLabel: 'step',
+    yLabel: 'training loss (cross-entropy)', yLog: true, series: curves,
     legend: 'outside',
   }));
   writeFileSync(join(OUT, `norm_${ds.name}_lr.svg`), slope.linePlot({
-    title: `${ds.name}: final training loss against learning rate (10 = diverged)`, xLabel: 'learning rate (SGD)', yLabel: 'final training loss (cross-entropy)', xLog: true, yLog: true,
+    title: `${ds.name}: final training loss against learning rate (10 = diverged)`, xLabel: 'learning rate (SGD)',
+    yLabel: 'final training loss (cross-entropy)', xLog: true, yLog: true,
     series: lrSeries, legend: 'outside',
   }));
   return table;
@@ -245,7 +279,9 @@ function report(ds: Dataset, runs: Run[], target: number) {
 function replot(): void {
   const sets: [Dataset, number][] = [];
   if (existsSync(TABULAR)) sets.push([tabular(), 0.15]);
-  if (existsSync(join(DATA, 'train-images-idx3-ubyte.gz'))) sets.push([fashion(Number(arg('train', '6000')), 2000), 0.6]);
+  if (existsSync(join(DATA, 'train-images-idx3-ubyte.gz'))) {
+    sets.push([fashion(Number(arg('train', '6000')), 2000), 0.6]);
+  }
   for (const [ds, target] of sets) {
     const file = join(OUT, `norm_${ds.name}_runs.json`);
     if (existsSync(file)) report(ds, JSON.parse(readFileSync(file, 'utf8')) as Run[], target);
@@ -260,11 +296,15 @@ async function main() {
   try {
     const lrs = QUICK ? [1e-3, 0.1] : [1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1, 3];
     if (existsSync(TABULAR)) {
-      tables.push(await experiment(e, tabular(), { lrs, steps: QUICK ? 60 : Number(arg('steps', '400')), B: 32, H: 64, target: 0.15 }));
-    } else console.log(`skipped tabular: ${TABULAR} not found (apt-get install python3-sklearn, or pass --tabular FILE)`);
+      const steps = QUICK ? 60 : Number(arg('steps', '400'));
+      tables.push(await experiment(e, tabular(), { lrs, steps, B: 32, H: 64, target: 0.15 }));
+    } else {
+      console.log(`skipped tabular: ${TABULAR} not found (apt-get install python3-sklearn, or pass --tabular FILE)`);
+    }
     if (existsSync(join(DATA, 'train-images-idx3-ubyte.gz'))) {
       const nTrain = Number(arg('train', QUICK ? '1000' : '6000'));
-      tables.push(await experiment(e, fashion(nTrain, 2000), { lrs, steps: QUICK ? 60 : Number(arg('steps', '300')), B: 64, H: 128, target: 0.6 }));
+      const steps = QUICK ? 60 : Number(arg('steps', '300'));
+      tables.push(await experiment(e, fashion(nTrain, 2000), { lrs, steps, B: 64, H: 128, target: 0.6 }));
     } else console.log(`skipped Fashion-MNIST: no IDX files in ${DATA} (pass --data DIR)`);
   } finally {
     e.dispose();

@@ -115,7 +115,9 @@ export async function descend(
   const lossAt = mul(broadcastTo(reshape(loss, [1]), [3]), g.constant([1, 0, 0]));
   const where = reshape(matmul(g.constant([0, 0, 1, 0, 0, 1], [3, 2]), reshape(theta, [2, 1])), [3]);
   const opt = make(P);
-  const prog = await engine.compile(g, { outputs: { rec: add(lossAt, where) }, loss, gradients: [[P, gt]], hooks: [opt] });
+  const prog = await engine.compile(g, {
+    outputs: { rec: add(lossAt, where) }, loss, gradients: [[P, gt]], hooks: [opt],
+  });
   const run: Run = { label, xs: [], ys: [], losses: [], hit: -1, probes: [] };
   const record = async () => {
     const [l, x, y] = await prog.read('rec');
