@@ -90,17 +90,22 @@ async function surfaces(engine: slope.Engine) {
   const pc = await engine.compile(gc, { outputs: { ceRows, mseRows, dce, dmse } });
   await pc.run({ z: zc, y: new Int32Array(M) });
   const rowNorm = (a: ArrayLike<number>) => margin.map((_, i) => Math.hypot(a[3 * i], a[3 * i + 1]));
-  const section = { margin, ce: Array.from(await pc.read('ceRows')), mse: Array.from(await pc.read('mseRows')), gradCe: rowNorm(await pc.read('dce')), gradMse: rowNorm(await pc.read('dmse')) };
+  const section = {
+    margin, ce: Array.from(await pc.read('ceRows')), mse: Array.from(await pc.read('mseRows')),
+    gradCe: rowNorm(await pc.read('dce')), gradMse: rowNorm(await pc.read('dmse')),
+  };
   pc.dispose();
 
   // Gradient descent on (w₁, w₂) from START for each loss: the path, and ‖∇L‖ at the start.
-  const paths: Record<LossKind, { x: number[]; y: number[]; loss: number[]; gradNorm0: number; grad0: number[] }> = {} as never;
+  type Path = { x: number[]; y: number[]; loss: number[]; gradNorm0: number; grad0: number[] };
+  const paths: Record<LossKind, Path> = {} as never;
   for (const kind of ['mse', 'ce'] as LossKind[]) {
     const w = new Parameter(`w_${kind}`, [2], Float32Array.from(START));
     const gg = new Graph();
     const wt = gg.param(w);
     // Logits (w₁, w₂, −1000): [w₁ w₂]·[[1 0 0], [0 1 0]] + [0 0 −1000].
-    const withThird = slope.add(slope.matmul(reshape(wt, [1, 2]), gg.constant([1, 0, 0, 0, 1, 0], [2, 3])), gg.constant([0, 0, W3], [1, 3]));
+    const withThird = slope.add(
+      slope.matmul(reshape(wt, [1, 2]), gg.constant([1, 0, 0, 0, 1, 0], [2, 3])), gg.constant([0, 0, W3], [1, 3]));
     const loss = lossOf(kind, withThird, gg.input('y', [1], 'i32'), 3);
     const [gw] = grad(loss, [wt]);
     const opt = new slope.SGD([w], { lr: 1 });
@@ -132,19 +137,36 @@ function surfacePlots(s: Awaited<ReturnType<typeof surfaces>>) {
     const i = Math.min(GRID - 2, Math.max(0, Math.floor(fx))), j = Math.min(GRID - 2, Math.max(0, Math.floor(fy)));
     const a = fx - i, b = fy - j;
     const q = (ii: number, jj: number) => v[jj * GRID + ii];
-    return (1 - a) * (1 - b) * q(i, j) + a * (1 - b) * q(i + 1, j) + (1 - a) * b * q(i, j + 1) + a * b * q(i + 1, j + 1);
+    return (1 - a) * (1 - b) * q(i, j) + a * (1 - b) * q(i + 1, j) +
+      (1 - a) * b * q(i, j + 1) + a * b * q(i + 1, j + 1);
   };
-  const path = (k: LossKind) => ({ name: `gradient descent, lr 1, 200 steps (${LOSS_NAME[k]})`, x: s.paths[k].x, y: s.paths[k].y, markers: true });
-  const start = { name: `start (${START[0]}, ${START[1]}): class 2 wins by ${START[1] - START[0]}`, x: [START[0]], y: [START[1]], color: '#000', markers: true, line: false };
-  const common = { xRange: [LO, HI] as [number, number], yRange: [LO, HI] as [number, number], xLabel: 'w₁ (logit of the target class 1)', yLabel: 'w₂ (logit of class 2)', width: 640, height: 600, legend: 'bottom-right' as const };
-  const mse = slope.contourPlot({ ...common, title: 'softmax + MSE: flat where class 2 wins', f: at(s.grid.mse), levels: [0.02, 0.1, 0.3, 0.6, 1, 1.4, 1.7, 1.9, 1.98], paths: [path('mse'), start] });
-  const ce = slope.contourPlot({ ...common, title: 'softmax + cross-entropy: steep where class 2 wins', f: at(s.grid.ce), levels: [0.02, 0.1, 0.3, 1, 2, 4, 7, 10, 14, 18], paths: [path('ce'), start] });
+  const path = (k: LossKind) => ({
+    name: `gradient descent, lr 1, 200 steps (${LOSS_NAME[k]})`, x: s.paths[k].x, y: s.paths[k].y, markers: true,
+  });
+  const start = {
+    name: `start (${START[0]}, ${START[1]}): class 2 wins by ${START[1] - START[0]}`, x: [START[0]], y: [START[1]],
+    color: '#000', markers: true, line: false,
+  };
+  const common = {
+    xRange: [LO, HI] as [number, number], yRange: [LO, HI] as [number, number],
+    xLabel: 'w₁ (logit of the target class 1)', yLabel: 'w₂ (logit of class 2)', width: 640, height: 600,
+    legend: 'bottom-right' as const,
+  };
+  const mse = slope.contourPlot({
+    ...common, title: 'softmax + MSE: flat where class 2 wins', f: at(s.grid.mse),
+    levels: [0.02, 0.1, 0.3, 0.6, 1, 1.4, 1.7, 1.9, 1.98], paths: [path('mse'), start],
+  });
+  const ce = slope.contourPlot({
+    ...common, title: 'softmax + cross-entropy: steep where class 2 wins', f: at(s.grid.ce),
+    levels: [0.02, 0.1, 0.3, 1, 2, 4, 7, 10, 14, 18], paths: [path('ce'), start],
+  });
   const sec = s.section;
   const m0 = START[0] - START[1];
   // The gradient axis reaches the decade below the smallest gradient, so no curve is cut at the bottom.
   const gLo = 10 ** Math.floor(Math.log10(Math.min(...sec.gradCe, ...sec.gradMse.filter((v) => v > 0))));
   const gradients = slope.linePlot({
-    title: 'Gradient norm along the line from the wrong class to the right one', xLabel: 'margin of the target class, w₁ − w₂ (logits)',
+    title: 'Gradient norm along the line from the wrong class to the right one',
+    xLabel: 'margin of the target class, w₁ − w₂ (logits)',
     yLabel: '‖∇L‖ w.r.t. (w₁, w₂)', yLog: true, yRange: [gLo, 10], legend: 'outside',
     series: [
       { name: LOSS_NAME.ce, x: sec.margin, y: sec.gradCe },
@@ -202,7 +224,8 @@ async function evaluator(engine: slope.Engine, model: slope.Sequential, ds: slop
   };
 }
 
-async function trainOnce(engine: slope.Engine, train: slope.Dataset, test: slope.Dataset, kind: LossKind | 'index', lr: number, seed: number): Promise<RealRun> {
+async function trainOnce(engine: slope.Engine, train: slope.Dataset, test: slope.Dataset, kind: LossKind | 'index',
+  lr: number, seed: number): Promise<RealRun> {
   const C = train.numClasses, D = train.features;
   const model = mlp(D, kind === 'index' ? 1 : C, seed);
   const params = model.parameters();
@@ -212,7 +235,9 @@ async function trainOnce(engine: slope.Engine, train: slope.Dataset, test: slope
   const loss = kind === 'index' ? mseLoss(z, g.input('yf', [BATCH, 1])) : lossOf(kind, z, y, C);
   const grads = grad(loss, params.map((p) => g.param(p)));
   const opt = new slope.SGD(params, { lr });
-  const step = await engine.compile(g, { outputs: { loss }, loss, gradients: params.map((p, i) => [p, grads[i]] as const), hooks: [opt] });
+  const step = await engine.compile(g, {
+    outputs: { loss }, loss, gradients: params.map((p, i) => [p, grads[i]] as const), hooks: [opt],
+  });
   const evTrain = await evaluator(engine, model, train, kind), evTest = await evaluator(engine, model, test, kind);
   const curve: Curve[] = [];
   const record = async (epoch: number) => {
@@ -234,7 +259,9 @@ async function trainOnce(engine: slope.Engine, train: slope.Dataset, test: slope
   }
   const last = curve[curve.length - 1];
   const seconds = (performance.now() - t0) / 1000;
-  console.log(`${kind === 'index' ? 'class index, MSE' : LOSS_NAME[kind]} lr ${lr} seed ${seed}: train loss ${last.trainLoss.toFixed(4)}, train ${pct(last.trainAccuracy)}%, test ${pct(last.testAccuracy)}% (${seconds.toFixed(0)} s)`);
+  console.log(`${kind === 'index' ? 'class index, MSE' : LOSS_NAME[kind]} lr ${lr} seed ${seed}: ` +
+    `train loss ${last.trainLoss.toFixed(4)}, train ${pct(last.trainAccuracy)}%, test ${pct(last.testAccuracy)}% ` +
+    `(${seconds.toFixed(0)} s)`);
   step.dispose();
   return { loss: kind, lr, seed, curve, seconds };
 }
@@ -255,16 +282,20 @@ function drawCurves(runs: RealRun[]): void {
     const rs = runs.filter((r) => r.loss === k && r.lr === lr);
     const name = `${LOSS_NAME[k].replace('softmax + ', '')}, lr ${lr}${perSeed ? ' (each seed)' : ''}`;
     const style = { color: COLORS[i % COLORS.length], dash: k === 'mse' };
-    if (perSeed) return rs.map((r, j) => ({ name: j ? '' : name, x: epochs, y: epochs.map((e) => f(r.curve[e])), ...style }));
+    if (perSeed) {
+      return rs.map((r, j) => ({ name: j ? '' : name, x: epochs, y: epochs.map((e) => f(r.curve[e])), ...style }));
+    }
     return [{ name, x: epochs, y: epochs.map((e) => mean(rs.map((r) => f(r.curve[e])))), ...style }];
   }));
   const scaled = LAST_SCALE !== 1 ? `, last layer ×${LAST_SCALE} at init` : '';
   writeFileSync(join(OUT, `${NAME}_accuracy.svg`), slope.linePlot({
-    title: `Digits, ${HIDDEN}-unit MLP, SGD${scaled}: test accuracy (${seeds} seeds)`, xLabel: 'epoch', yLabel: 'test accuracy (fraction)', legend: 'outside',
+    title: `Digits, ${HIDDEN}-unit MLP, SGD${scaled}: test accuracy (${seeds} seeds)`, xLabel: 'epoch',
+    yLabel: 'test accuracy (fraction)', legend: 'outside',
     series: series((c) => c.testAccuracy), yRange: [0, 1],
   }));
   writeFileSync(join(OUT, `${NAME}_loss.svg`), slope.linePlot({
-    title: `Digits${scaled}: training loss, each run's own loss (${seeds} seeds)`, xLabel: 'epoch', yLabel: 'training loss (per sample)', yLog: true, legend: 'outside',
+    title: `Digits${scaled}: training loss, each run's own loss (${seeds} seeds)`, xLabel: 'epoch',
+    yLabel: 'training loss (per sample)', yLog: true, legend: 'outside',
     series: series((c) => c.trainLoss),
   }));
 }
@@ -274,7 +305,8 @@ function drawCurves(runs: RealRun[]): void {
 async function main(): Promise<void> {
   if (process.argv.includes('--plot')) {
     // Redraw the training curves from the JSON (no training).
-    drawCurves((JSON.parse(readFileSync(join(OUT, `${NAME}.json`), 'utf8')) as { real: { runs: RealRun[] } }).real.runs);
+    const old = JSON.parse(readFileSync(join(OUT, `${NAME}.json`), 'utf8')) as { real: { runs: RealRun[] } };
+    drawCurves(old.real.runs);
     return;
   }
   const engine = await slope.init({ backend: BACKEND });
@@ -295,7 +327,10 @@ async function main(): Promise<void> {
     console.log(`\nAt the start (w₁, w₂) = (${START}), third logit ${W3}, target class 1:`);
     for (const k of ['mse', 'ce'] as LossKind[]) {
       const p = at0(k);
-      console.log(`  ${LOSS_NAME[k]}: loss ${p.loss[0].toExponential(3)}, ∇L = (${p.grad0.map((v) => v.toExponential(3)).join(', ')}), ‖∇L‖ = ${p.gradNorm0.toExponential(3)}; after 200 steps of lr 1: (w₁, w₂) = (${p.x[200].toFixed(3)}, ${p.y[200].toFixed(3)}), loss ${p.loss[199].toExponential(3)}`);
+      console.log(`  ${LOSS_NAME[k]}: loss ${p.loss[0].toExponential(3)}, ` +
+        `∇L = (${p.grad0.map((v) => v.toExponential(3)).join(', ')}), ‖∇L‖ = ${p.gradNorm0.toExponential(3)}; ` +
+        `after 200 steps of lr 1: (w₁, w₂) = (${p.x[200].toFixed(3)}, ${p.y[200].toFixed(3)}), ` +
+        `loss ${p.loss[199].toExponential(3)}`);
     }
     out.surface = {
       logits: '(w₁, w₂, −1000), target class 1', grid: { from: LO, to: HI, points: GRID }, start: START,
@@ -303,35 +338,60 @@ async function main(): Promise<void> {
       start_gradient: { mse: s.paths.mse.grad0, ce: s.paths.ce.grad0 },
       start_gradient_norm: { mse: s.paths.mse.gradNorm0, ce: s.paths.ce.gradNorm0 },
       section: s.section,
-      after_200_steps_lr1: { mse: [s.paths.mse.x[200], s.paths.mse.y[200], s.paths.mse.loss[199]], ce: [s.paths.ce.x[200], s.paths.ce.y[200], s.paths.ce.loss[199]] },
+      after_200_steps_lr1: {
+        mse: [s.paths.mse.x[200], s.paths.mse.y[200], s.paths.mse.loss[199]],
+        ce: [s.paths.ce.x[200], s.paths.ce.y[200], s.paths.ce.loss[199]],
+      },
     };
 
     // One-hot vs integer codes: distances between classes.
     const codes = [1, 2, 3];
     const rows = codes.map((a) => codes.map((b) => Math.abs(a - b)));
     const oh = codes.map((_, a) => codes.map((_, b) => (a === b ? 0 : Math.SQRT2)));
-    console.log('\nDistance between classes 1, 2, 3 coded as the numbers 1, 2, 3:', JSON.stringify(rows), ' as one-hot vectors:', JSON.stringify(oh.map((r) => r.map((v) => +v.toFixed(3)))));
+    console.log('\nDistance between classes 1, 2, 3 coded as the numbers 1, 2, 3:', JSON.stringify(rows),
+      ' as one-hot vectors:', JSON.stringify(oh.map((r) => r.map((v) => +v.toFixed(3)))));
     out.distances = { integer: rows, oneHot: oh };
     }
 
     if (!SKIP_REAL) {
       const { train, test } = await slope.loadBuiltinDigits();
       const runs: RealRun[] = [];
-      for (const lr of LRS) for (let seed = 0; seed < SEEDS; seed++) for (const kind of ['mse', 'ce'] as LossKind[]) runs.push(await trainOnce(engine, train, test, kind, lr, seed));
+      for (const lr of LRS) for (let seed = 0; seed < SEEDS; seed++) {
+        for (const kind of ['mse', 'ce'] as LossKind[]) runs.push(await trainOnce(engine, train, test, kind, lr, seed));
+      }
       const INDEX_LR = Number(arg('index-lr', '0.01'));
-      if (!SKIP_INDEX) for (let seed = 0; seed < SEEDS; seed++) runs.push(await trainOnce(engine, train, test, 'index', INDEX_LR, seed));
-      out.real = { dataset: `built-in digits (${train.length} train / ${test.length} test)`, model: `784-${HIDDEN}-10 ReLU MLP (PyTorch init, one generator per seed${LAST_SCALE !== 1 ? `; last layer's initial weights and bias × ${LAST_SCALE}` : ''})`, optimizer: 'SGD, no momentum', batch: BATCH, epochs: EPOCHS, runs };
+      if (!SKIP_INDEX) {
+        for (let seed = 0; seed < SEEDS; seed++) {
+          runs.push(await trainOnce(engine, train, test, 'index', INDEX_LR, seed));
+        }
+      }
+      const scaledInit = LAST_SCALE !== 1 ? `; last layer's initial weights and bias × ${LAST_SCALE}` : '';
+      out.real = {
+        dataset: `built-in digits (${train.length} train / ${test.length} test)`,
+        model: `784-${HIDDEN}-10 ReLU MLP (PyTorch init, one generator per seed${scaledInit})`,
+        optimizer: 'SGD, no momentum', batch: BATCH, epochs: EPOCHS, runs,
+      };
       // Table: final test accuracy and training loss, mean ± sd over seeds, per loss and lr.
-      console.log(`\n| loss | lr | train loss (own) | train accuracy | test accuracy (mean ± sd, ${SEEDS} seeds) | test accuracy after 1 epoch |`);
+      console.log('\n| loss | lr | train loss (own) | train accuracy | ' +
+        `test accuracy (mean ± sd, ${SEEDS} seeds) | test accuracy after 1 epoch |`);
       console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
       const groups: { name: string; lr: number; rs: RealRun[] }[] = [];
-      for (const lr of LRS) for (const k of ['mse', 'ce'] as LossKind[]) groups.push({ name: LOSS_NAME[k], lr, rs: runs.filter((r) => r.loss === k && r.lr === lr) });
-      if (!SKIP_INDEX) groups.push({ name: 'class index, 1 output, MSE', lr: INDEX_LR, rs: runs.filter((r) => r.loss === 'index') });
+      for (const lr of LRS) for (const k of ['mse', 'ce'] as LossKind[]) {
+        groups.push({ name: LOSS_NAME[k], lr, rs: runs.filter((r) => r.loss === k && r.lr === lr) });
+      }
+      if (!SKIP_INDEX) {
+        groups.push({ name: 'class index, 1 output, MSE', lr: INDEX_LR, rs: runs.filter((r) => r.loss === 'index') });
+      }
       const summary = groups.map((gr) => {
         const fin = (f: (c: Curve) => number) => gr.rs.map((r) => f(r.curve[r.curve.length - 1]));
-        const s1 = { loss: gr.name, lr: gr.lr, trainLoss: mean(fin((c) => c.trainLoss)), trainAccuracy: mean(fin((c) => c.trainAccuracy)),
-          testAccuracy: mean(fin((c) => c.testAccuracy)), testAccuracySd: sd(fin((c) => c.testAccuracy)), testAccuracyEpoch1: mean(gr.rs.map((r) => r.curve[1].testAccuracy)) };
-        console.log(`| ${s1.loss} | ${s1.lr} | ${s1.trainLoss.toFixed(4)} | ${pct(s1.trainAccuracy)}% | ${pct(s1.testAccuracy)} ± ${pct(s1.testAccuracySd)}% | ${pct(s1.testAccuracyEpoch1)}% |`);
+        const s1 = {
+          loss: gr.name, lr: gr.lr, trainLoss: mean(fin((c) => c.trainLoss)),
+          trainAccuracy: mean(fin((c) => c.trainAccuracy)),
+          testAccuracy: mean(fin((c) => c.testAccuracy)), testAccuracySd: sd(fin((c) => c.testAccuracy)),
+          testAccuracyEpoch1: mean(gr.rs.map((r) => r.curve[1].testAccuracy)),
+        };
+        console.log(`| ${s1.loss} | ${s1.lr} | ${s1.trainLoss.toFixed(4)} | ${pct(s1.trainAccuracy)}% | ` +
+          `${pct(s1.testAccuracy)} ± ${pct(s1.testAccuracySd)}% | ${pct(s1.testAccuracyEpoch1)}% |`);
         return s1;
       });
       (out.real as Record<string, unknown>).summary = summary;
