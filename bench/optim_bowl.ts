@@ -43,7 +43,8 @@ function logSeries(v: readonly number[], name: string): slope.Series {
 }
 const lossOf = (r: Run, name: string) => logSeries(r.losses, name);
 /** ‖θ_k − θ_{k−1}‖ for k = 1 … steps (index 0 repeats update 1). */
-const stepLengths = (r: Run) => r.xs.map((x, i) => (i ? Math.hypot(x - r.xs[i - 1], r.ys[i] - r.ys[i - 1]) : NaN)).slice(1);
+const stepLengths = (r: Run) =>
+  r.xs.map((x, i) => (i ? Math.hypot(x - r.xs[i - 1], r.ys[i] - r.ys[i - 1]) : NaN)).slice(1);
 
 /** σ of the y coordinate (the root of the optimizer's accumulator), read from its state. */
 const sigmaProbe = (key: string) => async (opt: slope.Optimizer) => {
@@ -87,14 +88,20 @@ function blowUps(r: Run): [number, number][] {
   const out: [number, number][] = [];
   if (r.hit < 0) return out;
   for (let i = r.hit, top = -1; i < r.losses.length; i++) {
-    if (r.losses[i] > 1) { if (top < 0 || r.losses[i] > r.losses[top]) top = i; } else if (top >= 0) { out.push([top, r.losses[top]]); top = -1; }
+    if (r.losses[i] > 1) {
+      if (top < 0 || r.losses[i] > r.losses[top]) top = i;
+    } else if (top >= 0) {
+      out.push([top, r.losses[top]]);
+      top = -1;
+    }
   }
   return out;
 }
 
 function row(r: Run, lr: string): (string | number)[] {
   const after = r.hit >= 0 ? Math.max(...r.losses.slice(r.hit)) : NaN;
-  return [r.label, lr, fmtLoss(r.losses[r.losses.length - 1]), r.hit >= 0 ? r.hit : `never (≤ ${STEPS})`, r.hit >= 0 ? fmtLoss(after) : '—'];
+  return [r.label, lr, fmtLoss(r.losses[r.losses.length - 1]), r.hit >= 0 ? r.hit : `never (≤ ${STEPS})`,
+    r.hit >= 0 ? fmtLoss(after) : '—'];
 }
 
 const engine = await engineFromArgs();
@@ -107,19 +114,23 @@ const gdSmall = await descend(engine, s, 'GD', (p) => new SGD([p], { lr: 1e-4 })
 const ada = await descend(engine, s, 'Adagrad', (p) => new Adagrad([p], { lr: 1 }), STEPS);
 const rms = await descend(engine, s, 'RMSprop', (p) => new RMSprop([p], { lr: 0.01 }), STEPS);
 const adam = await descend(engine, s, 'Adam', (p) => new Adam([p], { lr: 0.03 }), STEPS);
-const withSchedule = (sched: slope.Schedule) => (p: slope.Parameter) => Object.assign(new RMSprop([p], { lr: 0.01 }), { schedule: sched });
+const withSchedule = (sched: slope.Schedule) => (p: slope.Parameter) =>
+  Object.assign(new RMSprop([p], { lr: 0.01 }), { schedule: sched });
 const decay = exponentialLR(0.01, 0.9995);
 const warmCos = warmupCosine(0.01, 500, STEPS);
 const tAda = await descend(engine, tilted, 'Adagrad', (p) => new Adagrad([p], { lr: 1 }), STEPS, sigmaProbe('sum'));
 const tRms = await descend(engine, tilted, 'RMSprop', withSchedule(() => 0.01), STEPS, sigmaProbe('square_avg'));
 const tDecay = await descend(engine, tilted, 'RMSprop + decay', withSchedule(decay), STEPS, sigmaProbe('square_avg'));
-const tWarm = await descend(engine, tilted, 'RMSprop warmup+cosine', withSchedule(warmCos), STEPS, sigmaProbe('square_avg'));
+const tWarm = await descend(engine, tilted, 'RMSprop warmup+cosine', withSchedule(warmCos), STEPS,
+  sigmaProbe('square_avg'));
 const LECTURE_LR = 0.1;
-const tLecture = await descend(engine, tilted, 'Adagrad, lecture (σ = RMS)', lectureAdagrad(LECTURE_LR), STEPS, rmsProbe);
+const tLecture = await descend(engine, tilted, 'Adagrad, lecture (σ = RMS)', lectureAdagrad(LECTURE_LR), STEPS,
+  rmsProbe);
 const secs = (performance.now() - t0) / 1000;
 
 const headers = ['optimizer', 'lr', 'final loss', 'updates to loss < 1e-6', 'max loss after reaching 1e-6'];
-console.log(`\nExperiment 1: ½(x² + ${K}y²) from (−10, 1), ${STEPS} updates, fixed learning rates (${engine.kind} backend)\n`);
+console.log(`\nExperiment 1: ½(x² + ${K}y²) from (−10, 1), ${STEPS} updates, fixed learning rates ` +
+  `(${engine.kind} backend)\n`);
 const t1 = table(headers, [
   row(gdLarge, '2e-3 (= 2/λmax)'), row(gdMid, '1e-3 (= 1/λmax)'), row(gdSmall, '1e-4'),
   row(ada, '1'), row(rms, '1e-2'), row(adam, '3e-2'),
@@ -127,7 +138,8 @@ const t1 = table(headers, [
 console.log(t1);
 console.log(`\nExperiment 2: the same valley tilted by 1°, from (−10, 1), ${STEPS} updates (${engine.kind} backend)\n`);
 const t2 = table(headers, [
-  row(tAda, '1'), row(tRms, '1e-2'), row(tDecay, '1e-2 · 0.9995^t'), row(tWarm, `0 → 1e-2 over 500 updates, cosine to 0 at ${STEPS}`),
+  row(tAda, '1'), row(tRms, '1e-2'), row(tDecay, '1e-2 · 0.9995^t'),
+  row(tWarm, `0 → 1e-2 over 500 updates, cosine to 0 at ${STEPS}`),
 ]);
 console.log(t2);
 const ref = lectureAdagradF64(LECTURE_LR, 1, STEPS);
@@ -136,21 +148,29 @@ refRun.hit = refRun.losses.findIndex((l) => l < 1e-6);
 // Until the loss first reaches 1e-6 the two trajectories must agree to rounding; after that the iterate sits
 // within ~1e-20 of the minimum, where the growth of the steep direction amplifies rounding differences, so
 // only the timing and size of the blow-ups are compared.
-const dev = Math.max(...ref.xs.slice(0, tLecture.hit + 1).map((x, i) => Math.hypot(x - tLecture.xs[i], ref.ys[i] - tLecture.ys[i])));
-console.log(`\nExperiment 3: the lecture's Adagrad (σ = RMS of past gradients), lr ${LECTURE_LR}, tilted valley (${engine.kind} backend)\n`);
-const t3 = table(headers, [row(tAda, '1 (torch: σ = √Σg²)'), row(tLecture, `${LECTURE_LR} (lecture: σ = √(Σg²/t))`), row(tRms, '1e-2')]);
+const dev = Math.max(...ref.xs.slice(0, tLecture.hit + 1)
+  .map((x, i) => Math.hypot(x - tLecture.xs[i], ref.ys[i] - tLecture.ys[i])));
+console.log(`\nExperiment 3: the lecture's Adagrad (σ = RMS of past gradients), lr ${LECTURE_LR}, tilted valley ` +
+  `(${engine.kind} backend)\n`);
+const t3 = table(headers, [
+  row(tAda, '1 (torch: σ = √Σg²)'), row(tLecture, `${LECTURE_LR} (lecture: σ = √(Σg²/t))`), row(tRms, '1e-2'),
+]);
 console.log(t3);
 const peaks = blowUps(tLecture).map(([i, l]) => `update ${i}: loss ${fmtLoss(l)}`).join('; ');
 const peaksRms = blowUps(tRms).length;
-console.log(`lecture Adagrad: loss < 1e-6 first at update ${tLecture.hit}; excursions above loss 1 afterwards: ${peaks || 'none'}`);
+console.log(`lecture Adagrad: loss < 1e-6 first at update ${tLecture.hit}; ` +
+  `excursions above loss 1 afterwards: ${peaks || 'none'}`);
 console.log(`RMSprop lr 1e-2: ${peaksRms} excursions above loss 1 after the first reaching 1e-6`);
 const refPeaks = blowUps(refRun).map(([i, l]) => `update ${i}: loss ${fmtLoss(l)}`).join('; ');
-const check = `float64 loop of the lecture's formula: loss < 1e-6 first at update ${refRun.hit} (engine: ${tLecture.hit}), max ‖Δθ‖ from the engine's ` +
+const check = `float64 loop of the lecture's formula: loss < 1e-6 first at update ${refRun.hit} ` +
+  `(engine: ${tLecture.hit}), max ‖Δθ‖ from the engine's ` +
   `trajectory until then ${dev.toExponential(1)}; its excursions above loss 1: ${refPeaks || 'none'}`;
 console.log(check);
 console.log(`\n${secs.toFixed(0)} s for ${10 * STEPS} updates`);
 
-const range = { xRange: s.xRange, yRange: s.yRange, f: s.f, levels: [0.1, 0.5, 2, 8, 32, 128, 512], xLabel: 'x', yLabel: 'y' };
+const range = {
+  xRange: s.xRange, yRange: s.yRange, f: s.f, levels: [0.1, 0.5, 2, 8, 32, 128, 512], xLabel: 'x', yLabel: 'y',
+};
 save(fig('optim_bowl_gd') + '.svg', contourPlot({
   ...range, title: `Gradient descent on ½(x² + ${K}y²): fixed learning rates`,
   paths: [pathOf(gdLarge, 'lr 2e-3: bounces', 0), pathOf(gdMid, 'lr 1e-3 (tuned)'), pathOf(gdSmall, 'lr 1e-4: crawls')],
@@ -164,41 +184,68 @@ save(fig('optim_bowl_adaptive') + '.svg', contourPlot({
 save(fig('optim_bowl_loss') + '.svg', linePlot({
   title: `Loss on ½(x² + ${K}y²) (${engine.kind})`, xLabel: 'update', yLabel: `loss (floored at ${FLOOR})`, yLog: true,
   yRange: [FLOOR, 1e4], legend: 'auto',
-  series: [lossOf(gdLarge, 'GD lr 2e-3'), lossOf(gdMid, 'GD lr 1e-3'), lossOf(gdSmall, 'GD lr 1e-4'), lossOf(ada, 'Adagrad'), lossOf(rms, 'RMSprop'), lossOf(adam, 'Adam')],
+  series: [
+    lossOf(gdLarge, 'GD lr 2e-3'), lossOf(gdMid, 'GD lr 1e-3'), lossOf(gdSmall, 'GD lr 1e-4'), lossOf(ada, 'Adagrad'),
+    lossOf(rms, 'RMSprop'), lossOf(adam, 'Adam'),
+  ],
 }));
 const sigmaOf = (r: Run, name: string) => logSeries(r.probes.map((p) => p[0]), name);
 save(fig('optim_sigma') + '.svg', linePlot({
-  title: 'σ of y (valley tilted 1°): Adagrad accumulates, RMSprop forgets', xLabel: 'update', yLabel: 'σ_y', yLog: true, yRange: [1e-2, 1e4],
+  title: 'σ of y (valley tilted 1°): Adagrad accumulates, RMSprop forgets', xLabel: 'update', yLabel: 'σ_y', yLog: true,
+  yRange: [1e-2, 1e4],
   legend: 'outside',
-  series: [sigmaOf(tAda, 'Adagrad, torch (√Σg²)'), sigmaOf(tLecture, 'Adagrad, lecture (√(Σg²/t))'), sigmaOf(tRms, 'RMSprop (√avg g²)'), sigmaOf(tDecay, 'RMSprop + decay'),
+  series: [
+    sigmaOf(tAda, 'Adagrad, torch (√Σg²)'), sigmaOf(tLecture, 'Adagrad, lecture (√(Σg²/t))'),
+    sigmaOf(tRms, 'RMSprop (√avg g²)'), sigmaOf(tDecay, 'RMSprop + decay'),
     // The steep direction (curvature K) is stable while lr·K/σ < 2, i.e. σ > lr·K/2.
-    { name: `lecture Adagrad stable above ${LECTURE_LR * K / 2}`, x: [0, STEPS], y: [LECTURE_LR * K / 2, LECTURE_LR * K / 2], dash: true, color: '#d62728' },
-    { name: `RMSprop lr 1e-2 stable above ${0.01 * K / 2}`, x: [0, STEPS], y: [0.01 * K / 2, 0.01 * K / 2], dash: true, color: '#2ca02c' }],
+    {
+      name: `lecture Adagrad stable above ${LECTURE_LR * K / 2}`, x: [0, STEPS],
+      y: [LECTURE_LR * K / 2, LECTURE_LR * K / 2],
+      dash: true, color: '#d62728',
+    },
+    {
+      name: `RMSprop lr 1e-2 stable above ${0.01 * K / 2}`, x: [0, STEPS], y: [0.01 * K / 2, 0.01 * K / 2],
+      dash: true, color: '#2ca02c',
+    },
+  ],
 }));
 save(fig('optim_steps') + '.svg', linePlot({
-  title: 'Step length ‖Δθ‖ per update (valley tilted 1°)', xLabel: 'update', yLabel: '‖Δθ‖', yLog: true, yRange: [FLOOR, 10],
+  title: 'Step length ‖Δθ‖ per update (valley tilted 1°)', xLabel: 'update', yLabel: '‖Δθ‖', yLog: true,
+  yRange: [FLOOR, 10],
   series: [logSeries(stepLengths(tAda), 'Adagrad lr 1'), logSeries(stepLengths(tRms), 'RMSprop lr 1e-2'),
     logSeries(stepLengths(tDecay), 'RMSprop + decay'), logSeries(stepLengths(tWarm), 'RMSprop warmup+cos')],
 }));
 save(fig('optim_blowup') + '.svg', linePlot({
-  title: `RMSprop's late blow-up, fixed by a schedule (${engine.kind})`, xLabel: 'update', yLabel: 'loss', yLog: true, yRange: [FLOOR, 1e4],
-  series: [lossOf(tAda, 'Adagrad lr 1'), lossOf(tRms, 'RMSprop lr 1e-2'), lossOf(tDecay, 'RMSprop + decay'), lossOf(tWarm, 'RMSprop warmup+cos')],
+  title: `RMSprop's late blow-up, fixed by a schedule (${engine.kind})`, xLabel: 'update', yLabel: 'loss', yLog: true,
+  yRange: [FLOOR, 1e4],
+  series: [
+    lossOf(tAda, 'Adagrad lr 1'), lossOf(tRms, 'RMSprop lr 1e-2'), lossOf(tDecay, 'RMSprop + decay'),
+    lossOf(tWarm, 'RMSprop warmup+cos'),
+  ],
 }));
-const zoom = (r: Run, name: string, from: number, to: number) => ({ name, x: r.xs.slice(from, to), y: r.ys.slice(from, to) });
+const zoom = (r: Run, name: string, from: number, to: number) =>
+  ({ name, x: r.xs.slice(from, to), y: r.ys.slice(from, to) });
 // The window holds every point of both paths in updates 1000–2000 (nothing enters from an edge).
 const zoomed = [zoom(tRms, '', 1000, 2000), zoom(tDecay, '', 1000, 2000)];
 const zx = zoomed.flatMap((z) => z.x), zy = zoomed.flatMap((z) => z.y);
 const zxLo = Math.min(-1.2, 1.05 * Math.min(...zx)), zyHi = Math.max(0.06, 1.1 * Math.max(...zy.map(Math.abs)));
 save(fig('optim_blowup_paths') + '.svg', contourPlot({
-  title: 'Near the minimum of the tilted valley, updates 1000–2000', f: tilted.f, xRange: [zxLo, 0.3], yRange: [-zyHi, zyHi],
+  title: 'Near the minimum of the tilted valley, updates 1000–2000', f: tilted.f,
+  xRange: [zxLo, 0.3], yRange: [-zyHi, zyHi],
   levels: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3], xLabel: 'x', yLabel: 'y',
   paths: [zoom(tRms, 'RMSprop lr 1e-2', 1000, 2000), zoom(tDecay, 'RMSprop + decay', 1000, 2000)], legend: 'auto',
 }));
 save(fig('optim_lecture_adagrad') + '.svg', linePlot({
-  title: `Tilted valley: the lecture's Adagrad vs RMSprop (${engine.kind})`, xLabel: 'update', yLabel: 'loss', yLog: true,
+  title: `Tilted valley: the lecture's Adagrad vs RMSprop (${engine.kind})`, xLabel: 'update', yLabel: 'loss',
+  yLog: true,
   yRange: [FLOOR, 1e4], legend: 'outside',
-  series: [lossOf(tLecture, `Adagrad, lecture, lr ${LECTURE_LR}`), lossOf(tRms, 'RMSprop lr 1e-2'), lossOf(tAda, 'Adagrad, torch, lr 1')],
+  series: [
+    lossOf(tLecture, `Adagrad, lecture, lr ${LECTURE_LR}`), lossOf(tRms, 'RMSprop lr 1e-2'),
+    lossOf(tAda, 'Adagrad, torch, lr 1'),
+  ],
 }));
-save(fig('optim_bowl_tables') + '.md', `Experiment 1 (${engine.kind} backend)\n\n${t1}\n\nExperiment 2 (${engine.kind} backend)\n\n${t2}\n\n` +
-  `Experiment 3 (${engine.kind} backend)\n\n${t3}\n\nlecture Adagrad excursions above loss 1: ${peaks || 'none'}\n\n${check}\n`);
+save(fig('optim_bowl_tables') + '.md',
+  `Experiment 1 (${engine.kind} backend)\n\n${t1}\n\nExperiment 2 (${engine.kind} backend)\n\n${t2}\n\n` +
+  `Experiment 3 (${engine.kind} backend)\n\n${t3}\n\n` +
+  `lecture Adagrad excursions above loss 1: ${peaks || 'none'}\n\n${check}\n`);
 engine.dispose();
