@@ -76,7 +76,7 @@ function readConfig(): TrainConfig {
     batchSize: Number(v('batch')),
     inputNorm: v('input-norm') as TrainConfig['inputNorm'],
     norm: v('layer-norm') as TrainConfig['norm'],
-    hidden: v('hidden').split(',').map(Number),
+    model: v('model'),
     totalSteps: steps,
     seed: 0,
   };

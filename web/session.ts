@@ -36,7 +36,8 @@ export interface TrainConfig {
   batchSize: number;
   inputNorm: InputNorm;
   norm: NormName;
-  hidden: number[];
+  /** A model spec as the command line takes it: 'mlp:128', or 'cnn:8,16' (3×3 conv blocks with 2×2 max pooling). */
+  model: string;
   /** Length of the run (the horizon of the decaying schedules). */
   totalSteps: number;
   seed: number;
@@ -64,8 +65,8 @@ export class Session {
 
   static async create(engine: slope.Engine, raw: slope.Split, cfg: TrainConfig, gridIndices: Int32Array, callbacks: slope.Callbacks): Promise<Session> {
     const data = cfg.inputNorm === 'standardize' ? await standardize(engine, raw) : raw;
-    const spec = slope.parseModel(`mlp:${cfg.hidden.join(',')}`, cfg.norm, 'relu');
-    const model = slope.buildModel(spec, data.train.features, data.train.numClasses, cfg.seed);
+    const spec = slope.parseModel(cfg.model, cfg.norm, 'relu');
+    const model = slope.buildModel(spec, data.train.sampleShape, data.train.numClasses, cfg.seed);
     const optimizer = slope.makeOptimizer({ name: cfg.optimizer, lr: cfg.lr }, model.parameters());
     // dropLast: every step sees a full batch (8,004 digits leave a last batch of 4 at size 64).
     const stepsPerEpoch = Math.floor(data.train.length / cfg.batchSize);
@@ -76,7 +77,7 @@ export class Session {
     });
     // Predictions for a few test digits: the model in evaluation mode, same parameters.
     const g = new slope.Graph();
-    const logits = model.eval().forward(g.input('x', [gridIndices.length, data.test.features]));
+    const logits = model.eval().forward(g.input('x', [gridIndices.length, ...data.test.sampleShape]));
     model.train();
     const prog = await engine.compile(g, { outputs: { logits } });
     return new Session(engine, cfg, data, trainer, { prog, indices: gridIndices });

@@ -1,6 +1,7 @@
 /**
  * End-to-end check of the digits page (web/mnist.html) in headless Chromium: train for 50 steps,
- * the displayed loss must go down and predictions must appear on the digit grid; a screenshot
+ * the displayed loss must go down and predictions must appear on the digit grid (and the same,
+ * in 30 steps, for the page's small CNN); a screenshot
  * goes to dist/test-output/. Without WebGPU the page must say so and offer the cpu backend.
  * Reported as skipped where no Chromium is installed.
  */
@@ -67,6 +68,27 @@ browserTest(test, true)(`the page trains on WebGPU: after ${STEPS} steps the los
   assert.ok(labels.every((l) => /^[0-9]$/.test(l)), `not every digit has a prediction: ${labels.join(' ')}`);
   const correct = await page.$$eval('#digits .digit.ok', (d) => d.length);
   assert.ok(correct > labels.length / 2, `only ${correct}/${labels.length} grid predictions correct after ${state.step} steps`);
+  await page.close();
+});
+
+browserTest(test, true)('the page trains its small CNN on WebGPU: the loss goes down, the grid gets predictions', async () => {
+  const t0 = Date.now();
+  const page = await openPage();
+  await page.selectOption('#model', 'cnn:8,16');
+  await page.selectOption('#layer-norm', 'batch');
+  await page.selectOption('#batch', '32');
+  await page.fill('#lr', '0.003');
+  await page.fill('#steps', '30');
+  await page.click('#start');
+  await page.waitForFunction(() => (window.__app.step >= 30 && !window.__app.running) || window.__app.error, null,
+    { timeout: 300_000, polling: 100 });
+  const state = await page.evaluate(() => window.__app);
+  assert.not.ok(state.error, `CNN training failed: ${state.error}`);
+  const first = await num(page, 'first-loss'), now = await num(page, 'loss');
+  const labels = await page.$$eval('#digits .digit b', (bs) => bs.map((b) => b.textContent ?? ''));
+  console.log(`  CNN: ${state.step} steps in ${secs(t0)}: loss ${first} → ${now}, test accuracy ${await page.textContent('#test-acc')}`);
+  assert.ok(now < 0.6 * first, `displayed loss did not go down enough: ${first} → ${now}`);
+  assert.ok(labels.length >= 40 && labels.every((l) => /^[0-9]$/.test(l)), `grid predictions: ${labels.join(' ')}`);
   await page.close();
 });
 
