@@ -20,6 +20,9 @@ const SHAPES: Shape[] = [
   { name: '1024', M: 1024, K: 1024, N: 1024 },
   { name: '[64,784]x[784,512]', M: 64, K: 784, N: 512 },
   { name: '[1024,784]x[784,512]', M: 1024, K: 784, N: 512 },
+  // The MLP's first weight gradient at batch 1024 (Aᵀ with --trans), and its tuning proxy.
+  { name: 'wgrad', M: 512, K: 1024, N: 784 },
+  { name: 'wgrad-proxy', M: 128, K: 1024, N: 784 },
 ];
 
 function arg(name: string): string | undefined {
@@ -83,7 +86,9 @@ async function main() {
   });
   const shapes = [...SHAPES.filter((s) => want?.some((w) => s.name === w || (w === 'mlp' && s.name.includes('784'))) ?? true), ...custom];
   const runs = Number(arg('runs') ?? 5);
-  const trans = process.argv.includes('--trans') ? [[false, false], [true, false], [false, true], [true, true]] : [[false, false]];
+  const tr = arg('trans');
+  const trans = tr === 'a' ? [[true, false]] : process.argv.includes('--trans')
+    ? [[false, false], [true, false], [false, true], [true, true]] : [[false, false]];
   const engines = new Map<string, slope.Engine>();
   for (const v of variants) engines.set(v, await slope.init({ variants: { matmul: v } }));
   const first = engines.values().next().value!;

@@ -20,10 +20,12 @@
  *    backpressure), the last loss read at the end; median of `epochs` epochs.
  * Weights: uniform in ±1/√fan_in from a seeded generator, the same numbers for every library (the
  * first step's loss, reported, agrees across libraries to float32 rounding).
- * Writes --out (default bench/out/peers_node.json) after every measurement.
+ * Order: by task (each task in every library before the next task; --order lib runs each library's
+ * tasks in one child instead). Writes --out (default bench/out/peers_node.json) after every measurement.
  *
  *   node dist/bench/peers_node.js [--libs slope,tfjs-webgpu,jax-webgpu,tfjs-wasm,jax-wasm,jax-wasm2]
- *     [--tasks mm512,mm1024,b1,b64,b1024,epoch] [--steps 50] [--rounds 7] [--epochs 2] [--out FILE]
+ *     [--tasks mm512,mm1024,b1,b64,b1024,epoch] [--steps 50] [--rounds 7] [--epochs 2] [--order task|lib]
+ *     [--out FILE]
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -472,7 +474,7 @@ const label: Record<string, string> = {
 
 export function table(rows: readonly Row[], libs: readonly string[]): string {
   const tasks = TASKS.filter((t) => rows.some((r) => r.task === t));
-  const lines = [`| measure | ${libs.join(' | ')} | best peer / slope |`,
+  const lines = [`| measure | ${libs.join(' | ')} | slope ÷ best peer (speed) |`,
     `|---|${libs.map(() => '---:|').join('')}---:|`];
   for (const t of tasks) {
     const cell = (lib: string) => {
@@ -486,7 +488,7 @@ export function table(rows: readonly Row[], libs: readonly string[]): string {
     const peers = rows.filter((x) => x.lib !== 'slope' && x.task === t);
     let ratio = '';
     if (ours && peers.length) {
-      ratio = ours.gflops ? `${(Math.max(...peers.map((p) => p.gflops!)) / ours.gflops).toFixed(2)}×`
+      ratio = ours.gflops ? `${(ours.gflops / Math.max(...peers.map((p) => p.gflops!))).toFixed(2)}×`
         : `${(Math.min(...peers.map((p) => p.ms)) / ours.ms).toFixed(2)}×`;
     }
     lines.push(`| ${label[t]} | ${libs.map(cell).join(' | ')} | ${ratio} |`);
@@ -501,16 +503,21 @@ async function parent(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   const rows: Row[] = [];
   const errors: string[] = [];
-  const children: { lib: string; loadBefore: number[]; loadAfter?: number[]; seconds?: number }[] = [];
+  const children: { lib: string; tasks: string[]; loadBefore: number[]; loadAfter?: number[]; seconds?: number }[] = [];
   const save = () => writeFileSync(out, JSON.stringify({
     date: new Date().toISOString(), node: process.version, libs, tasks, children, errors, rows,
   }, null, 1) + '\n');
-  for (const lib of libs) {
-    const c: (typeof children)[number] = { lib, loadBefore: loadavg().map((x) => +x.toFixed(2)) };
+  // By task (the default): each task runs in every library before the next task starts, so that
+  // the load of other processes, which drifts over minutes, hits a task's libraries alike.
+  const order = arg('order', 'task');
+  const runs: [string, string[]][] = order === 'lib' ? libs.map((l) => [l, tasks])
+    : tasks.flatMap((t) => libs.map((l): [string, string[]] => [l, [t]]));
+  for (const [lib, ts] of runs) {
+    const c: (typeof children)[number] = { lib, tasks: ts, loadBefore: loadavg().map((x) => +x.toFixed(2)) };
     children.push(c);
-    console.log(`${lib} (load average ${c.loadBefore.join(', ')})`);
+    console.log(`${lib} ${ts.join(',')} (load average ${c.loadBefore.join(', ')})`);
     const t0 = performance.now();
-    const err = await runChild(lib, tasks, (r) => {
+    const err = await runChild(lib, ts, (r) => {
       r.load = loadavg().map((x) => +x.toFixed(2));
       rows.push(r);
       save();

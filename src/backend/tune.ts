@@ -82,22 +82,27 @@ export class Tuner {
         inputs: await Promise.all(call.inputs.map((v, i) => copy(v, i, true))),
         outputs: await Promise.all(call.outputs.map((v, i) => copy(v, i, false))),
       } as OpCall;
-      let fastest = Infinity;
       for (const v of cands) {
         const p = await h.prepareTuned(sc, { [call.op.family]: v });
         await this.time(p.launches); // the warm-up: compiles on a software adapter
         best[v] = await this.time(p.launches);
-        fastest = Math.min(fastest, best[v]);
-        // A candidate far slower than the fastest is not run again: it cannot win, and its runs
-        // would be most of the time spent.
-        if (best[v] > 4 * fastest) p.dispose?.();
-        else prepared.push({ v, p });
+        prepared.push({ v, p });
       }
+      // Every candidate runs at least twice, in rounds that interleave the candidates: a single run
+      // slowed by another process (a software adapter shares the CPU) cannot decide alone. Only
+      // then is a candidate far slower than the fastest dropped: it cannot win, and its runs would
+      // be most of the time spent.
       let spent = Object.values(best).reduce((a, b) => a + b, 0);
-      for (let r = 1; r < 5 && spent * (r + 1) / r < this.budgetMs; r++) {
-        for (const { v, p } of prepared) {
-          const t = await this.time(p.launches);
-          best[v] = Math.min(best[v], t);
+      for (let r = 1; r < 5 && (r < 2 || spent * (r + 1) / r < this.budgetMs); r++) {
+        const fastest = Math.min(...Object.values(best));
+        for (const e of [...prepared]) {
+          if (r >= 2 && best[e.v] > 4 * fastest) {
+            e.p.dispose?.();
+            prepared.splice(prepared.indexOf(e), 1);
+            continue;
+          }
+          const t = await this.time(e.p.launches);
+          best[e.v] = Math.min(best[e.v], t);
           spent += t;
         }
       }

@@ -17,10 +17,10 @@ export interface TuneCache {
 }
 
 /**
- * Raised when a tuned family's candidates change (a variant added or removed), so that choices
- * measured without the new candidates are measured again.
+ * Raised when a tuned family's candidates or the way they are measured change, so that choices
+ * made the old way are measured again.
  */
-export const TUNE_REVISION = 2;
+export const TUNE_REVISION = 3;
 
 /** The record's key for an adapter. */
 export function tuneKey(adapter: string): string {
