@@ -12,11 +12,12 @@
  * Memory: the pool ("arena") of one training step of `cnn:32,64 --norm batch` at the batch, from
  * the planner, against the same plus the patch matrices an im2col implementation would hold
  * (each conv's (N·OH·OW) × (C·R·S) patches kept from forward to backward, and one column
- * gradient of the largest, for the backward to the input).
+ * gradient of the largest, for the backward to the input); with --profile, that step's dispatches
+ * by kernel (Program.profile, GPU timestamps) with their share of the step and of the roofline.
  * Writes bench/out/conv.json.
  *
  *   node dist/bench/conv.js [--batch 128] [--layer 32,64,14] [--variants sg,bcast] [--runs 5]
- *     [--peers tfjs,jax] [--no-memory]
+ *     [--peers tfjs,jax] [--no-memory] [--profile]   (--variants none: the memory section alone)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -225,7 +226,11 @@ async function child(lib: string): Promise<void> {
 
 // ---------------------------------------------------------------- memory
 
-interface Memory { arenaBytes: number; slots: number; im2colBytes: number; patches: { layer: string; bytes: number }[] }
+interface Memory {
+  arenaBytes: number; slots: number; im2colBytes: number; patches: { layer: string; bytes: number }[];
+  /** With --profile: the step's dispatches by kernel and shapes (Program.profile), most time first. */
+  profile?: slope.KeyAverage[]; stepMs?: number;
+}
 
 /** The planner's pool for one training step of cnn:32,64 --norm batch at `batch`, and im2col's patches on top. */
 async function memory(e: slope.Engine, batch: number): Promise<Memory> {
@@ -235,13 +240,23 @@ async function memory(e: slope.Engine, batch: number): Promise<Memory> {
   const model = slope.buildModel(slope.parseModel('cnn:32,64', 'batch'), ds.sampleShape, 10, 0);
   const t = await slope.Trainer.create(e, { model, optimizer: new slope.Adam(model.parameters()), train: ds,
     batchSize: batch });
-  const prog = (t as unknown as { train: { prog: { stats: { slots: number; slotElements: number } } } }).train.prog;
+  type Feeds = Record<string, Int32Array | Float32Array>;
+  const tr = (t as unknown as { train: { prog: slope.Program; feeder: { feeds(b: Int32Array, j: number,
+    pad: Int32Array, training: boolean): Feeds } } }).train;
+  const prog = tr.prog;
   const arenaBytes = prog.stats.slotElements * 4;
+  let profile: slope.KeyAverage[] | undefined, stepMs: number | undefined;
+  if (process.argv.includes('--profile')) {
+    const rows = Int32Array.from({ length: batch }, (_, i) => i);
+    const p = await prog.profile(tr.feeder.feeds(rows, 0, rows, true), { steps: 3 });
+    profile = p.keyAverages();
+    stepMs = p.data.host.wallMs;
+  }
   // (N·OH·OW) × (C·R·S) patches per conv ('same', stride 1: OH×OW = H×W).
   const patches = [{ layer: 'conv 1→32 on 28×28', bytes: batch * 28 * 28 * 1 * 9 * 4 },
     { layer: 'conv 32→64 on 14×14', bytes: batch * 14 * 14 * 32 * 9 * 4 }];
   const im2colBytes = arenaBytes + patches.reduce((a, p) => a + p.bytes, 0) + Math.max(...patches.map((p) => p.bytes));
-  return { arenaBytes, slots: prog.stats.slots, im2colBytes, patches };
+  return { arenaBytes, slots: prog.stats.slots, im2colBytes, patches, profile, stepMs };
 }
 
 async function main(): Promise<void> {
@@ -250,7 +265,8 @@ async function main(): Promise<void> {
   const runs = Number(arg('runs') ?? 5);
   const e = await slope.init();
   const limits = (e.backend as WebGpuBackend).gpu.limits;
-  const variants = ((arg('variants')?.split(',') ?? CONV_VARIANTS) as ConvVariant[]).filter((v) => convVariantSupported(v, limits));
+  const variants = ((arg('variants')?.split(',') ?? CONV_VARIANTS) as ConvVariant[])
+    .filter((v) => CONV_VARIANTS.includes(v) && convVariantSupported(v, limits)); // --variants none: memory only
   const [C, K, H] = layer;
   const g = cv.conv2dGeom([batch, C, H, H], [K, C, 3, 3], { padding: 'same' });
   const flops = cv.conv2dFlops(g);
@@ -294,6 +310,13 @@ async function main(): Promise<void> {
       `${mb(mem.arenaBytes)} MiB in ${mem.slots} slots; im2col would add ${mem.patches.map((p) => `${mb(p.bytes)} MiB (${p.layer})`).join(' + ')} ` +
       `+ ${mb(Math.max(...mem.patches.map((p) => p.bytes)))} MiB (column gradient): ${mb(mem.im2colBytes)} MiB, ` +
       `${(mem.im2colBytes / mem.arenaBytes).toFixed(2)}×`);
+    if (mem.profile) {
+      console.log(`profile of that step (median of 3; wall ${mem.stepMs!.toFixed(0)} ms): the ten slowest dispatches`);
+      for (const r of mem.profile.slice(0, 10)) {
+        console.log(`  ${(100 * r.fraction).toFixed(1).padStart(5)}% ${r.avgMs.toFixed(1).padStart(8)} ms ` +
+          `${r.gflops.toFixed(2).padStart(6)} GFLOP/s (${(100 * r.peakFraction).toFixed(0)}% of peak) ${r.kernel} ${r.op} ${r.shapes}`);
+      }
+    }
   }
   const peers: PeerRow[] = [];
   const peerErrors: string[] = [];

@@ -115,10 +115,14 @@ export function conv2dLaunch(
   }
   const gm = convGemmDims(dir, g);
   const bias = o.bias ?? in0;
+  // The useful work, the same in every direction (the forward GEMM's), and the operands once each.
+  const fwd = convGemmDims('forward', g);
+  const cost = { flops: 2 * g.groups * fwd.M * fwd.N * fwd.K,
+    bytes: 4 * (in0.length + in1.length + (o.bias ? o.bias.length : 0) + out.length) };
   if (o.variant === 'naive') {
     return {
       kernel: CONV.naive[dir], buffers: [in0, in1, bias, out], params: params(g, gm, 0, 0, o),
-      overrides: { WG: 64 }, workgroups: groups(out.length, 64),
+      overrides: { WG: 64 }, workgroups: groups(out.length, 64), cost,
     };
   }
   const t = TILING[o.variant];
@@ -129,7 +133,7 @@ export function conv2dLaunch(
   return {
     kernel: CONV[o.variant], buffers: [in0, in1, bias, out], params: params(g, gm, tilesN, tilesMN, o),
     overrides: o.variant === 'tiled' ? { MODE: MODE[dir] } : { WG: wg, ROWS: ROWS[o.variant], MODE: MODE[dir] },
-    workgroups: g.groups * tilesMN,
+    workgroups: g.groups * tilesMN, cost,
   };
 }
 
