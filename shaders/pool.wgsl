@@ -21,7 +21,10 @@
 //   in1 = h (shaped like x), out = y; avg and adaptive backward: in0 = dy, out = dx. Unused
 //   bindings take any buffer.
 // Entry points, one thread per output element (dispatch: linear workgroup id wid.x + wid.y·nwg.x):
-//   max_pool2d, max_pool2d_backward, max_pool2d_select (h at each window's argmax of x: the
+//   max_pool2d, max_pool2d_backward, max_pool2d_backward_disjoint (windows that do not overlap,
+//   stride ≥ dil·(k − 1) + 1 on both axes: one division per axis finds the only window that can
+//   cover an element; the same result as max_pool2d_backward, bit for bit, with one scan instead
+//   of kh·kw candidate windows), max_pool2d_select (h at each window's argmax of x: the
 //   backward's adjoint, for second derivatives), avg_pool2d, avg_pool2d_backward,
 //   adaptive_avg_pool2d, adaptive_avg_pool2d_backward.
 // NaN is detected from the bits (WGSL lets implementations assume no NaN in comparisons), and
@@ -92,6 +95,33 @@ fn max_pool2d_select(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups)
   let base = (idx / o) * p.H * p.W;
   let a = max_arg(base, (idx % o) / p.OW, idx % p.OW);
   out[idx] = in1[base + u32(max(a, 0))];
+}
+
+// With windows that do not overlap: the one window row covering input row ih, or −1 (a gap
+// between dilated taps, padding beyond the last window).
+fn disjoint_window(ih: u32, pad: u32, dil: u32, stride: u32, k: u32, limit: u32) -> i32 {
+  let t = ih + pad;
+  let o = t / stride;
+  let r = t - o * stride;
+  if (o >= limit || r % dil != 0u || r / dil >= k) { return -1; }
+  return i32(o);
+}
+
+@compute @workgroup_size(WG)
+fn max_pool2d_backward_disjoint(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                                @builtin(local_invocation_index) lid: u32) {
+  let idx = lin(wid, nwg, lid);
+  let hw = p.H * p.W;
+  if (idx >= p.P * hw) { return; }
+  let pl = idx / hw;
+  let me = i32(idx % hw);
+  let oh = disjoint_window(u32(me) / p.W, p.pad_h, p.dil_h, p.stride_h, p.kh, p.OH);
+  let ow = disjoint_window(u32(me) % p.W, p.pad_w, p.dil_w, p.stride_w, p.kw, p.OW);
+  var v = 0.0;
+  if (oh >= 0 && ow >= 0) {
+    if (max_arg(pl * hw, u32(oh), u32(ow)) == me) { v = in1[(pl * p.OH + u32(oh)) * p.OW + u32(ow)]; }
+  }
+  out[idx] = v;
 }
 
 // The first window row (in increasing oh) covering input row ih, and whether tap i covers it:

@@ -3,7 +3,8 @@
  * PoolGeom, the fields of src/ref/pool.ts's) and views. One variant, one
  * thread per output element: forward passes scan their window, backward passes gather from the
  * windows covering each input element (no atomics), so each is the direct port of the
- * reference and already the natural kernel.
+ * reference and already the natural kernel. Max pooling's backward has a second entry point
+ * for windows that do not overlap (2×2 stride 2, as CNNs use it), chosen by the geometry.
  */
 import source from '../../shaders/pool.wgsl';
 import type { OpCall, View } from '../backend/types.js';
@@ -20,6 +21,7 @@ const k = (entry: string): KernelSpec => kernel('pool', source, entry, B, PARAMS
 
 const POOL = {
   max: k('max_pool2d'), maxBackward: k('max_pool2d_backward'), maxSelect: k('max_pool2d_select'),
+  maxBackwardDisjoint: k('max_pool2d_backward_disjoint'),
   avg: k('avg_pool2d'), avgBackward: k('avg_pool2d_backward'),
   adaptive: k('adaptive_avg_pool2d'), adaptiveBackward: k('adaptive_avg_pool2d_backward'),
 };
@@ -40,9 +42,12 @@ const launch = (kernel: KernelSpec, buffers: View[], p: Record<string, number>, 
 /** y = max_pool2d(x). */
 export const maxPool2dLaunch = (g: PoolGeom, x: View, y: View): Launch =>
   launch(POOL.max, [x, x, y], params(g), y.length);
-/** dx from x and dy (the argmax recomputed from x). */
+/** Windows that do not overlap (stride ≥ the dilated kernel on both axes): each element has one candidate. */
+export const disjointWindows = (g: PoolGeom): boolean =>
+  g.strideH >= g.dilH * (g.kH - 1) + 1 && g.strideW >= g.dilW * (g.kW - 1) + 1;
+/** dx from x and dy (the argmax recomputed from x); a one-window path when the windows do not overlap. */
 export const maxPool2dBackwardLaunch = (g: PoolGeom, x: View, dy: View, dx: View): Launch =>
-  launch(POOL.maxBackward, [x, dy, dx], params(g), dx.length);
+  launch(disjointWindows(g) ? POOL.maxBackwardDisjoint : POOL.maxBackward, [x, dy, dx], params(g), dx.length);
 /** y = avg_pool2d(x) (count_include_pad: PyTorch's default true). */
 export const avgPool2dLaunch = (g: PoolGeom, x: View, y: View, countIncludePad = true): Launch =>
   launch(POOL.avg, [x, x, y], params(g, countIncludePad), y.length);
