@@ -23,6 +23,7 @@ const SHAPES: Shape[] = [
   // The MLP's first weight gradient at batch 1024 (Aᵀ with --trans), and its tuning proxy.
   { name: 'wgrad', M: 512, K: 1024, N: 784 },
   { name: 'wgrad-proxy', M: 128, K: 1024, N: 784 },
+  { name: 'wgrad64', M: 512, K: 64, N: 784 },
 ];
 
 function arg(name: string): string | undefined {

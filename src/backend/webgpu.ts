@@ -162,6 +162,9 @@ export class WebGpuBackend implements Backend {
 
   async read(v: View): Promise<HostArray> {
     if (!v.length) return v.dtype === 'i32' ? new Int32Array(0) : new Float32Array(0);
+    // In Node the mapping's wait would spin a core for the whole queued work (see sleepBeforeWait):
+    // the queue is drained first, sleeping for most of it.
+    if (this.sleepFirst && this.pending) await this.waitIdle();
     const bytes = await this.gpu.readback((v.storage as GpuStorage).buffer, v.offset * 4, v.length * 4);
     this.throwUncaptured('reading ' + v.label);
     return v.dtype === 'i32' ? new Int32Array(bytes) : new Float32Array(bytes);
