@@ -18,6 +18,7 @@
  *        [--name batch_generalization] (the output files' stem) [--small 64] (the small batch)
  *        [--resume] (keep the tuning and runs in the existing JSON, run the missing seeds)
  *        [--lanczos 30] (Lanczos steps at most) [--plot] (no runs: redraw the figures from the JSON)
+ *        [--only small|large] (run one batch size only: a control at another learning rate, say)
  * One candidate learning rate skips the tuning. The JSON is rewritten after every run, seeds
  * alternating between the batch sizes.
  */
@@ -171,7 +172,7 @@ async function main(): Promise<void> {
     JSON.stringify(report(engine.adapter, train.length, test.length, tune, configs), null, 2) + '\n');
   try {
     for (const c of configs) {
-      if (Number.isFinite(c.lr)) continue;
+      if (Number.isFinite(c.lr) || (arg('only', '') && !c.name.startsWith(arg('only', '')))) continue;
       if (c.lrs.length > 1) {
         for (const lr of c.lrs) {
           const r = await run(engine, tune.train, tune.test, c.tuneBatch, lr, 100, TUNE_EPOCHS);
@@ -185,9 +186,10 @@ async function main(): Promise<void> {
     }
     // Seeds alternate between the batch sizes, and the file is rewritten after every run, so a run cut
     // off early still leaves a balanced, usable sample.
+    const only = arg('only', '');
     for (let seed = 0; seed < SEEDS; seed++) {
       for (const c of configs) {
-        if (c.runs.some((r) => r.seed === seed)) continue;
+        if (c.runs.some((r) => r.seed === seed) || (only && !c.name.startsWith(only))) continue;
         const r = await run(engine, train, test, c.batch, c.lr, seed, EPOCHS, SHARPNESS);
         c.runs.push(r);
         const sh = r.sharpness === undefined ? '' : `, λmax ${r.sharpness.toFixed(3)} (residual ` +
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
   }
   const rep = report(engine.adapter, train.length, test.length, tune, configs);
   if (rep.comparison) console.log(JSON.stringify(rep.comparison, null, 1));
-  figures(configs);
+  if (!arg('only', '')) figures(configs); // a one-batch-size control has no comparison to draw
   console.log('\n| batch | lr | updates | runs | train accuracy | test accuracy, mean [95% interval] (sd) | ' +
     'λmax, mean [95% interval] |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const s of rep.summary) {
