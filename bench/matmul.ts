@@ -42,7 +42,8 @@ function rand(n: number, seed: number): Float32Array {
 }
 
 /** Largest relative error over 256 sampled entries of C against a float64 dot product. */
-function sampleError(c: ArrayLike<number>, a: Float32Array, b: Float32Array, s: Shape, tA: boolean, tB: boolean): number {
+function sampleError(c: ArrayLike<number>, a: Float32Array, b: Float32Array, s: Shape, tA: boolean,
+  tB: boolean): number {
   let worst = 0;
   for (let t = 0; t < 256; t++) {
     const m = (t * 7919) % s.M, n = (t * 104729) % s.N;
@@ -57,7 +58,9 @@ function sampleError(c: ArrayLike<number>, a: Float32Array, b: Float32Array, s: 
   return worst;
 }
 
-interface Case { engine: slope.Engine; p: slope.Prepared; reps: number; times: number[]; cpu: number[]; err: number; release(): void }
+interface Case {
+  engine: slope.Engine; p: slope.Prepared; reps: number; times: number[]; cpu: number[]; err: number; release(): void;
+}
 
 /** Prepare the matmul on one engine, check it against sampled float64 dot products, warm up. */
 async function prepareCase(engine: slope.Engine, s: Shape, tA: boolean, tB: boolean): Promise<Case> {
@@ -75,7 +78,10 @@ async function prepareCase(engine: slope.Engine, s: Shape, tA: boolean, tB: bool
   const err = sampleError(await be.read(vc), a, b, s, tA, tB);
   const once = await timeSteps(engine, [p], 1); // warm-up, and a guess at the run time
   const reps = Math.max(1, Math.min(50, Math.round(0.2 / Math.max(once, 1e-6))));
-  return { engine, p, reps, times: [], cpu: [], err, release: () => { for (const v of [va, vb, vc]) be.release(v.storage); } };
+  const release = () => {
+    for (const v of [va, vb, vc]) be.release(v.storage);
+  };
+  return { engine, p, reps, times: [], cpu: [], err, release };
 }
 
 async function main() {
@@ -85,7 +91,8 @@ async function main() {
     const [M, K, N] = w.split('x').map(Number);
     return { name: `${M}x${K}x${N}`, M, K, N };
   });
-  const shapes = [...SHAPES.filter((s) => want?.some((w) => s.name === w || (w === 'mlp' && s.name.includes('784'))) ?? true), ...custom];
+  const wanted = (s: Shape) => want?.some((w) => s.name === w || (w === 'mlp' && s.name.includes('784'))) ?? true;
+  const shapes = [...SHAPES.filter(wanted), ...custom];
   const runs = Number(arg('runs') ?? 5);
   const tr = arg('trans');
   const trans = tr === 'a' ? [[true, false]] : process.argv.includes('--trans')
@@ -116,11 +123,17 @@ async function main() {
           const t = median(c.times), best = Math.min(...c.times), cpu = median(c.cpu);
           const gf = (x: number) => (2 * s.M * s.N * s.K) / x / 1e9;
           const bad = c.err > 1e-5 ? `  WRONG (max sampled error ${c.err.toExponential(2)})` : '';
-          console.log(`${v.padEnd(10)} ${label.padEnd(24)} ${(t * 1e3).toFixed(2).padStart(9)} ms ${gf(t).toFixed(2).padStart(7)} GFLOP/s (best ${gf(best).toFixed(2)}; ${gf(cpu).toFixed(2)} per CPU-second)${bad}`);
-          results.push({ variant: v, shape: label, M: s.M, K: s.K, N: s.N, ms: +(t * 1e3).toFixed(3), gflops: +gf(t).toFixed(3), bestGflops: +gf(best).toFixed(3), gflopsPerCpuSecond: +gf(cpu).toFixed(3), sampledError: c.err });
+          console.log(`${v.padEnd(10)} ${label.padEnd(24)} ${(t * 1e3).toFixed(2).padStart(9)} ms ` +
+            `${gf(t).toFixed(2).padStart(7)} GFLOP/s (best ${gf(best).toFixed(2)}; ` +
+            `${gf(cpu).toFixed(2)} per CPU-second)${bad}`);
+          results.push({
+            variant: v, shape: label, M: s.M, K: s.K, N: s.N, ms: +(t * 1e3).toFixed(3), gflops: +gf(t).toFixed(3),
+            bestGflops: +gf(best).toFixed(3), gflopsPerCpuSecond: +gf(cpu).toFixed(3), sampledError: c.err,
+          });
         }
         // Written after every shape: a run cut off still leaves the shapes before.
-        writeFileSync(outFile('bench/out/matmul.json'), JSON.stringify({ adapter, clock, date: new Date().toISOString(), results }, null, 1) + '\n');
+        const json = { adapter, clock, date: new Date().toISOString(), results };
+        writeFileSync(outFile('bench/out/matmul.json'), JSON.stringify(json, null, 1) + '\n');
       }
     }
   } finally {
@@ -128,13 +141,17 @@ async function main() {
   }
   // What the engine would pick: the rule, and the choice measured by tuneMatmul.
   const tuner = await slope.init();
-  const rule = matmulRule(tuner.adapter, (tuner.backend as unknown as { gpu: { limits: { subgroupMinSize: number } } }).gpu.limits.subgroupMinSize);
+  const limits = (tuner.backend as unknown as { gpu: { limits: { subgroupMinSize: number } } }).gpu.limits;
+  const rule = matmulRule(tuner.adapter, limits.subgroupMinSize);
   const tuned = await slope.tuneMatmul(tuner);
   tuner.dispose();
   const secs = Object.entries(tuned.seconds).map(([v, t]) => `${v} ${(t! * 1e3).toFixed(1)} ms`).join(', ');
   console.log(`default by rule: ${rule}; tuneMatmul picks ${tuned.variant} (${secs})`);
   
-  const out = { adapter, clock, date: new Date().toISOString(), defaultByRule: rule, tuned: { variant: tuned.variant, seconds: tuned.seconds }, results };
+  const out = {
+    adapter, clock, date: new Date().toISOString(), defaultByRule: rule,
+    tuned: { variant: tuned.variant, seconds: tuned.seconds }, results,
+  };
   writeFileSync(outFile('bench/out/matmul.json'), JSON.stringify(out, null, 1) + '\n');
 }
 

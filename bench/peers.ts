@@ -20,12 +20,17 @@ function arg(name: string, d: string): string {
 
 async function main(): Promise<void> {
   const executable = findChromium();
-  if (!executable) throw new Error('bench/peers needs Chromium: install Debian\'s `chromium` package (scripts/setup does) or set CHROMIUM_PATH');
+  if (!executable) {
+    throw new Error('bench/peers needs Chromium: install Debian\'s `chromium` package (scripts/setup does) or ' +
+      'set CHROMIUM_PATH');
+  }
   await esbuild.build({
     entryPoints: ['web/peers.ts'], outfile: 'dist/web/peers.js', bundle: true, format: 'esm', platform: 'browser',
     target: 'es2022', loader: { '.wgsl': 'text' }, logLevel: 'warning',
   });
-  const query = new URLSearchParams({ rounds: arg('rounds', '7'), n: arg('n', '512'), batch: arg('batch', '1'), libs: arg('libs', 'slope,tfjs,jax') });
+  const query = new URLSearchParams({
+    rounds: arg('rounds', '7'), n: arg('n', '512'), batch: arg('batch', '1'), libs: arg('libs', 'slope,tfjs,jax'),
+  });
   const server = await startServer();
   const browser = await launch(executable);
   let state: PeerState;
@@ -54,7 +59,8 @@ async function main(): Promise<void> {
   }
   mkdirSync('bench/out', { recursive: true });
   const file = `bench/out/peers${query.get('batch') === '1' ? '' : `_batch${query.get('batch')}`}.json`;
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), query: Object.fromEntries(query), ...state }, null, 1) + '\n');
+  const json = { date: new Date().toISOString(), query: Object.fromEntries(query), ...state };
+  writeFileSync(file, JSON.stringify(json, null, 1) + '\n');
   console.log(`\nwrote ${file}`);
   if (state.errors.length) process.exitCode = 1;
 }

@@ -38,14 +38,20 @@ class CopyArena implements slope.StepHook {
     const chunks = new Set(ctx.params.map((p) => ctx.store.chunkOf(p)));
     for (const c of chunks) {
       const dst = view(await ctx.backend.alloc('copy scratch', c.length), 0, [c.length], 'f32', 'copy scratch');
-      this.ops.push(await ctx.backend.prepare({ op: slope.OPS.copy, inputs: [ctx.store.chunkView(c, 'params')], outputs: [dst], attrs: {} }));
+      this.ops.push(await ctx.backend.prepare({
+        op: slope.OPS.copy, inputs: [ctx.store.chunkView(c, 'params')], outputs: [dst], attrs: {},
+      }));
     }
   }
 }
 
-interface Case { cfg: Config; prog: slope.Program; hook: slope.StepHook | null; feeds: Record<string, slope.Feed>; step: number[] }
+interface Case {
+  cfg: Config; prog: slope.Program; hook: slope.StepHook | null; feeds: Record<string, slope.Feed>; step: number[];
+}
 /** Ops timed alone: ms per pass by the clock and by process CPU time, and both as ratios to the copy. */
-interface Timed { name: string; ops: readonly slope.Prepared[]; ms: number[]; cpu: number[]; rMs: number[]; rCpu: number[] }
+interface Timed {
+  name: string; ops: readonly slope.Prepared[]; ms: number[]; cpu: number[]; rMs: number[]; rCpu: number[];
+}
 
 async function build(engine: slope.Engine, cfg: Config, B: number): Promise<Case> {
   manualSeed(0);
@@ -56,7 +62,8 @@ async function build(engine: slope.Engine, cfg: Config, B: number): Promise<Case
   const loss = crossEntropy(model.forward(x), y);
   const ps = model.parameters();
   const gs = grad(loss, ps.map((p) => g.param(p)));
-  const hook = cfg === 'none' ? null : cfg === 'copy' ? new CopyArena() : cfg === 'sgd' ? new SGD(ps, { lr: 0.01 }) : new Adam(ps, { lr: 1e-4 });
+  const hook = cfg === 'none' ? null : cfg === 'copy' ? new CopyArena()
+    : cfg === 'sgd' ? new SGD(ps, { lr: 0.01 }) : new Adam(ps, { lr: 1e-4 });
   const prog = await engine.compile(g, {
     outputs: { loss }, loss: cfg === 'adam+guard' ? loss : undefined,
     gradients: ps.map((p, i) => [p, gs[i]] as const), hooks: hook ? [hook] : [],
@@ -70,10 +77,14 @@ async function build(engine: slope.Engine, cfg: Config, B: number): Promise<Case
 
 /** The copy first (the reference of each round), every optimizer, then the guard's reduction alone. */
 function timedOps(cases: Case[]): Timed[] {
-  const t = (name: string, ops: readonly slope.Prepared[]): Timed => ({ name, ops, ms: [], cpu: [], rMs: [], rCpu: [] });
+  const t = (name: string, ops: readonly slope.Prepared[]): Timed => ({
+    name, ops, ms: [], cpu: [], rMs: [], rCpu: [],
+  });
   const out = cases.filter((c) => c.hook).map((c) => t(c.cfg, c.hook!.ops));
   const guard = cases.find((c) => c.cfg === 'adam+guard')!.hook!.ops;
-  out.push(t('guard reduction', guard.filter((p) => p.call.op === slope.OPS['optim.sumsq'] || p.call.op === slope.OPS['optim.finalize'])));
+  const norm = (p: slope.Prepared) => p.call.op === slope.OPS['optim.sumsq']
+    || p.call.op === slope.OPS['optim.finalize'];
+  out.push(t('guard reduction', guard.filter(norm)));
   return out;
 }
 
@@ -110,14 +121,20 @@ function report(B: number, cases: Case[], timed: Timed[], clock: string): Record
   for (const c of cases) {
     const step = median(c.step);
     console.log(`  ${c.cfg.padEnd(16)} ${fmt(step).padStart(8)} ${fmt(step - none).padStart(8)}`);
-    rows.push({ batch: B, kind: 'step', config: c.cfg, stepMs: +fmt(step), overheadMs: +fmt(step - none), stepRuns: c.step.map((v) => +fmt(v)) });
+    rows.push({
+      batch: B, kind: 'step', config: c.cfg, stepMs: +fmt(step), overheadMs: +fmt(step - none),
+      stepRuns: c.step.map((v) => +fmt(v)),
+    });
   }
-  console.log(`batch ${B}: ops alone, ms per pass over the parameters (${clock}; process CPU), ratio to the copy in the same round`);
+  console.log(`batch ${B}: ops alone, ms per pass over the parameters (${clock}; process CPU), ` +
+    'ratio to the copy in the same round');
   for (const t of timed) {
     const [ms, cpu, rMs, rCpu] = [median(t.ms), median(t.cpu), median(t.rMs), median(t.rCpu)];
-    console.log(`  ${t.name.padEnd(16)} ${fmt(ms).padStart(8)} ${rMs.toFixed(2).padStart(6)}×   CPU ${fmt(cpu).padStart(8)} ${rCpu.toFixed(2).padStart(6)}×`);
+    console.log(`  ${t.name.padEnd(16)} ${fmt(ms).padStart(8)} ${rMs.toFixed(2).padStart(6)}×   ` +
+      `CPU ${fmt(cpu).padStart(8)} ${rCpu.toFixed(2).padStart(6)}×`);
     rows.push({
-      batch: B, kind: 'ops', config: t.name, opsMs: +fmt(ms), opsOverCopy: r2(rMs), opsCpuMs: +fmt(cpu), opsCpuOverCopy: r2(rCpu),
+      batch: B, kind: 'ops', config: t.name, opsMs: +fmt(ms), opsOverCopy: r2(rMs), opsCpuMs: +fmt(cpu),
+      opsCpuOverCopy: r2(rCpu),
       opsRuns: t.ms.map((v) => +fmt(v)), opsCpuRuns: t.cpu.map((v) => +fmt(v)),
     });
   }
@@ -131,7 +148,8 @@ async function main() {
   const batches = arg('batches', '1,64').split(',').map(Number);
   const engine = await slope.init();
   const clock = clockKind(engine);
-  console.log(`adapter: ${engine.adapter}; ops timed by ${clock}; medians of ${rounds} rounds, configurations interleaved`);
+  console.log(`adapter: ${engine.adapter}; ops timed by ${clock}; medians of ${rounds} rounds, ` +
+    'configurations interleaved');
   const results: Record<string, unknown>[] = [];
   for (const B of batches) {
     const cases: Case[] = [];

@@ -26,14 +26,17 @@ async function main(): Promise<void> {
   const rows: Record<string, unknown>[] = [];
   for (const B of arg('batches', '1,64,1024').split(',').map(Number)) {
     slope.manualSeed(0);
-    const model = new slope.Sequential(new slope.Linear(784, 512), new slope.ReLU(), new slope.Linear(512, 256), new slope.ReLU(), new slope.Linear(256, 10));
+    const model = new slope.Sequential(new slope.Linear(784, 512), new slope.ReLU(), new slope.Linear(512, 256),
+      new slope.ReLU(), new slope.Linear(256, 10));
     const g = new slope.Graph();
     const loss = slope.crossEntropy(model.forward(g.input('x', [B, 784])), g.input('y', [B], 'i32'));
     const ps = model.parameters();
     const gs = slope.grad(loss, ps.map((p) => g.param(p)));
     const t0 = performance.now();
     const n = tuner.records.length;
-    const prog = await engine.compile(g, { outputs: { loss }, gradients: ps.map((p, i) => [p, gs[i]] as const), hooks: [new slope.Adam(ps)] });
+    const prog = await engine.compile(g, {
+      outputs: { loss }, gradients: ps.map((p, i) => [p, gs[i]] as const), hooks: [new slope.Adam(ps)],
+    });
     const ms = performance.now() - t0;
     prog.dispose();
     for (const r of tuner.records.slice(n)) {
@@ -44,7 +47,8 @@ async function main(): Promise<void> {
     console.log(`batch ${B}: compiled with tuning in ${ms.toFixed(0)} ms`);
     rows.push({ batch: B, compileMs: Math.round(ms) });
     // Written after every batch: a run cut off still leaves the batches before.
-    writeFileSync(out, JSON.stringify({ adapter: engine.adapter, date: new Date().toISOString(), rows }, null, 1) + '\n');
+    const json = { adapter: engine.adapter, date: new Date().toISOString(), rows };
+    writeFileSync(out, JSON.stringify(json, null, 1) + '\n');
   }
   console.log(`wrote ${out}`);
   engine.dispose();

@@ -26,7 +26,8 @@ export function clockKind(engine: Engine): 'timestamp' | 'wall' {
 }
 
 /** Seconds of GPU (or wall) time and of process CPU time for `reps` runs of `steps`. */
-export async function timeStepsCpu(engine: Engine, steps: readonly Prepared[], reps: number): Promise<{ gpu: number; cpu: number }> {
+export async function timeStepsCpu(engine: Engine, steps: readonly Prepared[],
+  reps: number): Promise<{ gpu: number; cpu: number }> {
   await engine.sync();
   const c0 = process.cpuUsage();
   const gpu = await timeSteps(engine, steps, reps);
@@ -50,7 +51,9 @@ export async function timeSteps(engine: Engine, steps: readonly Prepared[], reps
   const resolve = d.createBuffer({ size: 16, usage: 0x0200 | 0x0004 }); // QUERY_RESOLVE | COPY_SRC
   const read = d.createBuffer({ size: 16, usage: 0x0001 | 0x0008 }); // MAP_READ | COPY_DST
   const enc = d.createCommandEncoder();
-  const pass = enc.beginComputePass({ timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } });
+  const pass = enc.beginComputePass({
+    timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 },
+  });
   for (let r = 0; r < reps; r++) {
     for (const s of steps) {
       for (const l of (s as unknown as { launches: ReadyLaunch[] }).launches) {
