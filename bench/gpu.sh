@@ -11,9 +11,8 @@
 #   6. train_step.json   bench/train_step: the step with each optimizer, batch 1 and 64
 # Each step has a cap (seconds); the whole run stops starting steps past GPU_SH_SECONDS (470).
 # Needs only what it is given: node on PATH, and the built dist/ and bin/ (npm run build).
-# On a lent GPU machine, from the project's root:
-#   npm run build && ../shared/gpu/pack dist bin bench/gpu.sh
-#   bash .gpu/run.sh bash bench/gpu.sh $OUT
+# On a machine with a GPU but without Node: bundle node and Dawn's binding with dist/, bin/ and this
+# script (npm run build first), then run it from the bundle's root: bash bench/gpu.sh $OUT
 # Locally (lavapipe): QUICK=1 bash bench/gpu.sh /tmp/gpu-out   (fewer runs; the same files)
 set -uo pipefail
 out=$(mkdir -p "${1:-bench/out/gpu}" && cd "${1:-bench/out/gpu}" && pwd)
