@@ -26,9 +26,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'train a classifier and report loss and accuracy',
     flags: {
       dataset: { ...dataset, default: 'mnist' },
-      model: { kind: 'string', arg: 'SPEC', help: 'mlp:W1,W2,… (hidden widths), linear, or cnn:C1,C2,…[,gap][/H1,…] (3×3 conv blocks with 2×2 max pooling, then global average pooling or a flatten, then hidden Linears)', default: 'mlp:512,256' },
-      norm: { kind: 'string', help: `normalization after each hidden Linear or conv: ${NORMS.filter((n) => n !== 'group').join(', ')}; cnn also group[:G] (GroupNorm, G = 8 by default; layer is GroupNorm with one group)`, default: 'none' },
-      dropout: { kind: 'number', min: 0, below: 1, arg: 'P', help: 'dropout probability before each Linear (after the first, for an mlp)', default: 0 },
+      model: { kind: 'string', arg: 'SPEC',
+        help: 'mlp:W1,W2,… (hidden widths), linear, or cnn:C1,C2,…[,gap][/H1,…] (3×3 conv blocks with 2×2 max ' +
+          'pooling, then global average pooling or a flatten, then hidden Linears)', default: 'mlp:512,256' },
+      norm: { kind: 'string',
+        help: `normalization after each hidden Linear or conv: ${NORMS.filter((n) => n !== 'group').join(', ')}; cnn ` +
+          `also group[:G] (GroupNorm, G = 8 by default; layer is GroupNorm with one group)`, default: 'none' },
+      dropout: { kind: 'number', min: 0, below: 1, arg: 'P',
+        help: 'dropout probability before each Linear (after the first, for an mlp)', default: 0 },
       activation: { kind: 'string', help: 'hidden activation', default: 'relu', choices: ACTIVATIONS },
       optimizer: { kind: 'string', help: 'optimizer', default: 'adam', choices: OPTIMIZERS },
       lr: { kind: 'number', above: 0, help: 'learning rate (default: the optimizer\'s; sgd 0.1)' },

@@ -78,7 +78,8 @@ async function runFlags(p: Parsed): Promise<{ f: ParsedFlags; ck: CheckpointFile
 
 export async function trainCommand(p: Parsed, io: Out): Promise<number> {
   const { f, ck, target } = await runFlags(p);
-  const spec = asUsage(() => parseModel(str(f, 'model')!, str(f, 'norm'), str(f, 'activation'), num(f, 'dropout') ?? 0));
+  const spec = asUsage(() => parseModel(str(f, 'model')!, str(f, 'norm'), str(f, 'activation'),
+    num(f, 'dropout') ?? 0));
   const stored = ck ? readInputSpec(ck.bytes) : null;
   const loaded = await loadData(f, targetOf(stored, ck?.file ?? ''));
   const engine = await engineOf(f, ck?.bytes);
@@ -97,8 +98,12 @@ export async function trainCommand(p: Parsed, io: Out): Promise<number> {
     io.err.write(`${data.line}\n`);
     for (const w of data.warnings) io.err.write(`slope: ${w}\n`);
     const seed = num(f, 'seed')!;
-    const model = asUsage(() => buildModel(spec, data.train.sampleShape, data.train.numClasses, seed, engine.backend.limits.maxBindingBytes));
-    const optimizer = makeOptimizer({ name: str(f, 'optimizer') as OptimizerName, lr: num(f, 'lr'), momentum: num(f, 'momentum'), weightDecay: num(f, 'weight-decay'), clipGradNorm: num(f, 'clip-grad-norm') }, model.parameters());
+    const model = asUsage(() => buildModel(spec, data.train.sampleShape, data.train.numClasses, seed,
+      engine.backend.limits.maxBindingBytes));
+    const optimizer = makeOptimizer({
+      name: str(f, 'optimizer') as OptimizerName, lr: num(f, 'lr'), momentum: num(f, 'momentum'),
+      weightDecay: num(f, 'weight-decay'), clipGradNorm: num(f, 'clip-grad-norm'),
+    }, model.parameters());
     const B = num(f, 'batch-size')!;
     const lr = optimizer.lr;
     const epochs = num(f, 'epochs')!;
@@ -217,7 +222,8 @@ export async function evaluateCommand(p: Parsed, io: Out): Promise<void> {
   const engine = await engineOf(f);
   try {
     if (st) ds = await standardizeDataset(engine, ds, st);
-    const spec = parseModel(String(config.model ?? 'mlp:512,256'), String(config.norm ?? 'none'), String(config.activation ?? 'relu'), Number(config.dropout ?? 0));
+    const spec = parseModel(String(config.model ?? 'mlp:512,256'), String(config.norm ?? 'none'),
+      String(config.activation ?? 'relu'), Number(config.dropout ?? 0));
     const model = buildModel(spec, ds.sampleShape, ds.numClasses, 0, engine.backend.limits.maxBindingBytes);
     const s = loadWeights(engine, model, bytes);
     const ev = await new Evaluator(engine, new Placement(model, engine.backend.limits.maxBindingBytes),

@@ -98,7 +98,8 @@ function params(g: ConvGeom, gm: Dims, tilesN: number, tilesMN: number, o: ConvL
     stride_h: g.strideH, stride_w: g.strideW, pad_h: g.padH, pad_w: g.padW, dil_h: g.dilH, dil_w: g.dilW,
     gm: gm.M, gn: gm.N, gk: gm.K, tiles_n: tilesN, tiles_mn: tilesMN,
     has_bias: Number(!!o.bias), act: a.code, alpha: o.alpha ?? 0, beta: o.beta ?? 0,
-    dq_h: Math.floor(g.dilH / g.strideH), dr_h: g.dilH % g.strideH, dq_w: Math.floor(g.dilW / g.strideW), dr_w: g.dilW % g.strideW,
+    dq_h: Math.floor(g.dilH / g.strideH), dr_h: g.dilH % g.strideH, dq_w: Math.floor(g.dilW / g.strideW),
+      dr_w: g.dilW % g.strideW,
     pad0: 0, pad1: 0, pad2: 0,
   };
 }
@@ -164,7 +165,8 @@ function variantOf(ctx: LowerContext): ConvVariant {
     throw new ArgumentError(`unknown conv variant '${forced}' (expected ${CONV_VARIANTS.join(', ')})`);
   }
   if (!convVariantSupported(forced as ConvVariant, ctx.limits)) {
-    throw new ArgumentError(`conv variant '${forced}' needs the 'subgroups' feature with subgroups of at least 8 lanes, which this adapter lacks`);
+    throw new ArgumentError(`conv variant '${forced}' needs the 'subgroups' feature with subgroups of at least 8 ` +
+      `lanes, which this adapter lacks`);
   }
   return forced as ConvVariant;
 }

@@ -87,12 +87,14 @@ export class Unflatten extends Module {
   constructor(readonly dim: number, readonly sizes: readonly number[]) {
     super();
     if (!Number.isInteger(dim) || dim < 1) throw new ArgumentError(`Unflatten: dim must be an integer ≥ 1, got ${dim}`);
-    if (!sizes.length || !sizes.every((d) => Number.isSafeInteger(d) && d > 0)) throw new ArgumentError(`Unflatten: sizes must be positive integers, got ${JSON.stringify(sizes)}`);
+    if (!sizes.length || !sizes.every((d) => Number.isSafeInteger(d) && d > 0))
+      throw new ArgumentError(`Unflatten: sizes must be positive integers, got ${JSON.stringify(sizes)}`);
   }
   forward(x: Tensor): Tensor {
     const n = this.sizes.reduce((a, d) => a * d, 1);
     if (this.dim >= x.rank || x.shape[this.dim] !== n) {
-      throw new ArgumentError(`Unflatten(${this.dim}, [${this.sizes.join(', ')}]): input ${x} has no dimension ${this.dim} of ${n}`);
+      throw new ArgumentError(`Unflatten(${this.dim}, [${this.sizes.join(', ')}]): input ${x} has no dimension ` +
+        `${this.dim} of ${n}`);
     }
     return reshape(x, [...x.shape.slice(0, this.dim), ...this.sizes, ...x.shape.slice(this.dim + 1)]);
   }

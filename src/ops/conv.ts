@@ -57,7 +57,9 @@ export function convGeom(op: string, x: Shape, w: Shape, a: ConvWindow): ConvGeo
   }
   const [N, C, H, W] = x;
   const [K, Cg, R, S] = w;
-  if (C % a.groups || K % a.groups) fail(`in channels ${C} and out channels ${K} must be divisible by groups ${a.groups}`);
+  if (C % a.groups || K % a.groups) {
+    fail(`in channels ${C} and out channels ${K} must be divisible by groups ${a.groups}`);
+  }
   if (Cg * a.groups !== C) fail(`the weight takes ${Cg} channels per group × ${a.groups} groups, x has ${C}`);
   const OH = convOut(H, R, a.strideH, a.padTop, a.padBottom, a.dilH);
   const OW = convOut(W, S, a.strideW, a.padLeft, a.padRight, a.dilW);

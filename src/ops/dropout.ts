@@ -32,9 +32,11 @@ export const dropout = defineOp({
   name: 'dropout', kind: 'kernel', family: 'dropout',
   infer([x, rng], at: DropoutAttrs) {
     requireF32('dropout', x);
-    if (!rng || rng.dtype !== 'i32' || rng.size !== 2) throw new ShapeError(`dropout: rng must be an int32 pair (seed, step), got ${rng}`);
+    if (!rng || rng.dtype !== 'i32' || rng.size !== 2)
+      throw new ShapeError(`dropout: rng must be an int32 pair (seed, step), got ${rng}`);
     if (!(at.p >= 0 && at.p <= 1)) throw new ShapeError(`dropout: p must be in [0, 1], got ${at.p}`);
-    if (!Number.isInteger(at.stream) || at.stream < 0 || at.stream >= 2 ** 32) throw new ShapeError(`dropout: stream must be a u32, got ${at.stream}`);
+    if (!Number.isInteger(at.stream) || at.stream < 0 || at.stream >= 2 ** 32)
+      throw new ShapeError(`dropout: stream must be a u32, got ${at.stream}`);
     return out(x.shape);
   },
 });

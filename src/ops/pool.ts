@@ -35,7 +35,8 @@ export const POOL_KEYS = ['kH', 'kW', 'strideH', 'strideW', 'padH', 'padW', 'dil
 export const poolWindowOf = (a: PoolWindow): PoolWindow => Object.fromEntries(POOL_KEYS.map((k) => [k,
   a[k]])) as unknown as PoolWindow;
 
-/** PyTorch's pooling output size along one axis (ceil_mode's last window starts inside the input or its left padding). */
+/** PyTorch's pooling output size along one axis (ceil_mode's last window starts inside the input or its left padding).
+ * */
 export function poolOut(size: number, k: number, stride: number, pad: number, dil: number, ceil: boolean): number {
   let o = Math.floor((size + 2 * pad - dil * (k - 1) - 1 + (ceil ? stride - 1 : 0)) / stride) + 1;
   if (ceil && (o - 1) * stride >= size + pad) o--;
@@ -53,7 +54,8 @@ export function poolGeom(op: string, x: Shape, a: PoolWindow): PoolGeom {
     const min = k.startsWith('pad') ? 0 : 1;
     if (!Number.isInteger(a[k]) || a[k] < min) fail(`${k} must be an integer ≥ ${min}, got ${a[k]}`);
   }
-  if (a.padH > a.kH >> 1 || a.padW > a.kW >> 1) fail(`padding ${a.padH},${a.padW} must be at most half the kernel ${a.kH}×${a.kW}`);
+  if (a.padH > a.kH >> 1
+    || a.padW > a.kW >> 1) fail(`padding ${a.padH},${a.padW} must be at most half the kernel ${a.kH}×${a.kW}`);
   const [N, C, H, W] = x;
   const OH = poolOut(H, a.kH, a.strideH, a.padH, a.dilH, a.ceilMode);
   const OW = poolOut(W, a.kW, a.strideW, a.padW, a.dilW, a.ceilMode);

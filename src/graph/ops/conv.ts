@@ -54,16 +54,20 @@ export function convWindow(op: string, w: readonly number[], o: Conv2dOptions): 
   const [strideH, strideW] = pairOf(op, 'stride', o.stride ?? 1, 1);
   const [dilH, dilW] = pairOf(op, 'dilation', o.dilation ?? 1, 1);
   const groups = o.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1) throw new ArgumentError(`${op}: groups must be an integer ≥ 1, got ${groups}`);
+  if (!Number.isInteger(groups) || groups < 1)
+    throw new ArgumentError(`${op}: groups must be an integer ≥ 1, got ${groups}`);
   const p = o.padding ?? 0;
   let pads: [number, number, number, number];
   if (p === 'valid') pads = [0, 0, 0, 0];
   else if (p === 'same') {
-    if (strideH !== 1 || strideW !== 1) throw new ArgumentError(`${op}: padding='same' is not supported for strided convolutions (stride ${strideH},${strideW})`);
+    if (strideH !== 1 || strideW !== 1)
+      throw new ArgumentError(`${op}: padding='same' is not supported for strided convolutions (stride ` +
+        `${strideH},${strideW})`);
     const th = dilH * ((w[2] ?? 1) - 1), tw = dilW * ((w[3] ?? 1) - 1);
     pads = [th >> 1, th - (th >> 1), tw >> 1, tw - (tw >> 1)];
   } else {
-    if (typeof p === 'string') throw new ArgumentError(`${op}: padding must be a number, a pair, 'valid' or 'same', got '${p}'`);
+    if (typeof p === 'string')
+      throw new ArgumentError(`${op}: padding must be a number, a pair, 'valid' or 'same', got '${p}'`);
     const [ph, pw] = pairOf(op, 'padding', p, 0);
     pads = [ph, ph, pw, pw];
   }

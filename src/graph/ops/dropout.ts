@@ -21,7 +21,8 @@ export function dropoutRng(g: Graph): Tensor {
  */
 export function dropout(x: Tensor, p = 0.5, stream?: number): Tensor {
   sameGraph('dropout', x);
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ArgumentError(`dropout: p must be a probability in [0, 1], got ${p}`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+    throw new ArgumentError(`dropout: p must be a probability in [0, 1], got ${p}`);
   const s = stream ?? x.graph.nodes.filter((t) => t.op === OPS.dropout).length;
   return build(OPS.dropout, [x, dropoutRng(x.graph)], { p, stream: s });
 }

@@ -10,7 +10,8 @@ import { CONV_VJPS } from './conv.js';
 import type { VjpTable } from './types.js';
 
 export const VJPS = {
-  ...ELEMENTWISE_VJPS, ...REDUCE_VJPS, ...MATMUL_VJPS, ...SOFTMAX_VJPS, ...LOSS_VJPS, ...NORM_VJPS, ...DATA_VJPS, ...CONV_VJPS,
+  ...ELEMENTWISE_VJPS, ...REDUCE_VJPS, ...MATMUL_VJPS, ...SOFTMAX_VJPS, ...LOSS_VJPS, ...NORM_VJPS, ...DATA_VJPS,
+    ...CONV_VJPS,
 } satisfies VjpTable;
 
 export type { Vjp, VjpTable } from './types.js';
