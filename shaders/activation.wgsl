@@ -75,6 +75,10 @@ fn softplus(x: f32, beta: f32, threshold: f32) -> f32 {
 }
 
 fn act_f(code: u32, x: f32, alpha: f32, b: f32) -> f32 {
+  // The identity and ReLU (matmul's and conv's common epilogues) before the switch: on software
+  // adapters every case of a switch may cost a test per element.
+  if (code == 0u) { return x; }
+  if (code == 1u) { return max(x, 0.0); }
   switch code {
     case 1u: { return max(x, 0.0); }
     case 2u: { return select(alpha * x, x, x > 0.0); }

@@ -189,14 +189,23 @@ fn gemm_b(z: u32, c: KCur, col: NCol) -> f32 {
   return select(0.0, v, ok);
 }
 
-fn gemm_out(z: u32, m: u32, n: u32, v: f32) {
+struct Epi { z: u32, K: u32, C: u32, kg: u32, cg: u32, hw: u32, ohw: u32, crs: u32, has_bias: bool, act: u32,
+  alpha: f32, beta: f32 }
+fn gemm_epi(z: u32) -> Epi {
+  return Epi(z, p.K, p.C, kg(), cg(), hw(), ohw(), cg() * rs(), p.has_bias != 0u, p.act, p.alpha, p.beta);
+}
+
+fn gemm_out(e: Epi, m: u32, n: u32, v: f32) {
   if (MODE == 0u) {
-    let k = z * kg() + m;
-    out[((n / ohw()) * p.K + k) * ohw() + n % ohw()] = act(v + bias_at(k));
+    let k = e.z * e.kg + m;
+    var r = v;
+    if (e.has_bias) { r += bias[k]; }
+    r = act_f(e.act, r, e.alpha, e.beta);
+    out[((n / e.ohw) * e.K + k) * e.ohw + n % e.ohw] = r;
   } else if (MODE == 1u) {
-    out[((n / hw()) * p.C + z * cg() + m) * hw() + n % hw()] = v;
+    out[((n / e.hw) * e.C + e.z * e.cg + m) * e.hw + n % e.hw] = v;
   } else {
-    out[(z * kg() + m) * cg() * rs() + n] = v;
+    out[(e.z * e.kg + m) * e.crs + n] = v;
   }
 }
 

@@ -13,7 +13,10 @@
 //   NCol, gemm_ncol(z, n) -> NCol   what a load of column n needs, computed once per column
 //   gemm_a(z, m, c: KCur) -> f32    op(A)[z][m, k]           (m < M, k < K: callers clamp)
 //   gemm_b(z, c: KCur, col) -> f32  op(B)[z][k, n]
-//   gemm_out(z, m, n, v)            the epilogue: store C[z][m, n] from the accumulator v
+//   Epi, gemm_epi(z) -> Epi         what the epilogue reads from the uniforms, read once per thread
+//                                   before its stores (after a store to a storage buffer the
+//                                   compiler must assume a uniform may have changed, and reloads it)
+//   gemm_out(e: Epi, m, n, v)       the epilogue: store C[z][m, n] from the accumulator v
 //   override WG (threads per workgroup) and ROWS (rows per workgroup of gemm_bcast and gemm_sg).
 // For matmul KCur and NCol are plain indices; for a convolution they carry offsets and the
 // tap's displacement, so the k loops never divide.
@@ -65,9 +68,10 @@ fn gemm_bcast(g: Gemm, t: u32, lid: u32) {
   }
   if (n0 >= g.N) { return; }
   var res = acc;   // read with a run-time index below (see "Epilogues" in the header)
+  let e = gemm_epi(z);
   for (var r = 0u; r < min(ROWS, g.M - m0); r++) {
     for (var j = 0u; j < min(8u, g.N - n0); j++) {
-      gemm_out(z, m0 + r, n0 + j, res[2u * r + j / 4u][j % 4u]);
+      gemm_out(e, m0 + r, n0 + j, res[2u * r + j / 4u][j % 4u]);
     }
   }
 }
@@ -117,11 +121,12 @@ fn gemm_tiled(g: Gemm, t: u32, lid: u32) {
   }
   if (!live || tm + ty >= g.M) { return; }
   var res = acc;   // read with a run-time index below (see "Epilogues" in the header)
+  let e = gemm_epi(z);
   for (var i = 0u; i < min(4u, (g.M - tm - ty + 15u) / 16u); i++) {
     let v = res[i];
     for (var j = 0u; j < 4u; j++) {
       let n = tn + tx + 16u * j;
-      if (n < g.N) { gemm_out(z, tm + ty + 16u * i, n, v[j]); }
+      if (n < g.N) { gemm_out(e, tm + ty + 16u * i, n, v[j]); }
     }
   }
 }

@@ -52,11 +52,12 @@ fn gemm_sg(g: Gemm, t: u32, lid: u32, sl: u32) {
     }
   }
   var res = acc;   // read with a run-time index: the store loop stays rolled (see gemm.wgsl)
+  let e = gemm_epi(z);
   for (var r = 0u; r < min(ROWS, g.M - m0); r++) {
     let v = res[r];
     for (var j = 0u; j < 4u; j++) {
       let n = n0 + j * WG;
-      if (n < g.N) { gemm_out(z, m0 + r, n, v[j]); }
+      if (n < g.N) { gemm_out(e, m0 + r, n, v[j]); }
     }
   }
 }

@@ -50,7 +50,14 @@ fn gemm_knext(k: u32) -> u32 { return k + 1u; }
 fn gemm_ncol(z: u32, n: u32) -> u32 { return n; }
 fn gemm_a(z: u32, m: u32, k: u32) -> f32 { return a_at(z * p.stride_a, m, k); }
 fn gemm_b(z: u32, k: u32, n: u32) -> f32 { return b_at(z * p.stride_b, k, n); }
-fn gemm_out(z: u32, m: u32, n: u32, v: f32) { c[(z * p.M + m) * p.N + n] = act(v + bias_at(n)); }
+struct Epi { base: u32, N: u32, has_bias: bool, act: u32, alpha: f32, beta: f32 }
+fn gemm_epi(z: u32) -> Epi { return Epi(z * p.M * p.N, p.N, p.has_bias != 0u, p.act, p.alpha, p.beta); }
+fn gemm_out(e: Epi, m: u32, n: u32, v: f32) {
+  var r = v;
+  if (e.has_bias) { r += bias[n]; }
+  r = act_f(e.act, r, e.alpha, e.beta);
+  c[e.base + m * e.N + n] = r;
+}
 
 // The problem as the bodies see it.
 fn mm_gemm() -> Gemm {
