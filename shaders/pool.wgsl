@@ -22,9 +22,9 @@
 //   bindings take any buffer.
 // Entry points, one thread per output element (dispatch: linear workgroup id wid.x + wid.y·nwg.x):
 //   max_pool2d, max_pool2d_backward, max_pool2d_backward_disjoint (windows that do not overlap,
-//   stride ≥ dil·(k − 1) + 1 on both axes: one division per axis finds the only window that can
-//   cover an element; the same result as max_pool2d_backward, bit for bit, with one scan instead
-//   of kh·kw candidate windows), max_pool2d_select (h at each window's argmax of x: the
+//   stride ≥ dil·(k − 1) + 1 on both axes: one thread per stride_h × stride_w cell of the input,
+//   which holds at most one window; the same result as max_pool2d_backward, bit for bit, with one
+//   scan per window instead of one per element and candidate window), max_pool2d_select (h at each window's argmax of x: the
 //   backward's adjoint, for second derivatives), avg_pool2d, avg_pool2d_backward,
 //   adaptive_avg_pool2d, adaptive_avg_pool2d_backward.
 // NaN is detected from the bits (WGSL lets implementations assume no NaN in comparisons), and
@@ -97,31 +97,42 @@ fn max_pool2d_select(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups)
   out[idx] = in1[base + u32(max(a, 0))];
 }
 
-// With windows that do not overlap: the one window row covering input row ih, or −1 (a gap
-// between dilated taps, padding beyond the last window).
-fn disjoint_window(ih: u32, pad: u32, dil: u32, stride: u32, k: u32, limit: u32) -> i32 {
-  let t = ih + pad;
-  let o = t / stride;
-  let r = t - o * stride;
-  if (o >= limit || r % dil != 0u || r / dil >= k) { return -1; }
-  return i32(o);
-}
-
+// With windows that do not overlap: one thread per cell of stride_h × stride_w input elements,
+// cell (ch, cw) starting at row ch·stride_h − pad_h and column cw·stride_w − pad_w (CH = pad0
+// rows and CW = pad1 columns of cells cover the input). Window (ch, cw), when it exists, lies
+// inside its cell, and no other window touches the cell: the thread finds the argmax once and
+// writes every element of the cell, dy at the argmax and 0 elsewhere (cells past the last
+// window row or column: zeros). One scan per window instead of one per element; the sizes are
+// read before the stores (after a store the compiler would reload them).
 @compute @workgroup_size(WG)
 fn max_pool2d_backward_disjoint(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                                 @builtin(local_invocation_index) lid: u32) {
   let idx = lin(wid, nwg, lid);
-  let hw = p.H * p.W;
-  if (idx >= p.P * hw) { return; }
-  let pl = idx / hw;
-  let me = i32(idx % hw);
-  let oh = disjoint_window(u32(me) / p.W, p.pad_h, p.dil_h, p.stride_h, p.kh, p.OH);
-  let ow = disjoint_window(u32(me) % p.W, p.pad_w, p.dil_w, p.stride_w, p.kw, p.OW);
-  var v = 0.0;
-  if (oh >= 0 && ow >= 0) {
-    if (max_arg(pl * hw, u32(oh), u32(ow)) == me) { v = in1[(pl * p.OH + u32(oh)) * p.OW + u32(ow)]; }
+  let cw_n = p.pad1;
+  let cells = p.pad0 * cw_n;
+  if (idx >= p.P * cells) { return; }
+  let pl = idx / cells;
+  let ch = (idx % cells) / cw_n;
+  let cw = idx % cw_n;
+  let H = i32(p.H);
+  let W = i32(p.W);
+  let base = pl * p.H * p.W;
+  var arg = -1;
+  var d = 0.0;
+  if (ch < p.OH && cw < p.OW) {
+    arg = max_arg(base, ch, cw);
+    d = in1[(pl * p.OH + ch) * p.OW + cw];
   }
-  out[idx] = v;
+  let h0 = i32(ch * p.stride_h) - i32(p.pad_h);
+  let w0 = i32(cw * p.stride_w) - i32(p.pad_w);
+  let h1 = min(h0 + i32(p.stride_h), H);
+  let w1 = min(w0 + i32(p.stride_w), W);
+  for (var ih = max(h0, 0); ih < h1; ih++) {
+    for (var iw = max(w0, 0); iw < w1; iw++) {
+      let at = ih * W + iw;
+      out[base + u32(at)] = select(0.0, d, at == arg);
+    }
+  }
 }
 
 // The first window row (in increasing oh) covering input row ih, and whether tap i covers it:

@@ -46,8 +46,13 @@ export const maxPool2dLaunch = (g: PoolGeom, x: View, y: View): Launch =>
 export const disjointWindows = (g: PoolGeom): boolean =>
   g.strideH >= g.dilH * (g.kH - 1) + 1 && g.strideW >= g.dilW * (g.kW - 1) + 1;
 /** dx from x and dy (the argmax recomputed from x); a one-window path when the windows do not overlap. */
-export const maxPool2dBackwardLaunch = (g: PoolGeom, x: View, dy: View, dx: View): Launch =>
-  launch(disjointWindows(g) ? POOL.maxBackwardDisjoint : POOL.maxBackward, [x, dy, dx], params(g), dx.length);
+export function maxPool2dBackwardLaunch(g: PoolGeom, x: View, dy: View, dx: View): Launch {
+  if (!disjointWindows(g)) return launch(POOL.maxBackward, [x, dy, dx], params(g), dx.length);
+  // One thread per stride_h × stride_w cell of the input (pad0 × pad1 cells per plane).
+  const CH = Math.floor((g.H - 1 + g.padH) / g.strideH) + 1;
+  const CW = Math.floor((g.W - 1 + g.padW) / g.strideW) + 1;
+  return launch(POOL.maxBackwardDisjoint, [x, dy, dx], { ...params(g), pad0: CH, pad1: CW }, g.N * g.C * CH * CW);
+}
 /** y = avg_pool2d(x) (count_include_pad: PyTorch's default true). */
 export const avgPool2dLaunch = (g: PoolGeom, x: View, y: View, countIncludePad = true): Launch =>
   launch(POOL.avg, [x, x, y], params(g, countIncludePad), y.length);

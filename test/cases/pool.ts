@@ -33,6 +33,7 @@ const MAX: [string, number[], slope.MaxPool2dOptions][] = [
   ['3×3 dilation 2 padding 1 stride 1', [2, 3, 7, 8], { kernelSize: 3, stride: 1, padding: 1, dilation: 2 }],
   ['batch 1, global 5×5', [1, 1, 5, 5], { kernelSize: 5 }],
   ['2×2 dilation 2 stride 3 padding 1 (disjoint windows with gaps)', [1, 2, 8, 9], { kernelSize: 2, stride: 3, padding: 1, dilation: 2 }],
+  ['2×2 stride 2 padding 1 ceil_mode (disjoint, a clipped last window)', [1, 2, 7, 6], { kernelSize: 2, stride: 2, padding: 1, ceilMode: true }],
 ];
 const AVG: [string, number[], slope.AvgPool2dOptions][] = [
   ['2×2, odd sizes', [2, 3, 7, 9], { kernelSize: 2 }],
