@@ -20,7 +20,7 @@ export interface TuneCache {
  * Raised when a tuned family's candidates or the way they are measured change, so that choices
  * made the old way are measured again.
  */
-export const TUNE_REVISION = 3;
+export const TUNE_REVISION = 4;
 
 /** The record's key for an adapter. */
 export function tuneKey(adapter: string): string {

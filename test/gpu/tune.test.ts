@@ -117,6 +117,22 @@ test('tuning: shape classes round dimensions up to powers of two and keep flags'
   assert.equal([p[0][1], p[1], p[2]], [1024, [1024, 512], [p[0][0], 512]]);
   assert.equal(TUNABLE.matmul.proxy!(big(true))![0], [1024, p[0][0]]);
   assert.is(TUNABLE.matmul.proxy!({ ...big(false), inputs: [v([64, 784]), v([784, 512])], outputs: [v([64, 512])] }), null);
+  // Convolution: the three GEMMs are tuned (on fewer images when large), the bias gradient is not.
+  const x = v([64, 32, 14, 14]), w = v([64, 32, 3, 3]), y = v([64, 64, 14, 14]);
+  const geo = { strideH: 1, strideW: 1, padH: 1, padW: 1, dilH: 1, dilW: 1, groups: 1 };
+  const conv = (op: 'conv2d' | 'conv2d_backward_input' | 'conv2d_backward_weight', inputs: typeof x[], outputs: typeof x[]) =>
+    ({ op: slope.OPS[op], inputs, outputs, attrs: { ...geo, bias: false, act: 'none' as const, alpha: 0, beta: 0 } });
+  const calls = [conv('conv2d', [x, w], [y]), conv('conv2d_backward_input', [y, w], [x]), conv('conv2d_backward_weight', [x, y], [w])];
+  for (const c of calls) {
+    assert.ok(shapeClass(c)!.startsWith(`conv:${c.op.name} `), shapeClass(c)!);
+    const p = TUNABLE.conv.proxy!(c)!;
+    const n = p[0][0];
+    assert.ok(n > 1 && n < 64, JSON.stringify(p));
+    const want = [...c.inputs, ...c.outputs].map((t) => (t === w ? [...w.shape] : [n, ...t.shape.slice(1)]));
+    assert.equal(p, want, c.op.name);
+  }
+  assert.is(TUNABLE.conv.proxy!(conv('conv2d', [v([2, 32, 14, 14]), w], [v([2, 64, 14, 14])])), null);
+  assert.is(shapeClass({ op: slope.OPS.conv2d_backward_bias, inputs: [y], outputs: [v([64])], attrs: {} }), null);
 });
 
 test('tuning: the Node cache file under XDG_CACHE_HOME, merged, and empty when unreadable', async () => {
