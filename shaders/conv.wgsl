@@ -19,6 +19,10 @@
 //   MODE 0 forward:         M = Kg, N = N·OH·OW, K = Cg·R·S;  A = weight rows, B = patches of x
 //   MODE 1 backward input:  M = Cg, N = N·H·W,   K = Kg·R·S;  A = weights per tap, B = dy gathered
 //   MODE 2 backward weight: M = Kg, N = Cg·R·S,  K = N·OH·OW; A = dy,  B = patches of x, transposed
+//   MODE 3 backward input at stride 1, as MODE 0 on dy: the host swaps C with K and (H, W) with
+//          (OH, OW) and pads by dil·(R − 1) − pad (when that is not negative); A reads the weights
+//          transposed and flipped (w[g·Kg + kk, c, R − 1 − r, S − 1 − s]), so B's loads are the
+//          forward's patch gathers, without MODE 1's remainder tests
 // Columns span the whole batch, so small images still fill the column tiles. MODE is an override:
 // each direction is its own pipeline and the accessors' branches on it fold away.
 //
@@ -43,7 +47,7 @@
 
 override WG: u32 = 64u;
 override ROWS: u32 = 8u;    // ≤ 8 (gemm_bcast)
-override MODE: u32 = 0u;    // 0 forward, 1 backward input, 2 backward weight
+override MODE: u32 = 0u;    // 0 forward, 1 backward input, 2 backward weight, 3 input at stride 1
 
 fn lin(wid: vec3u, nwg: vec3u, lid: u32) -> u32 { return (wid.x + wid.y * nwg.x) * WG + lid; }
 

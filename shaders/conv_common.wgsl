@@ -176,6 +176,9 @@ fn gemm_ncol(z: u32, n: u32) -> NCol {
 fn gemm_a(z: u32, m: u32, c: KCur) -> f32 {
   if (MODE == 0u) { return in1[(z * kg() + m) * cg() * rs() + c.off2]; }
   if (MODE == 1u) { return in1[c.off2 + m * rs()]; }
+  // MODE 3: the weight transposed and flipped, w[z·cg + i, m, R − 1 − u, S − 1 − v] (cg, kg of the
+  // flipped geometry: the original Kg and Cg).
+  if (MODE == 3u) { return in1[((z * cg() + c.i) * kg() + m) * rs() + rs() - 1u - c.u * p.S - c.v]; }
   return in1[c.off2 + m * ohw()];
 }
 
@@ -196,7 +199,7 @@ fn gemm_epi(z: u32) -> Epi {
 }
 
 fn gemm_out(e: Epi, m: u32, n: u32, v: f32) {
-  if (MODE == 0u) {
+  if (MODE == 0u || MODE == 3u) {
     let k = e.z * e.kg + m;
     var r = v;
     if (e.has_bias) { r += bias[k]; }

@@ -17,7 +17,7 @@ diagnostic(off, subgroup_uniformity);
 
 override WG: u32 = 64u;
 override ROWS: u32 = 32u;
-override MODE: u32 = 0u;    // 0 forward, 1 backward input, 2 backward weight
+override MODE: u32 = 0u;    // 0 forward, 1 backward input, 2 backward weight, 3 input at stride 1
 
 @compute @workgroup_size(WG)
 fn conv2d_sg(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

@@ -45,6 +45,19 @@ export const CONV_VARIANTS: ConvVariant[] = ['naive', 'bcast', 'tiled', 'sg'];
 /** forward: y from (x, w); input: dx from (dy, w); weight: dw from (x, dy). */
 export type ConvDirection = 'forward' | 'input' | 'weight';
 const MODE: Record<ConvDirection, number> = { forward: 0, input: 1, weight: 2 };
+/** MODE 3: the backward to the input at stride 1, run as the forward GEMM on dy (see conv.wgsl). */
+const FLIPPED = 3;
+
+/**
+ * The geometry of the forward convolution that computes dx at stride 1: dy (N, K, OH, OW) is its
+ * input, dx (N, C, H, W) its output, padded by dil·(R − 1) − pad; null when that padding would be
+ * negative (PyTorch allows padding beyond the kernel) or the stride is not 1.
+ */
+function flippedGeom(g: ConvGeom): ConvGeom | null {
+  const padH = g.dilH * (g.R - 1) - g.padH, padW = g.dilW * (g.S - 1) - g.padW;
+  if (g.strideH !== 1 || g.strideW !== 1 || padH < 0 || padW < 0) return null;
+  return { ...g, C: g.K, H: g.OH, W: g.OW, K: g.C, OH: g.H, OW: g.W, padH, padW };
+}
 
 const CONV = {
   naive: {
@@ -114,7 +127,9 @@ export function conv2dLaunch(
   if (dir !== 'forward' && (o.bias || (o.act ?? 'none') !== 'none')) {
     throw new Error('internal: only the forward conv has an epilogue');
   }
-  const gm = convGemmDims(dir, g);
+  const flipped = dir === 'input' && o.variant !== 'naive' ? flippedGeom(g) : null;
+  const mode = flipped ? FLIPPED : MODE[dir];
+  const gm = convGemmDims(flipped ? 'forward' : dir, flipped ?? g);
   const bias = o.bias ?? in0;
   // The useful work, the same in every direction (the forward GEMM's), and the operands once each.
   const fwd = convGemmDims('forward', g);
@@ -127,13 +142,16 @@ export function conv2dLaunch(
     };
   }
   const t = TILING[o.variant];
-  // 8 threads (one subgroup) when the columns fit them, as for matmul: two sizes, two pipelines.
-  const wg = t.wide && gm.N <= 8 * t.cols ? 8 : 64;
+  // 8 threads (one subgroup) when the columns fit them, as for matmul, or when 64 threads' tiles
+  // would compute a quarter more columns than there are (the weight gradient's C·R·S = 288 columns
+  // ran on 512): two sizes, two pipelines.
+  const span = (w: number) => Math.ceil(gm.N / (w * t.cols)) * w * t.cols;
+  const wg = t.wide && (gm.N <= 8 * t.cols || span(64) > 1.25 * span(8)) ? 8 : 64;
   const tilesN = Math.ceil(gm.N / (t.wide ? wg * t.cols : t.cols));
   const tilesMN = Math.ceil(gm.M / t.rows) * tilesN;
   return {
-    kernel: CONV[o.variant], buffers: [in0, in1, bias, out], params: params(g, gm, tilesN, tilesMN, o),
-    overrides: o.variant === 'tiled' ? { MODE: MODE[dir] } : { WG: wg, ROWS: ROWS[o.variant], MODE: MODE[dir] },
+    kernel: CONV[o.variant], buffers: [in0, in1, bias, out], params: params(flipped ?? g, gm, tilesN, tilesMN, o),
+    overrides: o.variant === 'tiled' ? { MODE: mode } : { WG: wg, ROWS: ROWS[o.variant], MODE: mode },
     workgroups: g.groups * tilesMN, cost,
   };
 }
