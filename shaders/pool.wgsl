@@ -24,9 +24,9 @@
 //   max_pool2d, max_pool2d_backward, max_pool2d_backward_disjoint (windows that do not overlap,
 //   stride ≥ dil·(k − 1) + 1 on both axes: one thread per stride_h × stride_w cell of the input,
 //   which holds at most one window; the same result as max_pool2d_backward, bit for bit, with one
-//   scan per window instead of one per element and candidate window), max_pool2d_select (h at each window's argmax of x: the
-//   backward's adjoint, for second derivatives), avg_pool2d, avg_pool2d_backward,
-//   adaptive_avg_pool2d, adaptive_avg_pool2d_backward.
+//   scan per window instead of one per element and candidate window), max_pool2d_select (h at
+//   each window's argmax of x: the backward's adjoint, for second derivatives), avg_pool2d,
+//   avg_pool2d_backward, adaptive_avg_pool2d, adaptive_avg_pool2d_backward.
 // NaN is detected from the bits (WGSL lets implementations assume no NaN in comparisons), and
 // the maximum is stored by copying the argmax element, so a NaN keeps its payload.
 
