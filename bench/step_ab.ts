@@ -15,8 +15,9 @@
  * --read reads the loss back after every step (a readback per step, as the trainer's logging does).
  * Writes bench/out/step_ab.json.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Slope from '../src/node.js';
 
@@ -64,6 +65,15 @@ async function build(dir: string): Promise<Case> {
   return { engine, run, wall: [], cpu: [] };
 }
 
+/** A build's name for the record: its git commit, else its folder's name (no paths of this machine). */
+function buildName(dir: string): string {
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: 'pipe' }).trim();
+  } catch {
+    return basename(resolve(dir));
+  }
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -85,7 +95,7 @@ for (let r = 0; r < rounds; r++) {
 const [a, b] = cases;
 const ratio = (k: 'wall' | 'cpu') => median(a[k].map((v, i) => b[k][i] / v));
 const result = {
-  before: dirs[0], after: dirs[1], batch: B, rounds, steps, read,
+  before: buildName(dirs[0]), after: buildName(dirs[1]), batch: B, rounds, steps, read,
   adapter: a.engine.adapter, date: new Date().toISOString(),
   msPerStep: { before: { wall: median(a.wall), cpu: median(a.cpu) }, after: { wall: median(b.wall), cpu: median(b.cpu) } },
   afterOverBefore: { wall: ratio('wall'), cpu: ratio('cpu') },
