@@ -3,14 +3,16 @@
  * the check that a change does not slow a step ("within 2% before and after").
  *
  * Each build (a checkout with `node scripts/build.mjs` run in it) loads its own dist/node/index.js
- * and compiles the same MLP 784-512-256-10 step (cross-entropy, Adam, lr 1e-4, tuning off so both
- * run their default kernels) at --batch. A round runs --steps steps of A then of B (B first in odd
- * rounds), waiting for the device after each; the result is the median over rounds of B's time
- * divided by A's in the same round, for wall time and for the process's CPU time (on a software
- * adapter the shader work, less sensitive to other processes). A null control — one build against
+ * and compiles the same step (cross-entropy, Adam, lr 1e-4, tuning off so both run their default
+ * kernels) at --batch: the MLP 784-512-256-10, or with --model a `slope train --model` spec (and
+ * --norm) built for 28×28 images, e.g. `--model cnn:32,64 --norm batch`. A round runs --steps steps
+ * of A then of B (B first in odd rounds), waiting for the device after each; the result is the
+ * median over rounds of B's time divided by A's in the same round, for wall time and for the
+ * process's CPU time (on a software adapter the shader work, less sensitive to other processes). A null control — one build against
  * itself — shows the noise floor of the machine it runs on.
  *
  *   node dist/bench/step_ab.js BEFORE_DIR AFTER_DIR [--batch 64] [--rounds 30] [--steps 20] [--read]
+ *     [--model SPEC [--norm NORM]]
  *
  * --read reads the loss back after every step (a readback per step, as the trainer's logging does).
  * Writes bench/out/step_ab.json.
@@ -35,6 +37,10 @@ const B = Number(arg('batch', '64'));
 const rounds = Number(arg('rounds', '30'));
 const steps = Number(arg('steps', '20'));
 const read = process.argv.includes('--read');
+const spec = arg('model', '');
+const norm = arg('norm', 'none');
+const sample = spec.startsWith('cnn') ? [1, 28, 28] : [784];
+const label = spec ? `${spec}${norm === 'none' ? '' : ` --norm ${norm}`}` : 'MLP 784-512-256-10';
 
 interface Case { engine: Slope.Engine; run: () => Promise<void>; wall: number[]; cpu: number[] }
 
@@ -42,10 +48,11 @@ async function build(dir: string): Promise<Case> {
   const s = (await import(pathToFileURL(resolve(dir, 'dist/node/index.js')).href)) as typeof Slope;
   const engine = await s.init({ tune: false });
   s.manualSeed(0);
-  const model = new s.Sequential(new s.Linear(784, 512), new s.ReLU(), new s.Linear(512, 256), new s.ReLU(),
-    new s.Linear(256, 10));
+  const model = spec ? s.buildModel(s.parseModel(spec, norm), sample, 10)
+    : new s.Sequential(new s.Linear(784, 512), new s.ReLU(), new s.Linear(512, 256), new s.ReLU(),
+      new s.Linear(256, 10));
   const g = new s.Graph();
-  const x = g.input('x', [B, 784]);
+  const x = g.input('x', [B, ...sample]);
   const y = g.input('y', [B], 'i32');
   const loss = s.crossEntropy(model.forward(x), y);
   const ps = model.parameters();
@@ -95,12 +102,12 @@ for (let r = 0; r < rounds; r++) {
 const [a, b] = cases;
 const ratio = (k: 'wall' | 'cpu') => median(a[k].map((v, i) => b[k][i] / v));
 const result = {
-  before: buildName(dirs[0]), after: buildName(dirs[1]), batch: B, rounds, steps, read,
+  before: buildName(dirs[0]), after: buildName(dirs[1]), model: label, batch: B, rounds, steps, read,
   adapter: a.engine.adapter, date: new Date().toISOString(),
   msPerStep: { before: { wall: median(a.wall), cpu: median(a.cpu) }, after: { wall: median(b.wall), cpu: median(b.cpu) } },
   afterOverBefore: { wall: ratio('wall'), cpu: ratio('cpu') },
 };
-console.log(`MLP 784-512-256-10 Adam step, batch ${B}, ${rounds} interleaved rounds of ${steps} steps on ${a.engine.adapter}`);
+console.log(`${label} Adam step, batch ${B}, ${rounds} interleaved rounds of ${steps} steps on ${a.engine.adapter}`);
 console.log(`  before ${dirs[0]}: ${result.msPerStep.before.wall.toFixed(2)} ms wall, ` +
   `${result.msPerStep.before.cpu.toFixed(2)} ms CPU per step (medians)`);
 console.log(`  after  ${dirs[1]}: ${result.msPerStep.after.wall.toFixed(2)} ms wall, ` +
