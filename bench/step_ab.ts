@@ -8,8 +8,8 @@
  * --norm) built for 28×28 images, e.g. `--model cnn:32,64 --norm batch`. A round runs --steps steps
  * of A then of B (B first in odd rounds), waiting for the device after each; the result is the
  * median over rounds of B's time divided by A's in the same round, for wall time and for the
- * process's CPU time (on a software adapter the shader work, less sensitive to other processes). A null control — one build against
- * itself — shows the noise floor of the machine it runs on.
+ * process's CPU time (on a software adapter the shader work, less sensitive to other processes).
+ * A null control — one build against itself — shows the noise floor of the machine it runs on.
  *
  *   node dist/bench/step_ab.js BEFORE_DIR AFTER_DIR [--batch 64] [--rounds 30] [--steps 20] [--read]
  *     [--model SPEC [--norm NORM]]
@@ -60,7 +60,7 @@ async function build(dir: string): Promise<Case> {
   const prog = await engine.compile(g, { outputs: { loss }, gradients: ps.map((p, i) => [p, gs[i]] as const),
     hooks: [new s.Adam(ps, { lr: 1e-4 })] });
   const feeds = {
-    x: Float32Array.from({ length: B * 784 }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5),
+    x: Float32Array.from({ length: B * sample.reduce((a, d) => a * d, 1) }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5),
     y: Int32Array.from({ length: B }, (_, i) => (i * 3) % 10),
   };
   const run = async () => {
