@@ -186,19 +186,22 @@ fn avg_window(oh: u32, ow: u32) -> AvgWin {
   return AvgWin(h0, h1, w0, w1, f32(div));
 }
 
+// Σ window w of the plane at `base` of in0 / w.div; 0 for a window with no input element.
+fn window_mean(base: u32, w: AvgWin) -> f32 {
+  var acc = 0.0;
+  for (var ih = w.h0; ih < w.h1; ih++) {
+    for (var iw = w.w0; iw < w.w1; iw++) { acc += in0[base + u32(ih) * p.W + u32(iw)]; }
+  }
+  return select(0.0, acc / w.div, w.h0 < w.h1 && w.w0 < w.w1);
+}
+
 @compute @workgroup_size(WG)
 fn avg_pool2d(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
               @builtin(local_invocation_index) lid: u32) {
   let idx = lin(wid, nwg, lid);
   let o = p.OH * p.OW;
   if (idx >= p.P * o) { return; }
-  let base = (idx / o) * p.H * p.W;
-  let w = avg_window((idx % o) / p.OW, idx % p.OW);
-  var acc = 0.0;
-  for (var ih = w.h0; ih < w.h1; ih++) {
-    for (var iw = w.w0; iw < w.w1; iw++) { acc += in0[base + u32(ih) * p.W + u32(iw)]; }
-  }
-  out[idx] = select(0.0, acc / w.div, w.h0 < w.h1 && w.w0 < w.w1);
+  out[idx] = window_mean((idx / o) * p.H * p.W, avg_window((idx % o) / p.OW, idx % p.OW));
 }
 
 @compute @workgroup_size(WG)
@@ -235,18 +238,13 @@ fn adaptive_avg_pool2d(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroup
   let idx = lin(wid, nwg, lid);
   let o = p.OH * p.OW;
   if (idx >= p.P * o) { return; }
-  let base = (idx / o) * p.H * p.W;
   let oh = (idx % o) / p.OW;
   let ow = idx % p.OW;
-  let h0 = adaptive_start(oh, p.H, p.OH);
-  let h1 = adaptive_end(oh, p.H, p.OH);
-  let w0 = adaptive_start(ow, p.W, p.OW);
-  let w1 = adaptive_end(ow, p.W, p.OW);
-  var acc = 0.0;
-  for (var ih = h0; ih < h1; ih++) {
-    for (var iw = w0; iw < w1; iw++) { acc += in0[base + ih * p.W + iw]; }
-  }
-  out[idx] = acc / f32((h1 - h0) * (w1 - w0));
+  let h0 = i32(adaptive_start(oh, p.H, p.OH));
+  let h1 = i32(adaptive_end(oh, p.H, p.OH));
+  let w0 = i32(adaptive_start(ow, p.W, p.OW));
+  let w1 = i32(adaptive_end(ow, p.W, p.OW));
+  out[idx] = window_mean((idx / o) * p.H * p.W, AvgWin(h0, h1, w0, w1, f32((h1 - h0) * (w1 - w0))));
 }
 
 @compute @workgroup_size(WG)

@@ -99,34 +99,35 @@ export class Conv2d extends Module {
 }
 
 export interface MaxPool2dModuleOptions { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean }
-
-/** torch.nn.MaxPool2d(kernel_size, stride=None (= kernel_size), padding=0, dilation=1, ceil_mode=False). */
-export class MaxPool2d extends Module {
-  constructor(readonly kernelSize: Pair, readonly opts: MaxPool2dModuleOptions = {}) {
-    super();
-    named(`MaxPool2d(kernel_size=${JSON.stringify(kernelSize)})`, () => pairOf('MaxPool2d', 'kernelSize', kernelSize,
-      1));
-  }
-  forward(x: Tensor): Tensor {
-    return named(`MaxPool2d(kernel_size=${JSON.stringify(this.kernelSize)})`, () => maxPool2d(x,
-      { kernelSize: this.kernelSize, ...this.opts }));
-  }
-}
-
 export interface AvgPool2dModuleOptions {
   stride?: Pair | null; padding?: Pair; ceilMode?: boolean; countIncludePad?: boolean;
 }
 
-/** torch.nn.AvgPool2d(kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True). */
-export class AvgPool2d extends Module {
-  constructor(readonly kernelSize: Pair, readonly opts: AvgPool2dModuleOptions = {}) {
+/** A window pooling layer: its kernel size checked when built; errors begin with the layer. */
+abstract class Pool2d<O> extends Module {
+  private readonly desc: string;
+  constructor(readonly kernelSize: Pair, readonly opts: O, layer: string,
+    private readonly op: (x: Tensor, o: O & { kernelSize: Pair }) => Tensor) {
     super();
-    named(`AvgPool2d(kernel_size=${JSON.stringify(kernelSize)})`, () => pairOf('AvgPool2d', 'kernelSize', kernelSize,
-      1));
+    this.desc = `${layer}(kernel_size=${JSON.stringify(kernelSize)})`;
+    named(this.desc, () => pairOf(layer, 'kernelSize', kernelSize, 1));
   }
   forward(x: Tensor): Tensor {
-    return named(`AvgPool2d(kernel_size=${JSON.stringify(this.kernelSize)})`, () => avgPool2d(x,
-      { kernelSize: this.kernelSize, ...this.opts }));
+    return named(this.desc, () => this.op(x, { kernelSize: this.kernelSize, ...this.opts }));
+  }
+}
+
+/** torch.nn.MaxPool2d(kernel_size, stride=None (= kernel_size), padding=0, dilation=1, ceil_mode=False). */
+export class MaxPool2d extends Pool2d<MaxPool2dModuleOptions> {
+  constructor(kernelSize: Pair, opts: MaxPool2dModuleOptions = {}) {
+    super(kernelSize, opts, 'MaxPool2d', maxPool2d);
+  }
+}
+
+/** torch.nn.AvgPool2d(kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True). */
+export class AvgPool2d extends Pool2d<AvgPool2dModuleOptions> {
+  constructor(kernelSize: Pair, opts: AvgPool2dModuleOptions = {}) {
+    super(kernelSize, opts, 'AvgPool2d', avgPool2d);
   }
 }
 
