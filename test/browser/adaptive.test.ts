@@ -8,25 +8,12 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { RaceState } from '../../web/pages/adaptive.js';
-import { browserTest, findChromium, launch, secs, startServer, type Server } from './harness.js';
+import { browserSession, browserTest, secs } from './harness.js';
 import { MainThreadTrace, checkResponsive, openChapter, screenshot, settled } from './site.js';
 
-const executable = findChromium();
-let server: Server;
-let browser: Browser;
-
-if (executable) {
-  test.before(async () => {
-    server = await startServer();
-    browser = await launch(executable);
-  });
-  test.after(async () => {
-    await browser?.close();
-    server?.stop();
-  });
-}
+const chrome = browserSession(test);
 
 const race = async (page: Page): Promise<Record<string, RaceState>> =>
   Object.fromEntries((await page.evaluate(() => window.__race!())).map((r) => [r.id, r]));
@@ -35,7 +22,7 @@ const UPDATES = 40;
 
 browserTest(test, true)(`adaptive learning rate: ${UPDATES} updates of the race; σ and the effective step; warmup`, async () => {
   const t0 = Date.now();
-  const page = await openChapter(browser, server.url, 'adaptive.html');
+  const page = await openChapter(chrome.browser, chrome.server.url, 'adaptive.html');
   const trace = await MainThreadTrace.start(page);
   await page.fill('#steps', String(UPDATES));
   await page.click('#start');

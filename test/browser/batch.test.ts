@@ -7,25 +7,12 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { BatchState } from '../../web/pages/batch.js';
-import { browserTest, findChromium, launch, secs, startServer, type Server } from './harness.js';
+import { browserSession, browserTest, secs } from './harness.js';
 import { MainThreadTrace, checkResponsive, idle, openChapter, screenshot, settled } from './site.js';
 
-const executable = findChromium();
-let server: Server;
-let browser: Browser;
-
-if (executable) {
-  test.before(async () => {
-    server = await startServer();
-    browser = await launch(executable);
-  });
-  test.after(async () => {
-    await browser?.close();
-    server?.stop();
-  });
-}
+const chrome = browserSession(test);
 
 const UPDATES = 8;
 
@@ -40,7 +27,7 @@ async function time(page: Page, batch: number): Promise<void> {
 
 browserTest(test, true)('batch and momentum: an epoch takes less time at batch 512 than at 8; momentum rolls out of the shallow minimum', async () => {
   const t0 = Date.now();
-  const page = await openChapter(browser, server.url, 'batch.html');
+  const page = await openChapter(chrome.browser, chrome.server.url, 'batch.html');
   const trace = await MainThreadTrace.start(page);
   await time(page, 8);
   await time(page, 512);

@@ -9,29 +9,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser } from 'playwright-core';
-import { browserTest, findChromium, launch, secs, startServer, type Server } from './harness.js';
+import { browserSession, browserTest, secs } from './harness.js';
 import { MainThreadTrace, checkResponsive, idle, openChapter, screenshot, settled, shown } from './site.js';
 
-const executable = findChromium();
-let server: Server;
-let browser: Browser;
-
-if (executable) {
-  test.before(async () => {
-    server = await startServer();
-    browser = await launch(executable);
-  });
-  test.after(async () => {
-    await browser?.close();
-    server?.stop();
-  });
-}
+const chrome = browserSession(test);
 
 const pct = (s: string | null) => Number((s ?? '').replace('%', '')) / 100;
 
 browserTest(test, true)('classification: MSE flat and cross-entropy steep where the wrong class wins; the digits with each loss', async () => {
   const t0 = Date.now();
-  const page = await openChapter(browser, server.url, 'classification.html');
+  const page = await openChapter(chrome.browser, chrome.server.url, 'classification.html');
   const trace = await MainThreadTrace.start(page);
   const start = { mse: await shown(page, 'mse-loss'), ce: await shown(page, 'ce-loss'), gm: await shown(page, 'mse-gnorm'), gc: await shown(page, 'ce-gnorm') };
   assert.ok(Math.abs(start.mse - 2) < 1e-3, `MSE at the start: ${start.mse}`);

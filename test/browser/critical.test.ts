@@ -8,24 +8,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, Page } from 'playwright-core';
-import { browserTest, findChromium, launch, secs, startServer, type Server } from './harness.js';
+import type { Page } from 'playwright-core';
+import { browserSession, browserTest, secs } from './harness.js';
 import { MainThreadTrace, checkResponsive, idle, openChapter, screenshot, settled, shown } from './site.js';
 
-const executable = findChromium();
-let server: Server;
-let browser: Browser;
-
-if (executable) {
-  test.before(async () => {
-    server = await startServer();
-    browser = await launch(executable);
-  });
-  test.after(async () => {
-    await browser?.close();
-    server?.stop();
-  });
-}
+const chrome = browserSession(test);
 
 const kind = (page: Page) => page.getAttribute('#kind', 'data-kind');
 
@@ -36,7 +23,7 @@ const analyses = (page: Page) => page.evaluate(() => window.__page.counts.analys
 
 browserTest(test, true)('critical points: the 1-1-1 saddle, gradient descent stuck, the escape; Himmelblau\'s minimum and maximum', async () => {
   const t0 = Date.now();
-  const page = await openChapter(browser, server.url, 'critical.html');
+  const page = await openChapter(chrome.browser, chrome.server.url, 'critical.html');
   assert.match(await page.textContent('#device') ?? '', /WebGPU adapter: \S/);
   const trace = await MainThreadTrace.start(page);
 
@@ -112,7 +99,7 @@ browserTest(test, true)('critical points: the 1-1-1 saddle, gradient descent stu
 });
 
 browserTest(test, false)('critical points without WebGPU: the page says so and runs on the cpu backend on request', async () => {
-  const page = await openChapter(browser, server.url, 'critical.html', { noWebGpu: true });
+  const page = await openChapter(chrome.browser, chrome.server.url, 'critical.html', { noWebGpu: true });
   assert.match(await page.textContent('#nogpu') ?? '', /WebGPU is not available/);
   await page.click('#use-cpu');
   await page.waitForFunction(() => window.__page.ready || window.__page.error, null, { timeout: 120_000 });

@@ -72,6 +72,32 @@ export function launch(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
 
+/** One test file's Chromium and page server (fields set once its first test starts). */
+export interface BrowserSession {
+  readonly browser: Browser;
+  readonly server: Server;
+}
+
+/**
+ * Starts the page server and Chromium before the first test on `t` and closes both after the
+ * last; registers nothing where Chromium is missing (browserTest then reports the skips).
+ */
+export function browserSession(t: Test): BrowserSession {
+  const s = {} as { browser: Browser; server: Server };
+  const executable = findChromium();
+  if (executable) {
+    t.before(async () => {
+      s.server = await startServer();
+      s.browser = await launch(executable);
+    });
+    t.after(async () => {
+      await s.browser?.close();
+      s.server?.stop();
+    });
+  }
+  return s;
+}
+
 /** Seconds since t0, for messages. */
 export function secs(t0: number): string {
   return `${((Date.now() - t0) / 1000).toFixed(1)} s`;

@@ -6,23 +6,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser } from 'playwright-core';
-import { browserTest, findChromium, launch, secs, startServer, type Server } from './harness.js';
+import { browserSession, browserTest, secs } from './harness.js';
 import { openChapter, ready } from './site.js';
 
-const executable = findChromium();
-let server: Server;
-let browser: Browser;
-
-if (executable) {
-  test.before(async () => {
-    server = await startServer();
-    browser = await launch(executable);
-  });
-  test.after(async () => {
-    await browser?.close();
-    server?.stop();
-  });
-}
+const chrome = browserSession(test);
 
 /** Page → a check of what it shows on the cpu backend. */
 const PAGES: Record<string, { gpuOnly: string | null; shows: [string, RegExp] }> = {
@@ -35,7 +22,7 @@ const PAGES: Record<string, { gpuOnly: string | null; shows: [string, RegExp] }>
 browserTest(test, false)('without WebGPU every chapter page says so and starts on the cpu backend on request', async () => {
   const t0 = Date.now();
   for (const [file, want] of Object.entries(PAGES)) {
-    const page = await openChapter(browser, server.url, file, { noWebGpu: true });
+    const page = await openChapter(chrome.browser, chrome.server.url, file, { noWebGpu: true });
     assert.match(await page.textContent('#nogpu') ?? '', /WebGPU is not available/, file);
     await page.click('#use-cpu');
     await ready(page, `${file} on the cpu backend`);

@@ -11,27 +11,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser } from 'playwright-core';
 import type { NormState } from '../../web/pages/normalization.js';
-import { browserTest, findChromium, launch, secs, startServer, type Server } from './harness.js';
+import { browserSession, browserTest, secs } from './harness.js';
 import { MainThreadTrace, checkResponsive, idle, openChapter, screenshot, settled, shown } from './site.js';
 
-const executable = findChromium();
-let server: Server;
-let browser: Browser;
-
-if (executable) {
-  test.before(async () => {
-    server = await startServer();
-    browser = await launch(executable);
-  });
-  test.after(async () => {
-    await browser?.close();
-    server?.stop();
-  });
-}
+const chrome = browserSession(test);
 
 browserTest(test, true)('normalization: the elongated surface and the round one; raw, standardized and BatchNorm on badly scaled digits', async () => {
   const t0 = Date.now();
-  const page = await openChapter(browser, server.url, 'normalization.html');
+  const page = await openChapter(chrome.browser, chrome.server.url, 'normalization.html');
   const trace = await MainThreadTrace.start(page);
   const kappa = { raw: await shown(page, 'raw-kappa'), std: await shown(page, 'std-kappa') };
   assert.ok(kappa.raw > 50 && kappa.raw < 200, `raw elongation ${kappa.raw}`);

@@ -8,21 +8,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { browserTest, findChromium, launch, secs, startServer, type Server } from './harness.js';
+import type { Page } from 'playwright-core';
+import { browserSession, browserTest, secs } from './harness.js';
 
 const OUT_DIR = 'dist/test-output';
 const STEPS = 50;
-const executable = findChromium();
-let server: Server;
-let browser: Browser;
+const chrome = browserSession(test);
 
 async function openPage(opts: { noWebGpu?: boolean } = {}): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') console.log(`console error: ${m.text()}`); });
   if (opts.noWebGpu) await page.addInitScript(() => { delete (Navigator.prototype as { gpu?: unknown }).gpu; });
-  await page.goto(`${server.url}mnist.html`);
+  await page.goto(`${chrome.server.url}mnist.html`);
   await page.waitForFunction(() => window.__app?.ready === true || window.__app?.error, null, { timeout: 120_000 });
   const error = await page.evaluate(() => window.__app.error);
   assert.not.ok(error, `page failed to start: ${error}`);
@@ -30,17 +28,6 @@ async function openPage(opts: { noWebGpu?: boolean } = {}): Promise<Page> {
 }
 
 const num = async (page: Page, id: string) => Number(await page.textContent(`#${id}`));
-
-if (executable) {
-  test.before(async () => {
-    server = await startServer();
-    browser = await launch(executable);
-  });
-  test.after(async () => {
-    await browser?.close();
-    server?.stop();
-  });
-}
 
 browserTest(test, true)(`the page trains on WebGPU: after ${STEPS} steps the loss went down and predictions appeared`, async () => {
   const t0 = Date.now();
