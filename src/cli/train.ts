@@ -140,6 +140,7 @@ export async function trainCommand(p: Parsed, io: Out): Promise<number> {
       io.out(`resuming ${ck.file} at step ${trainer.step} (epoch ${trainer.epoch + 1}, batch ${trainer.batch + 1} of ` +
         `${trainer.loader.batchesPerEpoch}); checkpoints go to ${target}`);
     }
+    const resumedAt = ck ? trainer.step : null;
     const t0 = performance.now();
     const h = await trainer.fit({ epochs, steps: num(f, 'steps') });
     const seconds = (performance.now() - t0) / 1000;
@@ -155,7 +156,7 @@ export async function trainCommand(p: Parsed, io: Out): Promise<number> {
           : `stopped by ${signal} ${where}; nothing saved (no --checkpoint)`);
       return SIGNAL_STATUS[signal] ?? 1;
     }
-    await report(io, f, { engine, trainer, data, h, seconds, lr, B, optimizer });
+    await report(io, f, { engine, trainer, data, h, seconds, resumedAt, lr, B, optimizer });
     return 0;
   } finally {
     process.off('SIGINT', onSignal);
@@ -169,7 +170,9 @@ interface RunResult {
   trainer: Trainer;
   data: Split;
   h: History;
+  /** This process's time; resumedAt: the step a resumed run started from (null when not resumed). */
   seconds: number;
+  resumedAt: number | null;
   lr: number;
   B: number;
   optimizer: { lr: number };
@@ -177,7 +180,7 @@ interface RunResult {
 
 /** The summary (a line, then JSON with --json), then the figures: a failed figure never hides the result. */
 async function report(io: Out, f: ParsedFlags, r: RunResult): Promise<void> {
-  const { engine, trainer, data, h, seconds } = r;
+  const { engine, trainer, data, h, seconds, resumedAt } = r;
   const last = h.epochs[h.epochs.length - 1];
   const test = last?.testAccuracy != null ? { loss: last.testLoss!,
     accuracy: last.testAccuracy } : await trainer.evaluate(data.test);
@@ -189,7 +192,7 @@ async function report(io: Out, f: ParsedFlags, r: RunResult): Promise<void> {
   const summary = {
     trainLoss: last?.trainLoss ?? partial?.loss ?? null, trainAccuracy: last?.trainAccuracy ?? partial?.acc ?? null,
       testLoss: test.loss, testAccuracy: test.accuracy,
-    epochs: trainer.epoch, steps: trainer.step, seconds: +seconds.toFixed(3), adapter: engine.adapter,
+    epochs: trainer.epoch, steps: trainer.step, seconds: +seconds.toFixed(3), resumedAt, adapter: engine.adapter,
     dataset: f.dataset, trainSamples: data.train.length, testSamples: data.test.length, model: f.model, norm: f.norm,
       optimizer: f.optimizer,
     lr: r.lr, finalLr: r.optimizer.lr, schedule: f.schedule, batchSize: r.B, microBatch: trainer.microBatch,
@@ -197,7 +200,8 @@ async function report(io: Out, f: ParsedFlags, r: RunResult): Promise<void> {
     standardized: !!f.standardize, classNames: data.train.classNames,
   };
   io.out(`test accuracy ${(100 * test.accuracy).toFixed(2)}% (loss ${test.loss.toFixed(4)}) after ${trainer.epoch} ` +
-    `epochs, ${trainer.step} steps, ${seconds.toFixed(1)} s on ${engine.adapter}`);
+    `epochs, ${trainer.step} steps, ${seconds.toFixed(1)} s on ${engine.adapter}` + (resumedAt === null ? '' :
+    ` (resumed at step ${resumedAt}: the time is that of the ${trainer.step - resumedAt} steps since)`));
   if (f.json) io.out(JSON.stringify(summary));
   const curves = str(f, 'curves');
   if (curves) {

@@ -54,6 +54,10 @@ test('a resume mid-epoch continues exactly: the epoch figures are those of the s
   assert.is(resumed.code, 0, resumed.err);
   const [js, jr] = [straight.json(), resumed.json()];
   for (const k of ['trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'steps', 'epochs']) assert.is(jr[k], js[k], k);
+  // The time is the resumed process's own, and the summary says so.
+  assert.is(js.resumedAt, null);
+  assert.is(jr.resumedAt, 4);
+  assert.match(resumed.out.join('\n'), /\(resumed at step 4: the time is that of the 2 steps since\)/);
 });
 
 test('at an epoch boundary the batch size may change; the figures are measured, never 0', async () => {
