@@ -170,8 +170,9 @@ interface RunResult {
   trainer: Trainer;
   data: Split;
   h: History;
-  /** This process's time; resumedAt: the step a resumed run started from (null when not resumed). */
+  /** This process's training time (after a resume, since the resume). */
   seconds: number;
+  /** The step a resumed run started from; null when not resumed. */
   resumedAt: number | null;
   lr: number;
   B: number;
